@@ -1,0 +1,14 @@
+"""ConvLab's engine: numpy operations mirroring torch.nn.functional, step traces, figures, lessons.
+
+    from engine import conv1d, conv2d, pad
+"""
+from engine.ops.arithmetic import conv_output_size, effective_kernel_size
+from engine.ops.conv import conv1d, conv2d, convolve1d, convolve2d, correlate1d, correlate2d
+from engine.ops.padding import PADDING_MODES, pad, resolve_padding
+from engine.ops.trace import ConvStep, ConvTrace, trace_conv
+
+__all__ = [
+    "conv1d", "conv2d", "convolve1d", "convolve2d", "correlate1d", "correlate2d", "pad",
+    "resolve_padding", "PADDING_MODES", "conv_output_size", "effective_kernel_size",
+    "trace_conv", "ConvStep", "ConvTrace",
+]

@@ -1,0 +1,127 @@
+"""Step-by-step animation of a convolution trace as Plotly frames (played in the browser).
+
+Panels: padded input with the window, kernel as applied, products, output filling in.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from engine.figures.grid import grid_trace
+from engine.figures.style import HIGHLIGHT, SECONDARY, base_layout, symmetric_range
+from engine.figures.text import step_equation
+
+SPEEDS = {"0.5×": 1600, "1×": 800, "2×": 400, "4×": 150}  # label -> ms per frame
+FILL_BUDGET = 40_000  # frames x output cells; above it the output is drawn whole (payload stays small)
+
+
+def _as_2d_cells(cells):
+    """(k_h, k_w, 2) or (k, 1) coordinates -> list of (row, col)."""
+    c = np.asarray(cells).reshape(-1, cells.shape[-1])
+    return [(0, int(p[0])) if len(p) == 1 else (int(p[0]), int(p[1])) for p in c]
+
+
+def _outline(cells):
+    """Closed squares around each (row, col) cell, as one scatter path with gaps."""
+    xs, ys = [], []
+    for r, c in cells:
+        xs += [c - .5, c + .5, c + .5, c - .5, c - .5, None]
+        ys += [r - .5, r - .5, r + .5, r + .5, r - .5, None]
+    return xs, ys
+
+
+def _frame_data(trace, n, fill):
+    """What changes from step to step, as minimal updates: window, products, (output,) current cell."""
+    step = trace.steps[n]
+    window_x, window_y = _outline(_as_2d_cells(step.cells))
+    cell_x, cell_y = _outline([(0, step.index[0])] if len(step.index) == 1 else [tuple(step.index)])
+    data = [dict(type="scatter", x=window_x, y=window_y), dict(type="heatmap", z=np.atleast_2d(step.products).tolist())]
+    if fill:
+        out = np.atleast_2d(trace.output).astype(float)
+        revealed = np.where(np.arange(out.size).reshape(out.shape) <= n, out, None)  # None: not computed yet
+        data.append(dict(type="heatmap", z=revealed.tolist()))
+    return data + [dict(type="scatter", x=cell_x, y=cell_y)]
+
+
+def _outline_trace(colour, name):
+    return go.Scatter(mode="lines", line=dict(color=colour, width=4), hoverinfo="skip", name=name)
+
+
+def conv_animation(trace, start=0, height=420, font_size=16):
+    """Figure with one frame per output cell; `start` is the frame shown first."""
+    n_steps = len(trace.steps)
+    start = min(max(int(start), 0), n_steps - 1)
+    fill = n_steps * np.size(trace.output) <= FILL_BUDGET
+    products_range = symmetric_range(np.stack([s.products for s in trace.steps]))
+    output_range = (float(np.min(trace.output)), float(np.max(trace.output)) or 1.0)
+    padded, applied = np.atleast_2d(trace.padded), np.atleast_2d(trace.applied)
+    titles = ["Padded input X", "Kernel as applied" + (" (flipped)" if trace.flip else ""), "Products", "Output Y"]
+    widths = [padded.shape[1], applied.shape[1] + 1, applied.shape[1] + 1, np.atleast_2d(trace.output).shape[1]]
+    fig = make_subplots(rows=1, cols=4, subplot_titles=titles, column_widths=widths, horizontal_spacing=0.05)
+    fig.add_trace(grid_trace(padded, name="padded input"), row=1, col=1)
+    fig.add_trace(grid_trace(applied, signed=True, name="kernel"), row=1, col=2)
+    fig.add_trace(grid_trace(trace.output, zrange=output_range, name="output"), row=1, col=4)
+    first = len(fig.data)  # the traces below change with the step
+    fig.add_trace(_outline_trace(HIGHLIGHT, "window"), row=1, col=1)
+    fig.add_trace(grid_trace(trace.steps[0].products, signed=True, zrange=products_range, name="products"),
+                  row=1, col=3)
+    fig.add_trace(_outline_trace(SECONDARY, "current output"), row=1, col=4)
+    frame_traces = [first, first + 1] + ([first - 1] if fill else []) + [first + 2]
+    for index, update in zip(frame_traces, _frame_data(trace, start, fill)):
+        fig.data[index].update(update)
+    (top, _), (left, _) = trace.pads if len(trace.pads) == 2 else ((0, 0), trace.pads[0])
+    rows, cols = np.atleast_2d(trace.input).shape
+    fig.add_shape(type="rect", x0=left - .5, x1=left + cols - .5, y0=top - .5, y1=top + rows - .5,
+                  line=dict(color="black", width=2, dash="dash"), row=1, col=1)
+    frames = [dict(name=str(n), data=_frame_data(trace, n, fill), traces=frame_traces,
+                   layout=dict(title=dict(text=step_equation(trace.steps[n], trace.bias))))
+              for n in range(n_steps)]
+    base_layout(fig, height, font_size)
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(dtick=1)
+    fig.update_layout(title=dict(text=step_equation(trace.steps[start], trace.bias), y=0.98, x=0.01,
+                                 font=dict(size=font_size + 2)),
+                      margin=dict(t=90, b=90), updatemenus=[_play_buttons()], sliders=[_slider(trace, start)])
+    return FramesFigure(fig, frames)
+
+
+class FramesFigure(go.Figure):
+    """A figure whose frames are plain dicts built from engine data.
+
+    Plotly checks the static figure as usual but not each frame (about 1 ms a frame),
+    so the hundreds of frames of a 28 x 28 input build in milliseconds.
+    """
+
+    def __init__(self, figure, frames):
+        super().__init__(figure)
+        self._raw_frames = frames  # plotly allows only underscore attributes on figures
+
+    @property
+    def raw_frames(self):
+        return self._raw_frames
+
+    def to_dict(self):
+        return {**super().to_dict(), "frames": self._raw_frames}
+
+    def to_plotly_json(self):
+        return self.to_dict()
+
+
+def _animate(frames, duration):
+    return [frames, dict(frame=dict(duration=duration, redraw=True), mode="immediate",
+                         fromcurrent=True, transition=dict(duration=0))]
+
+
+def _play_buttons():
+    buttons = [dict(label=f"▶ {label}", method="animate", args=_animate(None, ms)) for label, ms in SPEEDS.items()]
+    buttons.append(dict(label="❚❚ Pause", method="animate", args=_animate([None], 0)))
+    return dict(type="buttons", direction="right", showactive=False, x=0, y=-0.08, xanchor="left",
+                yanchor="top", pad=dict(t=0, r=6), buttons=buttons)
+
+
+def _slider(trace, start):
+    steps = [dict(label=",".join(map(str, s.index)), method="animate", args=_animate([str(n)], 0))
+             for n, s in enumerate(trace.steps)]
+    return dict(active=start, steps=steps, x=0.42, len=0.58, y=-0.04, yanchor="top",
+                currentvalue=dict(prefix="output cell ", font=dict(size=14)), pad=dict(t=0))

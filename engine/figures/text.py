@@ -1,0 +1,44 @@
+"""Equations for a trace step, written out with the step's own numbers."""
+from __future__ import annotations
+
+from engine.figures.style import fmt
+
+MAX_TERMS = 12  # longer sums are shortened with an ellipsis
+
+
+def index_text(index):
+    return ", ".join(str(i) for i in index)
+
+
+def _terms(step, times):
+    pairs = [(fmt(w), fmt(x)) for w, x in zip(step.taps.ravel(), step.inputs.ravel())]
+    terms = [f"{w}{times}{_paren(x)}" for w, x in pairs]
+    if len(terms) > MAX_TERMS:
+        terms = terms[:MAX_TERMS // 2] + ["…" if times == "·" else r"\dots"] + terms[-MAX_TERMS // 2:]
+    return terms
+
+
+def _paren(s):
+    return f"({s})" if s.startswith("-") else s
+
+
+def step_equation(step, bias=0.0):
+    """Plain text: 'y[0, 1] = 2·0 + 0·1 + 1·3 = 3'."""
+    bias_term = f" + {_paren(fmt(bias))}" if bias else ""
+    return f"y[{index_text(step.index)}] = {' + '.join(_terms(step, '·'))}{bias_term} = {fmt(step.value)}"
+
+
+def step_equation_latex(step, bias=0.0):
+    """The same sum as LaTeX for st.latex."""
+    bias_term = f" + {_paren(fmt(bias))}" if bias else ""
+    body = " + ".join(t.replace("…", r"\dots") for t in _terms(step, r" \cdot "))
+    return rf"y_{{{index_text(step.index)}}} = {body}{bias_term} = {fmt(step.value)}"
+
+
+def formula_latex(nd, flip):
+    """The defining sum, with the sign that tells convolution from cross-correlation."""
+    sign = "-" if flip else "+"
+    name = "convolution" if flip else "cross-correlation"
+    if nd == 1:
+        return rf"\text{{{name}: }} y(i) = b + \sum_{{m}} w(m)\, x(i s {sign} d\,m)"
+    return rf"\text{{{name}: }} Y(i, j) = b + \sum_{{m}}\sum_{{n}} K(m, n)\, X(i s {sign} d\,m,\; j s {sign} d\,n)"

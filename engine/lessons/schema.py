@@ -1,0 +1,117 @@
+"""Load and validate lesson files.
+
+    ---
+    title: Cross-correlation vs convolution
+    order: 1
+    icon: ":material/flip:"
+    page: cross_correlation          # pages/cross_correlation.py
+    summary: One line for the home page.
+    presets:
+      - {name: lecture, label: "Lecture example", values: {xc_mode: Convolution, ...}}
+    demo:
+      - {preset: lecture, step: 0, say: "One line of narration."}
+    ---
+    ## Idea ... ## Try it ... ## What to notice ... ## Summary ...
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+SECTIONS = ("Idea", "Try it", "What to notice", "Summary")
+LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
+
+
+class LessonError(ValueError):
+    """A lesson file that does not follow the schema; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    values: dict  # widget key -> value
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    preset: str
+    say: str
+    step: int | None = None  # animation frame to show, if any
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    title: str
+    order: int
+    icon: str
+    page: str
+    summary: str
+    presets: tuple
+    demo: tuple
+    sections: dict  # section title -> Markdown
+
+    def preset(self, name):
+        """The preset called `name`; LessonError if there is none."""
+        for p in self.presets:
+            if p.name == name:
+                return p
+        raise LessonError(f"{self.slug}: no preset named {name!r}")
+
+
+def load_lessons(directory=LESSONS_DIR):
+    """All lessons in `directory`, sorted by `order`; slugs and orders must be unique."""
+    lessons = sorted((load_lesson(p) for p in Path(directory).glob("*.md")), key=lambda l: l.order)
+    for field in ("order", "page"):
+        seen = [getattr(l, field) for l in lessons]
+        if len(seen) != len(set(seen)):
+            raise LessonError(f"Two lessons share the same {field}: {seen}")
+    return lessons
+
+
+def load_lesson(path):
+    """Parse and validate one lesson file."""
+    path = Path(path)
+    match = re.match(r"^---\n(.*?)\n---\n(.*)$", path.read_text(encoding="utf-8"), re.S)
+    if not match:
+        raise LessonError(f"{path.name}: must start with YAML front matter between '---' lines")
+    meta = yaml.safe_load(match.group(1)) or {}
+    where = path.name
+
+    def need(d, key, kind, ctx=where):
+        if not isinstance(d.get(key), kind):
+            raise LessonError(f"{ctx}: '{key}' is missing or not a {getattr(kind, '__name__', kind)}")
+        return d[key]
+
+    presets = tuple(
+        Preset(need(p, "name", str, f"{where} preset"), need(p, "label", str, f"{where} preset"),
+               dict(need(p, "values", dict, f"{where} preset {p.get('name')}")))
+        for p in meta.get("presets") or [])
+    lesson = Lesson(
+        slug=path.stem, title=need(meta, "title", str), order=need(meta, "order", int),
+        icon=need(meta, "icon", str), page=need(meta, "page", str), summary=need(meta, "summary", str),
+        presets=presets,
+        demo=tuple(DemoStep(need(s, "preset", str, f"{where} demo"), need(s, "say", str, f"{where} demo"),
+                            s.get("step")) for s in meta.get("demo") or []),
+        sections=_sections(match.group(2), where))
+    names = [p.name for p in presets]
+    if len(names) != len(set(names)):
+        raise LessonError(f"{where}: preset names must be unique")
+    for step in lesson.demo:
+        lesson.preset(step.preset)
+        if step.step is not None and (not isinstance(step.step, int) or step.step < 0):
+            raise LessonError(f"{where}: demo step must be a whole number >= 0, got {step.step!r}")
+    return lesson
+
+
+def _sections(body, where):
+    parts = re.split(r"^## +(.+?)\s*$", body, flags=re.M)
+    sections = {title: text.strip() for title, text in zip(parts[1::2], parts[2::2])}
+    missing = [s for s in SECTIONS if s not in sections]
+    if missing:
+        raise LessonError(f"{where}: missing section(s) {missing}; every lesson has {list(SECTIONS)}")
+    return sections

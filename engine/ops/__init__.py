@@ -1,0 +1,1 @@
+"""Numpy reference implementations of every operation, plus step traces (no UI, no torch)."""

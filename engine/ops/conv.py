@@ -1,0 +1,125 @@
+"""Convolution layers in numpy, mirroring `torch.nn.functional.conv1d/conv2d`.
+
+Deep-learning "convolution" is cross-correlation:
+    y[o, i, j] = b[o] + sum_{c, m, n} w[o, c, m, n] * x[c, s*i + d*m, s*j + d*n]
+over the padded input x. `convolve*` flips the kernel first (true convolution).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.ops.padding import pad, resolve_padding, _per_axis
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+    """1D cross-correlation like `torch.nn.functional.conv1d`.
+
+    Shape: input (N, C_in, L) or (C_in, L); weight (C_out, C_in / groups, k); bias (C_out,)
+    -> (N, C_out, L_out), L_out = floor((L + 2p - d(k - 1) - 1) / s) + 1.
+    Example: conv1d(np.ones((1, 5)), np.ones((1, 1, 3))) -> [[3., 3., 3.]]
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, nd=1)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+    """2D cross-correlation like `torch.nn.functional.conv2d`.
+
+    Args: stride, padding, dilation: int or (h, w); padding also 'valid', 'same' or 'full'
+        (or ((top, bottom), (left, right))); padding_mode as in `nn.Conv2d`:
+        'zeros', 'reflect', 'replicate', 'circular'.
+    Shape: input (N, C_in, H, W) or (C_in, H, W); weight (C_out, C_in / groups, k_h, k_w)
+    -> (N, C_out, H_out, W_out), H_out = floor((H + 2p - d(k - 1) - 1) / s) + 1.
+    Example: conv2d(np.ones((1, 4, 4)), np.ones((1, 1, 3, 3))).shape == (1, 2, 2)
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, nd=2)
+
+
+def correlate2d(input, kernel, stride=1, padding=0, dilation=1, padding_mode="zeros"):
+    """Cross-correlation of one (H, W) image with one (k_h, k_w) kernel -> (H_out, W_out)."""
+    x, k = _single_channel(input, kernel, nd=2)
+    return conv2d(x[None], k[None, None], None, stride, padding, dilation, 1, padding_mode)[0]
+
+
+def convolve2d(input, kernel, stride=1, padding=0, dilation=1, padding_mode="zeros"):
+    """True convolution: cross-correlation with the kernel flipped on both axes.
+
+    S(i, j) = sum_{m, n} I(m, n) K(i - m, j - n); commutative for full padding.
+    """
+    return correlate2d(input, np.flip(np.asarray(kernel), (0, 1)), stride, padding, dilation, padding_mode)
+
+
+def correlate1d(input, kernel, stride=1, padding=0, dilation=1, padding_mode="zeros"):
+    """Cross-correlation of one (L,) signal with one (k,) kernel -> (L_out,)."""
+    x, k = _single_channel(input, kernel, nd=1)
+    return conv1d(x[None], k[None, None], None, stride, padding, dilation, 1, padding_mode)[0]
+
+
+def convolve1d(input, kernel, stride=1, padding=0, dilation=1, padding_mode="zeros"):
+    """True 1D convolution: y(c) = sum_k w(k) x(c - k), i.e. correlation with w reversed."""
+    return correlate1d(input, np.flip(np.asarray(kernel)), stride, padding, dilation, padding_mode)
+
+
+def _single_channel(input, kernel, nd):
+    x, k = np.asarray(input), np.asarray(kernel)
+    if x.ndim != nd or k.ndim != nd:
+        raise ValueError(f"Expected a {nd}D input and a {nd}D kernel, got shapes {x.shape} and {k.shape}.")
+    return x, k
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, nd):
+    x, w = np.asarray(input), np.asarray(weight)
+    dims = ("L",) if nd == 1 else ("H", "W")
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"conv{nd}d expects input of shape (N, C, {', '.join(dims)}) or "
+                         f"(C, {', '.join(dims)}); got shape {x.shape}.")
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x[None]
+    if w.ndim != nd + 2:
+        raise ValueError(f"conv{nd}d expects weight of shape (C_out, C_in / groups, "
+                         f"{', '.join('k_' + d.lower() for d in dims)}); got shape {w.shape}.")
+    dtype = np.result_type(x.dtype, w.dtype, np.float32)
+    n, c_in = x.shape[:2]
+    c_out, c_in_group, *k = w.shape
+    if not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"groups must be a whole number of at least 1, got {groups}.")
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"groups={groups} must divide both the input channels ({c_in}) "
+                         f"and the output channels ({c_out}).")
+    if c_in_group != c_in // groups:
+        raise ValueError(f"The weight expects {c_in_group * groups} input channels "
+                         f"({c_in_group} per group x {groups} groups) but the input has {c_in}.")
+    stride = _positive(stride, nd, "stride")
+    dilation = _positive(dilation, nd, "dilation")
+    if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):
+        raise ValueError("padding='same' only works with stride 1 (as in PyTorch); use a number instead.")
+    pads = resolve_padding(padding, k, dilation)
+    if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+        raise ValueError(f"Unknown padding_mode {padding_mode!r}: use zeros, reflect, replicate or circular.")
+    torch_pad = [q for pair in reversed(pads) for q in pair]  # last axis first, as in F.pad
+    xp = pad(x, torch_pad, mode="constant" if padding_mode == "zeros" else padding_mode)
+    span = [d * (kk - 1) + 1 for kk, d in zip(k, dilation)]
+    if any(e > size for e, size in zip(span, xp.shape[2:])):
+        raise ValueError(f"The kernel covers {' x '.join(map(str, span))} cells but the padded input is only "
+                         f"{' x '.join(map(str, xp.shape[2:]))}: use a smaller kernel or dilation, or more padding.")
+    out = [(size - e) // s + 1 for size, e, s in zip(xp.shape[2:], span, stride)]
+    xg = xp.reshape(n, groups, c_in_group, *xp.shape[2:])  # (N, G, C_in/G, *padded)
+    wg = w.reshape(groups, c_out // groups, c_in_group, *k).astype(dtype, copy=False)  # (G, C_out/G, C_in/G, *k)
+    y = np.zeros((n, groups, c_out // groups, *out), dtype)  # (N, G, C_out/G, *out)
+    for tap in np.ndindex(*k):
+        window = tuple(slice(t * d, t * d + s * (o - 1) + 1, s) for t, d, s, o in zip(tap, dilation, stride, out))
+        y += np.einsum("ngc...,goc->ngo...", xg[(..., *window)], wg[(..., *tap)])
+    y = y.reshape(n, c_out, *out)
+    if bias is not None:
+        b = np.asarray(bias, dtype)
+        if b.shape != (c_out,):
+            raise ValueError(f"bias needs one value per output channel ({c_out}), got shape {b.shape}.")
+        y += b.reshape(c_out, *([1] * nd))
+    return y[0] if unbatched else y
+
+
+def _positive(value, nd, name):
+    values = _per_axis(value, nd, name)
+    if any(int(v) != v or v < 1 for v in values):
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value}.")
+    return tuple(int(v) for v in values)

@@ -1,0 +1,86 @@
+"""Step traces of a single-channel 1D or 2D convolution: data from which figures are drawn.
+
+A trace lists, for each output cell in reading order, the padded-input cells under the
+kernel, the kernel taps as applied, their products and the running sum, so a figure can
+show every number and a test can check the trace against `conv1d` / `conv2d`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.ops.conv import _positive
+from engine.ops.padding import pad, resolve_padding
+
+
+@dataclass(frozen=True)
+class ConvStep:
+    """One output cell. For a (k_h, k_w) kernel:
+    index (i, j) of the output; cells (k_h, k_w, 2) padded-input coordinates under the taps;
+    inputs, taps, products (k_h, k_w); partial_sums (k_h * k_w,) running sum; value = sum + bias.
+    """
+    index: tuple
+    cells: np.ndarray
+    inputs: np.ndarray
+    taps: np.ndarray
+    products: np.ndarray
+    partial_sums: np.ndarray
+    value: float
+
+
+@dataclass(frozen=True)
+class ConvTrace:
+    """Everything a figure needs: input, padded input, kernel as stored and as applied, output, steps."""
+    input: np.ndarray
+    padded: np.ndarray
+    pads: tuple          # ((before, after), ...) per axis
+    kernel: np.ndarray   # as stored
+    applied: np.ndarray  # as applied: flipped when flip=True (true convolution)
+    bias: float
+    stride: tuple
+    dilation: tuple
+    padding_mode: str
+    flip: bool
+    output: np.ndarray
+    steps: tuple
+
+    def step(self, n):
+        """The n-th step, clamped to the valid range."""
+        return self.steps[min(max(int(n), 0), len(self.steps) - 1)]
+
+
+def trace_conv(input, kernel, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros", flip=False):
+    """Trace y = (x * w) + b step by step for a 1D (L,) or 2D (H, W) input and kernel.
+
+    flip=False is cross-correlation (PyTorch's conv); flip=True is true convolution.
+    Returns a ConvTrace whose output equals conv1d/conv2d with the applied kernel.
+    """
+    x = np.asarray(input, dtype=float)
+    w = np.asarray(kernel, dtype=float)
+    nd = x.ndim
+    if nd not in (1, 2) or w.ndim != nd:
+        raise ValueError(f"A trace needs a 1D or 2D input and a kernel of the same rank; got {x.shape} and {w.shape}.")
+    stride, dilation = _positive(stride, nd, "stride"), _positive(dilation, nd, "dilation")
+    if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):
+        raise ValueError("padding='same' only works with stride 1 (as in PyTorch); use a number instead.")
+    pads = resolve_padding(padding, w.shape, dilation)
+    mode = "constant" if padding_mode == "zeros" else padding_mode
+    padded = pad(x, [q for pair in reversed(pads) for q in pair], mode=mode)
+    applied = np.flip(w) if flip else w
+    span = [d * (k - 1) + 1 for k, d in zip(w.shape, dilation)]
+    if any(e > size for e, size in zip(span, padded.shape)):
+        raise ValueError(f"The kernel covers {' x '.join(map(str, span))} cells but the padded input is only "
+                         f"{' x '.join(map(str, padded.shape))}: use a smaller kernel or dilation, or more padding.")
+    out_shape = tuple((size - e) // s + 1 for size, e, s in zip(padded.shape, span, stride))
+    taps = np.stack(np.meshgrid(*[np.arange(k) * d for k, d in zip(w.shape, dilation)], indexing="ij"), -1)
+    steps, output = [], np.zeros(out_shape)
+    for index in np.ndindex(*out_shape):
+        cells = taps + np.array(index) * np.array(stride)  # (*k, nd)
+        inputs = padded[tuple(np.moveaxis(cells, -1, 0))]
+        products = inputs * applied
+        partial = np.cumsum(products.ravel())
+        value = float(partial[-1] + bias)
+        output[index] = value
+        steps.append(ConvStep(index, cells, inputs, applied, products, partial, value))
+    return ConvTrace(x, padded, pads, w, applied, float(bias), stride, dilation, padding_mode, flip, output, tuple(steps))
