@@ -116,7 +116,7 @@ def _animate(frames, duration):
 def _play_buttons():
     buttons = [dict(label=f"▶ {label}", method="animate", args=_animate(None, ms)) for label, ms in SPEEDS.items()]
     buttons.append(dict(label="❚❚ Pause", method="animate", args=_animate([None], 0)))
-    return dict(type="buttons", direction="right", showactive=False, x=0, y=-0.08, xanchor="left",
+    return dict(type="buttons", direction="right", showactive=False, x=0, y=-0.12, xanchor="left",
                 yanchor="top", pad=dict(t=0, r=6), buttons=buttons)
 
 

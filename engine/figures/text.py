@@ -36,9 +36,15 @@ def step_equation_latex(step, bias=0.0):
 
 
 def formula_latex(nd, flip):
-    """The defining sum, with the sign that tells convolution from cross-correlation."""
-    sign = "-" if flip else "+"
-    name = "convolution" if flip else "cross-correlation"
+    """The defining sum for the current operation; convolution is written with the flipped kernel."""
     if nd == 1:
-        return rf"\text{{{name}: }} y(i) = b + \sum_{{m}} w(m)\, x(i s {sign} d\,m)"
-    return rf"\text{{{name}: }} Y(i, j) = b + \sum_{{m}}\sum_{{n}} K(m, n)\, X(i s {sign} d\,m,\; j s {sign} d\,n)"
+        sum_ = r"y(i) = b + \sum_{m} %s(m)\, x(i s + d\,m)"
+        flipped = r"\tilde w(m) = w(k - 1 - m)"
+        kernel = "w"
+    else:
+        sum_ = r"Y(i, j) = b + \sum_{m}\sum_{n} %s(m, n)\, X(i s + d\,m,\; j s + d\,n)"
+        flipped = r"\tilde K(m, n) = K(k_h - 1 - m,\; k_w - 1 - n)"
+        kernel = "K"
+    if not flip:
+        return r"\text{cross-correlation: }" + sum_ % kernel
+    return r"\text{convolution: }" + sum_ % (r"\tilde " + kernel) + r",\quad " + flipped

@@ -1,0 +1,25 @@
+"""Real photos shipped inside scikit-image (no download at run time), as grayscale arrays."""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+PHOTOS = {  # label -> scikit-image loader name
+    "Cameraman": "camera",
+    "Coins": "coins",
+    "Cat (Chelsea)": "chelsea",
+    "Astronaut": "astronaut",
+    "Coffee": "coffee",
+    "Brick wall": "brick",
+}
+
+
+def photo(label, max_side=256):
+    """The photo `label` as float grayscale in [0, 1], shape (H, W) with max(H, W) <= max_side."""
+    import skimage.data  # imported lazily: only photo views pay for it
+
+    if label not in PHOTOS:
+        raise ValueError(f"Unknown photo {label!r}: choose one of {', '.join(PHOTOS)}.")
+    image = Image.fromarray(getattr(skimage.data, PHOTOS[label])()).convert("L")
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return np.asarray(image, dtype=float) / 255.0

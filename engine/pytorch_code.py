@@ -1,0 +1,38 @@
+"""The PyTorch code a student would type for the current settings (tests run it)."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.ops.padding import resolve_padding
+
+
+def _literal(values):
+    rows = np.atleast_2d(values)
+    text = ",\n     ".join("[" + ", ".join(f"{v:g}" for v in row) + "]" for row in rows)
+    return f"[{text}]" if np.ndim(values) == 2 else text
+
+
+def _torch_padding(padding, kernel_shape, dilation):
+    """PyTorch has no 'full': write it as the number(s) d(k - 1)."""
+    if padding in ("valid", "same"):
+        return f"'{padding}'"
+    pairs = resolve_padding(padding, kernel_shape, dilation)
+    sizes = tuple(before for before, _ in pairs)
+    return str(sizes[0]) if len(set(sizes)) == 1 else str(sizes)
+
+
+def conv_code(x, k, flip=False, padding=0, stride=1, dilation=1):
+    """Code that computes the same output with torch.nn.functional.conv1d / conv2d."""
+    nd = np.ndim(x)
+    dims = "(0, 1)" if nd == 2 else "(0,)"
+    lines = ["import torch", "import torch.nn.functional as F", "",
+             f"x = torch.tensor({_literal(x)}, dtype=torch.float64)",
+             f"k = torch.tensor({_literal(k)}, dtype=torch.float64)"]
+    if flip:
+        lines.append(f"k = torch.flip(k, dims={dims})  # true convolution = cross-correlation with k flipped")
+    extra = "".join(f", {name}={v}" for name, v in (("stride", stride), ("dilation", dilation)) if v != 1)
+    pad = _torch_padding(padding, np.shape(k), dilation)
+    # conv{nd}d wants (N, C, ...) input and (C_out, C_in, ...) weight: add two leading axes, drop them after
+    lines.append(f"y = F.conv{nd}d(x[None, None], k[None, None], padding={pad}{extra})[0, 0]")
+    lines.append("print(y)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,56 @@
+"""Lesson: cross-correlation vs convolution, in 1D and 2D, on grids and on a photo."""
+import numpy as np
+import streamlit as st
+
+import engine
+from engine.data.kernels import KERNELS_1D, KERNELS_2D
+from engine.figures import conv_animation, formula_latex, grids_figure, step_equation_latex
+from engine.pytorch_code import conv_code
+from pages.ui.lesson_page import LessonPage
+from pages.ui.views import commutativity, kernel_buttons, photo_comparison
+
+page = LessonPage("cross-correlation")
+with page.controls():
+    page.presets()
+    left, right = st.columns(2)
+    with left:
+        nd = 1 if page.choice("Dimension", ["2D", "1D"], "xc_dim") == "1D" else 2
+        flip = page.choice("Operation", ["Cross-correlation", "Convolution"], "xc_op") == "Convolution"
+        padding = page.choice("Padding", ["valid", "same", "full"], "xc_pad")
+        suffix = "" if nd == 2 else "1"
+        x = page.matrix("Input X", f"xc_x{suffix}", "0 80 40; 20 40 0; 0 0 40" if nd == 2 else "0 1 2 3 5 8 13",
+                        max_rows=12 if nd == 2 else 1, max_cols=12 if nd == 2 else 16)
+    with right:
+        kernel_buttons(f"xc_k{suffix}", KERNELS_2D if nd == 2 else KERNELS_1D)
+        k = page.matrix("Kernel K", f"xc_k{suffix}", "0 0.25; 0.5 1" if nd == 2 else "1 0 -1",
+                        max_rows=7 if nd == 2 else 1, max_cols=7)
+x, k = (x, k) if nd == 2 else (x[0], k[0])
+
+try:  # guard: an input smaller than the kernel has no valid position
+    trace = engine.trace_conv(x, k, padding=padding, flip=flip)
+except ValueError as err:
+    st.error(f"{err}", icon=":material/error:")
+    page.finish()
+    st.stop()
+
+st.subheader("The flip, shown")
+other = engine.trace_conv(x, k, padding=padding, flip=not flip).output
+corr, conv = (other, trace.output) if flip else (trace.output, other)
+st.plotly_chart(grids_figure([("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
+                              ("Cross-correlation", corr, False), ("Convolution", conv, False)], height=300),
+                key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.")
+commutativity(x, k, nd)
+
+st.subheader("Step by step")
+step = page.stepper(len(trace.steps), "xc_step")
+st.latex(formula_latex(nd, flip))
+st.latex(step_equation_latex(trace.step(step), trace.bias))
+st.plotly_chart(conv_animation(trace, start=step, font_size=18 if page.demo else 15), key="xc_anim",
+                alt="Animation: the window moves over the padded input; products and the output cell are shown.")
+
+st.subheader("In PyTorch")
+st.code(conv_code(x, k, flip=flip, padding=padding), language="python")
+
+st.subheader("On a real photo")
+photo_comparison(k if nd == 2 else np.outer([1.0], k), page)
+page.finish()

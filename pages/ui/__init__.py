@@ -1,0 +1,1 @@
+"""Streamlit building blocks shared by the lesson pages (the engine stays UI-free)."""

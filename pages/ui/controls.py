@@ -1,0 +1,87 @@
+"""Widgets bound to the URL query string, with a visible note when a link's value is unusable.
+
+Streamlit's bind="query-params" drops a malformed value silently; each helper first checks the
+raw value and tells `notes` what was wrong, then creates the widget (whose key is the URL name).
+"""
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from engine.data.matrix_text import format_matrix, parse_matrix
+
+
+def _check_url(key, ok, expected, notes):
+    raw = st.query_params.get(key)
+    if raw is not None and key not in st.session_state and not ok(raw):
+        notes.append(f"`{key}` should be {expected}")
+
+
+def choice(label, options, key, notes, default=None, horizontal=True, **kwargs):
+    """One of `options` (segmented buttons, or a select box when horizontal=False)."""
+    _check_url(key, lambda v: v in options, "one of: " + ", ".join(options), notes)
+    default = options[0] if default is None else default
+    if horizontal:
+        value = st.segmented_control(label, options, default=default, key=key, bind="query-params",
+                                     required=True, **kwargs)
+    else:
+        value = st.selectbox(label, options, index=options.index(default), key=key, bind="query-params", **kwargs)
+    return value if value is not None else default
+
+
+def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
+    """A whole number from lo to hi; a stored value outside a new range is clamped first."""
+    _check_url(key, lambda v: v.lstrip("-").isdigit() and lo <= int(v) <= hi, f"a whole number from {lo} to {hi}", notes)
+    if key in st.session_state:
+        st.session_state[key] = min(max(st.session_state[key], lo), hi)
+    return st.slider(label, lo, hi, lo if default is None else default, key=key, bind="query-params", **kwargs)
+
+
+def matrix(label, key, default, notes, max_rows=12, max_cols=12, help=None):
+    """An editable grid of numbers whose text form ('1 2; 3 4') lives in the URL.
+
+    Returns (array, error): the parsed matrix, or the default and a message when the text is unusable.
+    """
+    def parse(text):
+        return parse_matrix(text, max_rows, max_cols, name=label)
+
+    _check_url(key, lambda v: _parses(parse, v), "numbers in rows separated by ';', e.g. 1 2; 3 4", notes)
+    text = st.text_input(label, default, key=key, bind="query-params",
+                         help=help or "Rows separated by ';', numbers by spaces. Fractions such as 1/8 work.")
+    try:
+        values = parse(text)
+    except ValueError as err:
+        return parse(default), f"{err} Showing the default instead."
+    grid_key = f"{key}_grid_{hashlib.sha1(text.encode()).hexdigest()[:8]}"  # a new grid for each new text
+    frame = pd.DataFrame(values, columns=[str(c) for c in range(values.shape[1])])
+    st.data_editor(frame, key=grid_key, on_change=_grid_edited, args=(grid_key, key, values),
+                   width="content", column_config={c: st.column_config.NumberColumn(c, width=60, format="%g")
+                                                   for c in frame.columns})
+    return values, None
+
+
+def _parses(parse, text):
+    try:
+        parse(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _grid_edited(grid_key, text_key, values):
+    """Write a grid edit back to the matrix text (and so to the URL)."""
+    edited = values.copy()
+    for row, changes in st.session_state[grid_key].get("edited_rows", {}).items():
+        for col, value in changes.items():
+            if value is not None:
+                edited[int(row), int(col)] = float(value)
+    st.session_state[text_key] = format_matrix(edited)
+
+
+def show_notes(notes, box):
+    """One warning listing every unusable link value (names only: no user text reaches the page)."""
+    if notes:
+        box.warning("This link had values ConvLab could not use, so defaults are shown instead: "
+                    + "; ".join(notes) + ".", icon=":material/link_off:")

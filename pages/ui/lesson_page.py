@@ -1,0 +1,82 @@
+"""The shell every lesson page shares: title and Idea, controls, presets, notes, stepper, sections."""
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.lessons import load_lessons
+from pages.ui import controls, demo_mode
+
+
+@st.cache_resource
+def lessons():
+    """Every lesson, validated, in order (read-only, shared by all sessions)."""
+    return tuple(load_lessons())
+
+
+def lesson(slug):
+    return next(l for l in lessons() if l.slug == slug)
+
+
+class LessonPage:
+    """Top to bottom: header, controls, work, figures, sections; notes appear under the title."""
+
+    def __init__(self, slug):
+        self.lesson = lesson(slug)
+        self.demo = demo_mode.is_on()
+        self.notes = []  # unusable URL values, reported under the title by finish()
+        st.title(self.lesson.title)
+        self._notes_box = st.container()
+        st.markdown(self.lesson.sections["Idea"])
+
+    def controls(self):
+        """The controls, folded away in demo mode."""
+        return st.expander("Controls", expanded=not self.demo, icon=":material/tune:")
+
+    def presets(self, label="Examples"):
+        """A row of buttons, one a preset from the lesson file; a click sets its widget values."""
+        st.caption(label)
+        with st.container(horizontal=True):
+            for preset in self.lesson.presets:
+                st.button(preset.label, key=f"preset_{preset.name}", on_click=apply_preset, args=(preset,))
+
+    def choice(self, label, options, key, **kwargs):
+        return controls.choice(label, options, key, self.notes, **kwargs)
+
+    def int_slider(self, label, lo, hi, key, **kwargs):
+        return controls.int_slider(label, lo, hi, key, self.notes, **kwargs)
+
+    def matrix(self, label, key, default, **kwargs):
+        values, error = controls.matrix(label, key, default, self.notes, **kwargs)
+        if error:
+            st.error(error, icon=":material/error:")
+        return values
+
+    def stepper(self, n_steps, key):
+        """Step slider with Previous / Next buttons (Left / Right keys); returns the step."""
+        if n_steps < 2:
+            return 0
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.button("◀ Previous", key=f"{key}_prev", on_click=_shift, args=(key, -1, n_steps), shortcut="Left")
+            step = self.int_slider("Step", 0, n_steps - 1, key)
+            st.button("Next ▶", key=f"{key}_next", on_click=_shift, args=(key, 1, n_steps), shortcut="Right")
+        return step
+
+    def section(self, name):
+        st.markdown(self.lesson.sections[name])
+
+    def finish(self):
+        """Closing sections, and the note about unusable link values (shown under the title)."""
+        controls.show_notes(self.notes, self._notes_box)
+        st.subheader("What to notice")
+        self.section("What to notice")
+        st.subheader("Summary")
+        self.section("Summary")
+
+
+def apply_preset(preset):
+    for key, value in preset.values.items():
+        st.session_state[key] = value
+
+
+def _shift(key, delta, n_steps):
+    st.session_state[key] = min(max(st.session_state.get(key, 0) + delta, 0), n_steps - 1)

@@ -1,0 +1,56 @@
+"""Views of the cross-correlation lesson that are more than one call: kernels, commutativity, photo."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import engine
+from engine.data.matrix_text import format_matrix
+from engine.data.photos import PHOTOS, photo
+from engine.figures import grids_figure, images_figure
+
+
+def kernel_buttons(key, table):
+    """A row of classic kernels; a click puts the kernel into the matrix widget `key`."""
+    st.caption("Classic kernels")
+    with st.container(horizontal=True):
+        for name, values in table.items():
+            st.button(name, key=f"{key}_{name}", on_click=_set, args=(key, format_matrix(np.array(values))))
+
+
+def _set(key, value):
+    st.session_state[key] = value
+
+
+def commutativity(x, k, nd):
+    """X * K against K * X with full padding: equal for convolution, rotated for cross-correlation."""
+    conv, corr = (engine.convolve2d, engine.correlate2d) if nd == 2 else (engine.convolve1d, engine.correlate1d)
+    a, b = conv(x, k, padding="full"), conv(k, x, padding="full")
+    c, d = corr(x, k, padding="full"), corr(k, x, padding="full")
+    with st.expander("Is it commutative? (full padding)", icon=":material/swap_horiz:"):
+        st.plotly_chart(grids_figure([("conv(X, K)", a, False), ("conv(K, X)", b, False),
+                                      ("corr(X, K)", c, False), ("corr(K, X)", d, False)], height=280),
+                        key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.")
+        st.markdown(f"- Convolution: swapping X and K gives **{'the same' if np.allclose(a, b) else 'a different'}** result.")
+        same = np.allclose(c, d)
+        rotated = np.allclose(np.flip(c), d)
+        verdict = "the same result" if same else ("the result rotated by 180°" if rotated else "a different result")
+        st.markdown(f"- Cross-correlation: swapping X and K gives **{verdict}**.")
+
+
+@st.cache_data(max_entries=32)
+def _filtered(label, kernel):
+    image = photo(label)
+    same = "same" if all(s % 2 for s in kernel.shape) else "full"
+    return image, engine.correlate2d(image, kernel, padding=same), engine.convolve2d(image, kernel, padding=same)
+
+
+def photo_comparison(kernel, page):
+    """The current kernel on a real photo: cross-correlation and convolution side by side."""
+    label = page.choice("Photo", list(PHOTOS), "xc_photo", horizontal=False)
+    image, corr, conv = _filtered(label, np.asarray(kernel, dtype=float))
+    st.plotly_chart(images_figure([(f"{label}", image, False), ("Cross-correlation", corr, True),
+                                   ("Convolution", conv, True)], height=380),
+                    key="xc_photo_fig", alt=f"The photo and the kernel's two results, red positive, blue negative.")
+    diff = "identical" if np.allclose(corr, conv) else ("exact negatives" if np.allclose(corr, -conv) else "different")
+    st.caption(f"For this kernel the two results are **{diff}**. Red is positive, blue negative, white zero.")
