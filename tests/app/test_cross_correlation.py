@@ -1,0 +1,114 @@
+"""The cross-correlation lesson: numbers on the page come from the engine and change as a student acts."""
+import re
+
+import numpy as np
+import pytest
+
+import engine
+from engine.data.matrix_text import parse_matrix
+from tests.app.checks import assert_clean
+
+PAGE = "cross_correlation.py"
+
+
+def _equation(at):
+    return at.latex[-1].value
+
+
+def test_lecture_example_first_output_is_45(open_page):
+    at = open_page(PAGE)
+    at.button(key="preset_lecture-convolution").click().run()
+    assert_clean(at)
+    # 1*0 + 0.5*80 + 0.25*20 + 0*40: the kernel as applied is flipped
+    assert re.search(r"y_\{0, 0\} = 1 \\cdot 0 \+ 0.5 \\cdot 80 \+ 0.25 \\cdot 20 \+ 0 \\cdot 40 = 45", _equation(at))
+
+
+def test_next_and_previous_step_change_the_equation(open_page):
+    at = open_page(PAGE)
+    first = _equation(at)
+    at.button(key="xc_step_next").click().run()
+    assert at.slider(key="xc_step").value == 1
+    assert _equation(at) != first and "y_{0, 1}" in _equation(at)
+    at.button(key="xc_step_prev").click().run()
+    assert _equation(at) == first
+    at.button(key="xc_step_prev").click().run()  # stays at the first step
+    assert at.slider(key="xc_step").value == 0
+
+
+def test_operation_switch_flips_the_kernel(open_page):
+    at = open_page(PAGE)
+    x, k = parse_matrix(at.text_input(key="xc_x").value), parse_matrix(at.text_input(key="xc_k").value)
+    at.segmented_control(key="xc_op").set_value("Convolution").run()
+    assert_clean(at)
+    expected = engine.convolve2d(x, k)[0, 0]
+    assert _equation(at).rstrip("$\n ").endswith(f"= {expected:g}")
+
+
+def test_grid_and_text_edits_reach_the_result(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="xc_x").set_value("1 2 3; 4 5 6; 7 8 10").run()
+    at.text_input(key="xc_k").set_value("1 0; 0 -1").run()
+    assert_clean(at)
+    assert _equation(at).rstrip("$\n ").endswith("= -4")  # 1*1 + 0*2 + 0*4 + (-1)*5
+
+
+@pytest.mark.parametrize("text", ["", "1 2; 3", "a b", "1e9", "nan", "1/0", " ; ;", "1 " * 200])
+def test_bad_matrix_text_shows_a_message_not_a_traceback(open_page, text):
+    at = open_page(PAGE)
+    at.text_input(key="xc_x").set_value(text).run()
+    assert not at.exception
+    assert at.error and "Showing the default instead" in at.error[0].value
+    at.text_input(key="xc_x").set_value("1 2; 3 4").run()  # the session keeps working
+    assert_clean(at)
+
+
+def test_kernel_larger_than_input_is_explained(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="xc_x").set_value("1 2; 3 4").run()
+    at.text_input(key="xc_k").set_value("1 2 3; 4 5 6; 7 8 9").run()
+    assert not at.exception
+    assert "padded input is only 2 x 2" in at.error[0].value
+    at.segmented_control(key="xc_pad").set_value("full").run()
+    assert_clean(at)
+
+
+@pytest.mark.parametrize("query", [
+    {"xc_op": "bogus"}, {"xc_step": "-3"}, {"xc_step": "abc"}, {"xc_step": "10000"}, {"xc_dim": "3D"},
+    {"xc_pad": "<script>alert(1)</script>"}, {"xc_x": "1 2; 3"}, {"xc_k": "x"}, {"xc_photo": "nope"},
+])
+def test_malformed_links_fall_back_with_a_note(open_page, query):
+    at = open_page(PAGE, query)
+    assert not at.exception
+    (key,) = query
+    assert any(f"`{key}`" in w.value for w in at.warning)
+    assert "<script>" not in "".join(w.value for w in at.warning)
+
+
+def test_a_link_reproduces_the_view(open_page):
+    query = {"xc_op": "Convolution", "xc_pad": "full", "xc_x": "1 2; 3 4", "xc_k": "0 1; 2 3", "xc_step": "4"}
+    at = open_page(PAGE, query)
+    assert_clean(at)
+    assert not at.warning
+    trace = engine.trace_conv(parse_matrix("1 2; 3 4"), parse_matrix("0 1; 2 3"), padding="full", flip=True)
+    assert at.slider(key="xc_step").value == 4
+    assert f"= {trace.steps[4].value:g}" in _equation(at)
+
+
+def test_pytorch_code_computes_what_the_page_shows(open_page):
+    torch = pytest.importorskip("torch")
+    at = open_page(PAGE)
+    at.button(key="preset_lecture-convolution").click().run()
+    at.segmented_control(key="xc_pad").set_value("full").run()
+    scope = {}
+    exec(at.code[0].value.replace("print(y)", ""), scope)
+    x, k = parse_matrix(at.text_input(key="xc_x").value), parse_matrix(at.text_input(key="xc_k").value)
+    np.testing.assert_allclose(scope["y"].numpy(), engine.convolve2d(x, k, padding="full"))
+    assert isinstance(scope["y"], torch.Tensor)
+
+
+def test_one_d_mode(open_page):
+    at = open_page(PAGE)
+    at.button(key="preset_one-d").click().run()
+    assert_clean(at)
+    x, k = parse_matrix(at.text_input(key="xc_x1").value)[0], parse_matrix(at.text_input(key="xc_k1").value)[0]
+    assert _equation(at).rstrip("$\n ").endswith(f"= {engine.correlate1d(x, k)[0]:g}")

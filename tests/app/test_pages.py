@@ -1,0 +1,45 @@
+"""Every registered page runs; every preset and demo step of every lesson runs through its page."""
+import pytest
+
+from engine.lessons import load_lessons
+from tests.app.checks import assert_clean
+
+LESSONS = load_lessons()
+PRESETS = [(l, p) for l in LESSONS for p in l.presets]
+DEMO_STEPS = [(l, i) for l in LESSONS for i in range(len(l.demo))]
+
+
+def test_home_links_every_lesson(open_page):
+    at = open_page("home.py")
+    assert_clean(at)
+    assert len(LESSONS) >= 1
+    assert at.title[0].value == "ConvLab"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
+def test_lesson_page_runs_with_defaults(open_page, lesson):
+    at = open_page(f"{lesson.page}.py")
+    assert_clean(at)
+    assert at.title[0].value == lesson.title
+    assert not at.warning, "no link notes without a query string"
+
+
+@pytest.mark.parametrize("lesson,preset", PRESETS, ids=lambda v: getattr(v, "name", getattr(v, "slug", "")))
+def test_every_preset_runs(open_page, lesson, preset):
+    at = open_page(f"{lesson.page}.py")
+    at.button(key=f"preset_{preset.name}").click().run()
+    assert_clean(at)
+    for key, value in preset.values.items():
+        assert at.session_state[key] == value
+
+
+@pytest.mark.parametrize("lesson,index", DEMO_STEPS, ids=lambda v: getattr(v, "slug", str(v)))
+def test_every_demo_step_runs(open_page, lesson, index):
+    step = lesson.demo[index]
+    at = open_page(f"{lesson.page}.py")
+    at.button(key=f"preset_{step.preset}").click().run()
+    if step.step is not None:
+        slider = at.slider(key=next(k for k in lesson.preset(step.preset).values if k.endswith("_step")))
+        assert step.step <= slider.max, f"demo step {index} asks for frame {step.step} of {slider.max + 1}"
+        slider.set_value(step.step).run()
+    assert_clean(at)
