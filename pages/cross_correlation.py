@@ -37,15 +37,16 @@ st.subheader("The flip, shown")
 other = engine.trace_conv(x, k, padding=padding, flip=not flip).output
 corr, conv = (other, trace.output) if flip else (trace.output, other)
 st.plotly_chart(grids_figure([("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
-                              ("Cross-correlation", corr, False), ("Convolution", conv, False)], height=300),
+                              ("Cross-correlation", corr, False), ("Convolution", conv, False)],
+                             height=300, font_size=page.font_size),
                 key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.")
-commutativity(x, k, nd)
+commutativity(x, k, nd, page.font_size)
 
 st.subheader("Step by step")
 step = page.stepper(len(trace.steps), "xc_step")
 st.latex(formula_latex(nd, flip))
 st.latex(step_equation_latex(trace.step(step), trace.bias))
-st.plotly_chart(conv_animation(trace, start=step, font_size=18 if page.demo else 15), key="xc_anim",
+st.plotly_chart(conv_animation(trace, start=step, font_size=page.font_size), key="xc_anim",
                 alt="Animation: the window moves over the padded input; products and the output cell are shown.")
 
 st.subheader("In PyTorch")

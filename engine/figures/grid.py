@@ -36,7 +36,7 @@ def image_trace(image):
     return go.Heatmap(z=image, colorscale="Gray", showscale=False, hoverinfo="skip")
 
 
-def images_figure(panels, height=360):
+def images_figure(panels, height=360, font_size=14):
     """Side-by-side grayscale images: panels = [(title, (H, W) array, signed)]."""
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for t, _, _ in panels],
                         horizontal_spacing=0.03)
@@ -44,7 +44,7 @@ def images_figure(panels, height=360):
         zmin, zmax = symmetric_range(img) if signed else (float(img.min()), float(img.max()) or 1.0)
         fig.add_trace(go.Heatmap(z=img, colorscale="RdBu_r" if signed else "Gray", zmin=zmin, zmax=zmax,
                                  showscale=False, hoverinfo="skip"), row=1, col=col)
-    base_layout(fig, height)
+    base_layout(fig, height, font_size)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig

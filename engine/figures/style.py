@@ -32,6 +32,7 @@ def base_layout(fig, height, font_size=14, square_cells=True):
     """Common layout: white background, readable fonts, no zoom clutter, square matrix cells."""
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=60, b=10), plot_bgcolor="white",
                       font=dict(size=font_size), dragmode=False, showlegend=False)
+    fig.update_annotations(font_size=font_size)  # subplot titles
     fig.update_xaxes(showgrid=False, zeroline=False, constrain="domain", tickfont=dict(size=11))
     fig.update_yaxes(showgrid=False, zeroline=False, autorange="reversed", constrain="domain",
                      tickfont=dict(size=11))

@@ -12,7 +12,7 @@ def index_text(index):
 
 def _terms(step, times):
     pairs = [(fmt(w), fmt(x)) for w, x in zip(step.taps.ravel(), step.inputs.ravel())]
-    terms = [f"{w}{times}{_paren(x)}" for w, x in pairs]
+    terms = [f"{_paren(w)}{times}{_paren(x)}" for w, x in pairs]
     if len(terms) > MAX_TERMS:
         terms = terms[:MAX_TERMS // 2] + ["…" if times == "·" else r"\dots"] + terms[-MAX_TERMS // 2:]
     return terms

@@ -13,30 +13,31 @@ import streamlit as st
 from engine.data.matrix_text import format_matrix, parse_matrix
 
 
-def _check_url(key, ok, expected, notes):
+def _prepare(key, default, ok, expected, notes):
+    """Note an unusable URL value, and seed the default through Session State (never both ways)."""
     raw = st.query_params.get(key)
     if raw is not None and key not in st.session_state and not ok(raw):
         notes.append(f"`{key}` should be {expected}")
+    st.session_state.setdefault(key, default)
 
 
 def choice(label, options, key, notes, default=None, horizontal=True, **kwargs):
     """One of `options` (segmented buttons, or a select box when horizontal=False)."""
-    _check_url(key, lambda v: v in options, "one of: " + ", ".join(options), notes)
     default = options[0] if default is None else default
+    _prepare(key, default, lambda v: v in options, "one of: " + ", ".join(options), notes)
+    if st.session_state[key] not in options:  # e.g. a preset from an older lesson file
+        st.session_state[key] = default
     if horizontal:
-        value = st.segmented_control(label, options, default=default, key=key, bind="query-params",
-                                     required=True, **kwargs)
-    else:
-        value = st.selectbox(label, options, index=options.index(default), key=key, bind="query-params", **kwargs)
-    return value if value is not None else default
+        return st.segmented_control(label, options, key=key, bind="query-params", required=True, **kwargs)
+    return st.selectbox(label, options, key=key, bind="query-params", **kwargs)
 
 
 def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
     """A whole number from lo to hi; a stored value outside a new range is clamped first."""
-    _check_url(key, lambda v: v.lstrip("-").isdigit() and lo <= int(v) <= hi, f"a whole number from {lo} to {hi}", notes)
-    if key in st.session_state:
-        st.session_state[key] = min(max(st.session_state[key], lo), hi)
-    return st.slider(label, lo, hi, lo if default is None else default, key=key, bind="query-params", **kwargs)
+    _prepare(key, lo if default is None else default,
+             lambda v: v.lstrip("-").isdigit() and lo <= int(v) <= hi, f"a whole number from {lo} to {hi}", notes)
+    st.session_state[key] = min(max(int(st.session_state[key]), lo), hi)
+    return st.slider(label, lo, hi, key=key, bind="query-params", **kwargs)
 
 
 def matrix(label, key, default, notes, max_rows=12, max_cols=12, help=None):
@@ -47,8 +48,8 @@ def matrix(label, key, default, notes, max_rows=12, max_cols=12, help=None):
     def parse(text):
         return parse_matrix(text, max_rows, max_cols, name=label)
 
-    _check_url(key, lambda v: _parses(parse, v), "numbers in rows separated by ';', e.g. 1 2; 3 4", notes)
-    text = st.text_input(label, default, key=key, bind="query-params",
+    _prepare(key, default, lambda v: _parses(parse, v), "numbers in rows separated by ';', e.g. 1 2; 3 4", notes)
+    text = st.text_input(label, key=key, bind="query-params",
                          help=help or "Rows separated by ';', numbers by spaces. Fractions such as 1/8 work.")
     try:
         values = parse(text)

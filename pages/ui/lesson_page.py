@@ -23,6 +23,7 @@ class LessonPage:
     def __init__(self, slug):
         self.lesson = lesson(slug)
         self.demo = demo_mode.is_on()
+        self.font_size = 20 if self.demo else 15  # figure text: projector-sized in demo mode
         self.notes = []  # unusable URL values, reported under the title by finish()
         st.title(self.lesson.title)
         self._notes_box = st.container()

@@ -22,14 +22,15 @@ def _set(key, value):
     st.session_state[key] = value
 
 
-def commutativity(x, k, nd):
+def commutativity(x, k, nd, font_size):
     """X * K against K * X with full padding: equal for convolution, rotated for cross-correlation."""
     conv, corr = (engine.convolve2d, engine.correlate2d) if nd == 2 else (engine.convolve1d, engine.correlate1d)
     a, b = conv(x, k, padding="full"), conv(k, x, padding="full")
     c, d = corr(x, k, padding="full"), corr(k, x, padding="full")
     with st.expander("Is it commutative? (full padding)", icon=":material/swap_horiz:"):
         st.plotly_chart(grids_figure([("conv(X, K)", a, False), ("conv(K, X)", b, False),
-                                      ("corr(X, K)", c, False), ("corr(K, X)", d, False)], height=280),
+                                      ("corr(X, K)", c, False), ("corr(K, X)", d, False)],
+                                     height=280, font_size=font_size),
                         key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.")
         st.markdown(f"- Convolution: swapping X and K gives **{'the same' if np.allclose(a, b) else 'a different'}** result.")
         same = np.allclose(c, d)
@@ -49,8 +50,11 @@ def photo_comparison(kernel, page):
     """The current kernel on a real photo: cross-correlation and convolution side by side."""
     label = page.choice("Photo", list(PHOTOS), "xc_photo", horizontal=False)
     image, corr, conv = _filtered(label, np.asarray(kernel, dtype=float))
-    st.plotly_chart(images_figure([(f"{label}", image, False), ("Cross-correlation", corr, True),
-                                   ("Convolution", conv, True)], height=380),
-                    key="xc_photo_fig", alt=f"The photo and the kernel's two results, red positive, blue negative.")
+    signed = bool(min(corr.min(), conv.min()) < 0)  # red/blue only when there are negative values
+    st.plotly_chart(images_figure([(label, image, False), ("Cross-correlation", corr, signed),
+                                   ("Convolution", conv, signed)], height=380,
+                                  font_size=page.font_size),
+                    key="xc_photo_fig", alt="The photo and the kernel's two results side by side.")
     diff = "identical" if np.allclose(corr, conv) else ("exact negatives" if np.allclose(corr, -conv) else "different")
-    st.caption(f"For this kernel the two results are **{diff}**. Red is positive, blue negative, white zero.")
+    colours = " Red is positive, blue negative, white zero." if signed else " Brighter is larger."
+    st.caption(f"For this kernel the two results are **{diff}**.{colours}")
