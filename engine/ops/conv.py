@@ -105,10 +105,8 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, 
     out = [(size - e) // s + 1 for size, e, s in zip(xp.shape[2:], span, stride)]
     xg = xp.reshape(n, groups, c_in_group, *xp.shape[2:])  # (N, G, C_in/G, *padded)
     wg = w.reshape(groups, c_out // groups, c_in_group, *k).astype(dtype, copy=False)  # (G, C_out/G, C_in/G, *k)
-    y = np.zeros((n, groups, c_out // groups, *out), dtype)  # (N, G, C_out/G, *out)
-    for tap in np.ndindex(*k):
-        window = tuple(slice(t * d, t * d + s * (o - 1) + 1, s) for t, d, s, o in zip(tap, dilation, stride, out))
-        y += np.einsum("ngc...,goc->ngo...", xg[(..., *window)], wg[(..., *tap)])
+    multiply = _by_taps if c_in_group == 1 else _by_matrix
+    y = multiply(xg, wg, out, stride, dilation).astype(dtype, copy=False)  # (N, G, C_out/G, *out)
     y = y.reshape(n, c_out, *out)
     if bias is not None:
         b = np.asarray(bias, dtype)
@@ -116,6 +114,38 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, 
             raise ValueError(f"bias needs one value per output channel ({c_out}), got shape {b.shape}.")
         y += b.reshape(c_out, *([1] * nd))
     return y[0] if unbatched else y
+
+
+def _by_taps(xg, wg, out, stride, dilation):
+    """One kernel tap at a time: y += w[tap] * (input shifted by the tap). Fast when C_in/G == 1."""
+    k = wg.shape[3:]
+    y = np.zeros((xg.shape[0], *wg.shape[:2], *out), np.result_type(xg, wg))
+    for tap in np.ndindex(*k):
+        window = tuple(slice(t * d, t * d + s * (o - 1) + 1, s) for t, d, s, o in zip(tap, dilation, stride, out))
+        y += np.einsum("ngc...,goc->ngo...", xg[(..., *window)], wg[(..., *tap)])
+    return y
+
+
+def _by_matrix(xg, wg, out, stride, dilation, max_cells=1 << 24):
+    """All taps in one matrix product (im2col): (C_out/G, C_in/G * k) @ (C_in/G * k, positions).
+
+    Output rows are processed in chunks so the column matrix stays under `max_cells` numbers.
+    """
+    n, groups, c, *size = xg.shape
+    k, nd = wg.shape[3:], len(out)
+    span = [d * (kk - 1) + 1 for kk, d in zip(k, dilation)]
+    windows = np.lib.stride_tricks.sliding_window_view(xg, span, axis=tuple(range(3, 3 + nd)))
+    windows = windows[(..., *[slice(None, None, s) for s in stride], *[slice(None, None, d) for d in dilation])]
+    # windows: (N, G, C, *out, *k) -> columns (N, G, C * prod(k), positions)
+    w_rows = wg.reshape(groups, wg.shape[1], -1)  # (G, C_out/G, C * prod(k))
+    y = np.empty((n, groups, wg.shape[1], *out), np.result_type(xg, wg))
+    per_row = max(1, max_cells // max(1, c * int(np.prod(k)) * int(np.prod(out[1:]))))
+    for r0 in range(0, out[0], per_row):
+        chunk = windows[:, :, :, r0:r0 + per_row]  # (N, G, C, rows, *out[1:], *k)
+        axes = (0, 1, 2, *range(3 + nd, 3 + 2 * nd), *range(3, 3 + nd))
+        cols = chunk.transpose(axes).reshape(n, groups, -1, int(np.prod(chunk.shape[3:3 + nd])))
+        y[:, :, :, r0:r0 + per_row] = np.matmul(w_rows, cols).reshape(n, groups, wg.shape[1], *chunk.shape[3:3 + nd])
+    return y
 
 
 def _positive(value, nd, name):
