@@ -4,12 +4,13 @@ import streamlit as st
 
 import engine
 from engine.data.kernels import KERNELS_1D, KERNELS_2D
-from engine.figures import conv_animation, formula_latex, grids_figure, step_equation_latex
+from engine.figures import formula_latex, grids_figure
 from engine.pytorch_code import conv_code
+from pages.ui.figures import show, spec
 from pages.ui.lesson_page import LessonPage
-from pages.ui.views import commutativity, kernel_buttons, photo_comparison
+from pages.ui.views import commutativity, kernel_buttons, photo_comparison, play_animation, step_through
 
-page = LessonPage("cross-correlation")
+page = LessonPage("cross_correlation")
 with page.controls():
     page.presets()
     left, right = st.columns(2)
@@ -27,27 +28,26 @@ with page.controls():
 x, k = (x, k) if nd == 2 else (x[0], k[0])
 
 try:  # guard: an input smaller than the kernel has no valid position
-    trace = engine.trace_conv(x, k, padding=padding, flip=flip)
+    corr = engine.trace_conv(x, k, padding=padding).output
+    conv = engine.trace_conv(x, k, padding=padding, flip=True).output
 except ValueError as err:
     st.error(f"{err}", icon=":material/error:")
     page.finish()
     st.stop()
 
 st.subheader("The flip, shown")
-other = engine.trace_conv(x, k, padding=padding, flip=not flip).output
-corr, conv = (other, trace.output) if flip else (trace.output, other)
-st.plotly_chart(grids_figure([("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
-                              ("Cross-correlation", corr, False), ("Convolution", conv, False)],
-                             height=300, font_size=page.font_size),
-                key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.")
+show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
+                         ("Cross-correlation", corr, False), ("Convolution", conv, False)],
+          height=300, font_size=page.font_size),
+     key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.")
 commutativity(x, k, nd, page.font_size)
 
 st.subheader("Step by step")
-step = page.stepper(len(trace.steps), "xc_step")
 st.latex(formula_latex(nd, flip))
-st.latex(step_equation_latex(trace.step(step), trace.bias))
-st.plotly_chart(conv_animation(trace, start=step, font_size=page.font_size), key="xc_anim",
-                alt="Animation: the window moves over the padded input; products and the output cell are shown.")
+step = step_through(page, x, k, padding, flip, "xc_step")
+st.subheader("Watch it play")
+st.caption("Press ▶ to play the whole computation in your browser; drag the slider under it to scrub.")
+play_animation(page, x, k, padding, flip, "xc_anim", start=step)
 
 st.subheader("In PyTorch")
 st.code(conv_code(x, k, flip=flip, padding=padding), language="python")

@@ -1,7 +1,9 @@
 """Plotly figures drawn from engine results and traces (pure: no Streamlit)."""
-from engine.figures.animation import conv_animation
+from engine.figures.animation import animation_spec, at_step, conv_animation
 from engine.figures.grid import grids_figure, images_figure
+from engine.figures.spec import SpecFigure
+from engine.figures.step_view import step_html
 from engine.figures.text import formula_latex, step_equation, step_equation_latex
 
-__all__ = ["conv_animation", "grids_figure", "images_figure", "formula_latex", "step_equation",
-           "step_equation_latex"]
+__all__ = ["animation_spec", "at_step", "conv_animation", "grids_figure", "images_figure", "SpecFigure", "step_html",
+           "formula_latex", "step_equation", "step_equation_latex"]

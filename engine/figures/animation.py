@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.figures.grid import grid_trace
+from engine.figures.spec import SpecFigure
 from engine.figures.style import HIGHLIGHT, SECONDARY, base_layout, symmetric_range
 from engine.figures.text import step_equation
 
@@ -50,8 +51,24 @@ def _outline_trace(colour, name):
 
 def conv_animation(trace, start=0, height=420, font_size=16):
     """Figure with one frame per output cell; `start` is the frame shown first."""
+    return at_step(animation_spec(trace, height, font_size), start)
+
+
+def at_step(spec, n):
+    """The animation showing frame n first: frame n's data merged into the figure, slider at n."""
+    frames = spec["frames"]
+    n = min(max(int(n), 0), len(frames) - 1)
+    data = list(spec["data"])
+    for index, update in zip(frames[n]["traces"], frames[n]["data"]):
+        data[index] = {**data[index], **update}
+    layout = {**spec["layout"], "sliders": [{**spec["layout"]["sliders"][0], "active": n}],
+              "title": {**spec["layout"]["title"], **frames[n]["layout"]["title"]}}
+    return SpecFigure({**spec, "data": data, "layout": layout})
+
+
+def animation_spec(trace, height=420, font_size=16):
+    """The whole animation as a plain dict (Plotly JSON form), frames included, showing frame 0."""
     n_steps = len(trace.steps)
-    start = min(max(int(start), 0), n_steps - 1)
     fill = n_steps * np.size(trace.output) <= FILL_BUDGET
     products_range = symmetric_range(np.stack([s.products for s in trace.steps]))
     output_range = (float(np.min(trace.output)), float(np.max(trace.output)) or 1.0)
@@ -67,9 +84,7 @@ def conv_animation(trace, start=0, height=420, font_size=16):
     fig.add_trace(grid_trace(trace.steps[0].products, signed=True, zrange=products_range, name="products"),
                   row=1, col=3)
     fig.add_trace(_outline_trace(SECONDARY, "current output"), row=1, col=4)
-    frame_traces = [first, first + 1] + ([first - 1] if fill else []) + [first + 2]
-    for index, update in zip(frame_traces, _frame_data(trace, start, fill)):
-        fig.data[index].update(update)
+    frame_traces = [first, first + 1] + ([first - 1] if fill else []) + [first + 2]  # filled in by at_step
     (top, _), (left, _) = trace.pads if len(trace.pads) == 2 else ((0, 0), trace.pads[0])
     rows, cols = np.atleast_2d(trace.input).shape
     fig.add_shape(type="rect", x0=left - .5, x1=left + cols - .5, y0=top - .5, y1=top + rows - .5,
@@ -80,32 +95,10 @@ def conv_animation(trace, start=0, height=420, font_size=16):
     base_layout(fig, height, font_size)
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(dtick=1)
-    fig.update_layout(title=dict(text=step_equation(trace.steps[start], trace.bias), y=0.98, x=0.01,
+    fig.update_layout(title=dict(text="", y=0.98, x=0.01,
                                  font=dict(size=font_size + 2)),
-                      margin=dict(t=90, b=90), updatemenus=[_play_buttons()], sliders=[_slider(trace, start)])
-    return FramesFigure(fig, frames)
-
-
-class FramesFigure(go.Figure):
-    """A figure whose frames are plain dicts built from engine data.
-
-    Plotly checks the static figure as usual but not each frame (about 1 ms a frame),
-    so the hundreds of frames of a 28 x 28 input build in milliseconds.
-    """
-
-    def __init__(self, figure, frames):
-        super().__init__(figure)
-        self._raw_frames = frames  # plotly allows only underscore attributes on figures
-
-    @property
-    def raw_frames(self):
-        return self._raw_frames
-
-    def to_dict(self):
-        return {**super().to_dict(), "frames": self._raw_frames}
-
-    def to_plotly_json(self):
-        return self.to_dict()
+                      margin=dict(t=90, b=90), updatemenus=[_play_buttons()], sliders=[_slider(trace)])
+    return {**fig.to_dict(), "frames": frames}
 
 
 def _animate(frames, duration):
@@ -120,8 +113,8 @@ def _play_buttons():
                 yanchor="top", pad=dict(t=0, r=6), buttons=buttons)
 
 
-def _slider(trace, start):
+def _slider(trace):
     steps = [dict(label=",".join(map(str, s.index)), method="animate", args=_animate([str(n)], 0))
              for n, s in enumerate(trace.steps)]
-    return dict(active=start, steps=steps, x=0.42, len=0.58, y=-0.04, yanchor="top",
+    return dict(active=0, steps=steps, x=0.42, len=0.58, y=-0.04, yanchor="top",
                 currentvalue=dict(prefix="output cell ", font=dict(size=14)), pad=dict(t=0))

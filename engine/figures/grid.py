@@ -31,19 +31,20 @@ def grids_figure(panels, height=320, font_size=16):
     return fig
 
 
-def image_trace(image):
-    """A grayscale image (H, W) as a heatmap without numbers."""
-    return go.Heatmap(z=image, colorscale="Gray", showscale=False, hoverinfo="skip")
+def to_display_bytes(image, signed):
+    """An image as uint8 for display (4x less to send than float32): [min, max] or [-m, m] -> [0, 255]."""
+    img = np.asarray(image, dtype=float)
+    lo, hi = symmetric_range(img) if signed else (float(img.min()), float(img.max()))
+    return np.round((img - lo) / ((hi - lo) or 1.0) * 255).astype(np.uint8)
 
 
 def images_figure(panels, height=360, font_size=14):
-    """Side-by-side grayscale images: panels = [(title, (H, W) array, signed)]."""
+    """Side-by-side images, panels = [(title, (H, W) array, signed)]: gray, or red/blue when signed."""
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for t, _, _ in panels],
                         horizontal_spacing=0.03)
     for col, (_, img, signed) in enumerate(panels, start=1):
-        zmin, zmax = symmetric_range(img) if signed else (float(img.min()), float(img.max()) or 1.0)
-        fig.add_trace(go.Heatmap(z=img, colorscale="RdBu_r" if signed else "Gray", zmin=zmin, zmax=zmax,
-                                 showscale=False, hoverinfo="skip"), row=1, col=col)
+        fig.add_trace(go.Heatmap(z=to_display_bytes(img, signed), colorscale="RdBu_r" if signed else "Gray",
+                                 zmin=0, zmax=255, showscale=False, hoverinfo="skip"), row=1, col=col)
     base_layout(fig, height, font_size)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

@@ -4,7 +4,7 @@
     title: Cross-correlation vs convolution
     order: 1
     icon: ":material/flip:"
-    page: cross_correlation          # pages/cross_correlation.py
+    page: cross_correlation          # pages/cross_correlation.py, URL /cross_correlation
     summary: One line for the home page.
     presets:
       - {name: lecture, label: "Lecture example", values: {xc_mode: Convolution, ...}}
@@ -98,6 +98,9 @@ def load_lesson(path):
         demo=tuple(DemoStep(need(s, "preset", str, f"{where} demo"), need(s, "say", str, f"{where} demo"),
                             s.get("step")) for s in meta.get("demo") or []),
         sections=_sections(match.group(2), where))
+    if lesson.page != lesson.slug:
+        raise LessonError(f"{where}: 'page' must equal the file name ({lesson.slug!r}), the lesson's one name "
+                          "for its file, its page and its URL")
     names = [p.name for p in presets]
     if len(names) != len(set(names)):
         raise LessonError(f"{where}: preset names must be unique")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.ops.padding import pad, resolve_padding, _per_axis
+from engine.ops.padding import PADDING_MODES, _per_axis, pad, resolve_padding
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
@@ -45,7 +45,8 @@ def convolve2d(input, kernel, stride=1, padding=0, dilation=1, padding_mode="zer
 
     S(i, j) = sum_{m, n} I(m, n) K(i - m, j - n); commutative for full padding.
     """
-    return correlate2d(input, np.flip(np.asarray(kernel), (0, 1)), stride, padding, dilation, padding_mode)
+    x, k = _single_channel(input, kernel, nd=2)
+    return correlate2d(x, np.flip(k, (0, 1)), stride, padding, dilation, padding_mode)
 
 
 def correlate1d(input, kernel, stride=1, padding=0, dilation=1, padding_mode="zeros"):
@@ -56,7 +57,8 @@ def correlate1d(input, kernel, stride=1, padding=0, dilation=1, padding_mode="ze
 
 def convolve1d(input, kernel, stride=1, padding=0, dilation=1, padding_mode="zeros"):
     """True 1D convolution: y(c) = sum_k w(k) x(c - k), i.e. correlation with w reversed."""
-    return correlate1d(input, np.flip(np.asarray(kernel)), stride, padding, dilation, padding_mode)
+    x, k = _single_channel(input, kernel, nd=1)
+    return correlate1d(x, np.flip(k), stride, padding, dilation, padding_mode)
 
 
 def _single_channel(input, kernel, nd):
@@ -81,6 +83,8 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, 
     dtype = np.result_type(x.dtype, w.dtype, np.float32)
     n, c_in = x.shape[:2]
     c_out, c_in_group, *k = w.shape
+    if 0 in w.shape:
+        raise ValueError(f"The weight has an empty axis (shape {w.shape}): every size must be at least 1.")
     if not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"groups must be a whole number of at least 1, got {groups}.")
     if c_in % groups or c_out % groups:
@@ -94,8 +98,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, 
     if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):
         raise ValueError("padding='same' only works with stride 1 (as in PyTorch); use a number instead.")
     pads = resolve_padding(padding, k, dilation)
-    if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
-        raise ValueError(f"Unknown padding_mode {padding_mode!r}: use zeros, reflect, replicate or circular.")
+    check_padding_mode(padding_mode)
     torch_pad = [q for pair in reversed(pads) for q in pair]  # last axis first, as in F.pad
     xp = pad(x, torch_pad, mode="constant" if padding_mode == "zeros" else padding_mode)
     span = [d * (kk - 1) + 1 for kk, d in zip(k, dilation)]
@@ -146,6 +149,12 @@ def _by_matrix(xg, wg, out, stride, dilation, max_cells=1 << 24):
         cols = chunk.transpose(axes).reshape(n, groups, -1, int(np.prod(chunk.shape[3:3 + nd])))
         y[:, :, :, r0:r0 + per_row] = np.matmul(w_rows, cols).reshape(n, groups, wg.shape[1], *chunk.shape[3:3 + nd])
     return y
+
+
+def check_padding_mode(padding_mode):
+    """nn.Conv2d's padding modes; 'constant' is F.pad's name, not a layer's."""
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"Unknown padding_mode {padding_mode!r}: use {', '.join(PADDING_MODES)}.")
 
 
 def _positive(value, nd, name):

@@ -66,6 +66,8 @@ def resolve_padding(padding, kernel_size, dilation=1):
         raise ValueError(f"Unknown padding {padding!r}: use 'valid', 'same', 'full' or a number.")
     pairs = []
     for p in _per_axis(padding, len(kernel_size), "padding"):
+        if not np.isscalar(p) and len(p) != 2:
+            raise ValueError(f"Padding per axis is a number or a (before, after) pair, got {tuple(p)}.")
         before, after = (p, p) if np.isscalar(p) else tuple(p)
         for q in (before, after):
             if int(q) != q or q < 0:

@@ -7,7 +7,8 @@ import streamlit as st
 import engine
 from engine.data.matrix_text import format_matrix
 from engine.data.photos import PHOTOS, photo
-from engine.figures import grids_figure, images_figure
+from engine.figures import animation_spec, at_step, grids_figure, images_figure, step_html
+from pages.ui.figures import show, spec
 
 
 def kernel_buttons(key, table):
@@ -28,10 +29,9 @@ def commutativity(x, k, nd, font_size):
     a, b = conv(x, k, padding="full"), conv(k, x, padding="full")
     c, d = corr(x, k, padding="full"), corr(k, x, padding="full")
     with st.expander("Is it commutative? (full padding)", icon=":material/swap_horiz:"):
-        st.plotly_chart(grids_figure([("conv(X, K)", a, False), ("conv(K, X)", b, False),
-                                      ("corr(X, K)", c, False), ("corr(K, X)", d, False)],
-                                     height=280, font_size=font_size),
-                        key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.")
+        show(spec(grids_figure, [("conv(X, K)", a, False), ("conv(K, X)", b, False),
+                                 ("corr(X, K)", c, False), ("corr(K, X)", d, False)], height=280, font_size=font_size),
+             key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.")
         st.markdown(f"- Convolution: swapping X and K gives **{'the same' if np.allclose(a, b) else 'a different'}** result.")
         same = np.allclose(c, d)
         rotated = np.allclose(np.flip(c), d)
@@ -39,22 +39,42 @@ def commutativity(x, k, nd, font_size):
         st.markdown(f"- Cross-correlation: swapping X and K gives **{verdict}**.")
 
 
-@st.cache_data(max_entries=32)
-def _filtered(label, kernel):
+def _photo_figure(label, kernel, font_size):
+    """The photo, its cross-correlation and its convolution with `kernel`, and how the two compare."""
     image = photo(label)
-    same = "same" if all(s % 2 for s in kernel.shape) else "full"
-    return image, engine.correlate2d(image, kernel, padding=same), engine.convolve2d(image, kernel, padding=same)
+    padding = "same" if all(s % 2 for s in kernel.shape) else "full"
+    corr = engine.correlate2d(image, kernel, padding=padding)
+    conv = engine.convolve2d(image, kernel, padding=padding)
+    signed = bool(min(corr.min(), conv.min()) < 0)  # red/blue only when there are negative values
+    figure = images_figure([(label, image, False), ("Cross-correlation", corr, signed),
+                            ("Convolution", conv, signed)], height=380, font_size=font_size)
+    same = "identical" if np.allclose(corr, conv) else ("exact negatives" if np.allclose(corr, -conv) else "different")
+    return {**figure.to_dict(), "meta": {"same": same, "signed": signed}}
 
 
 def photo_comparison(kernel, page):
     """The current kernel on a real photo: cross-correlation and convolution side by side."""
     label = page.choice("Photo", list(PHOTOS), "xc_photo", horizontal=False)
-    image, corr, conv = _filtered(label, np.asarray(kernel, dtype=float))
-    signed = bool(min(corr.min(), conv.min()) < 0)  # red/blue only when there are negative values
-    st.plotly_chart(images_figure([(label, image, False), ("Cross-correlation", corr, signed),
-                                   ("Convolution", conv, signed)], height=380,
-                                  font_size=page.font_size),
-                    key="xc_photo_fig", alt="The photo and the kernel's two results side by side.")
-    diff = "identical" if np.allclose(corr, conv) else ("exact negatives" if np.allclose(corr, -conv) else "different")
-    colours = " Red is positive, blue negative, white zero." if signed else " Brighter is larger."
-    st.caption(f"For this kernel the two results are **{diff}**.{colours}")
+    figure = spec(_photo_figure, label, np.asarray(kernel, dtype=float), page.font_size)
+    show(figure, key="xc_photo_fig", alt="The photo and the kernel's two results side by side.")
+    colours = " Red is positive, blue negative, white zero." if figure["meta"]["signed"] else " Brighter is larger."
+    st.caption(f"For this kernel the two results are **{figure['meta']['same']}**.{colours}")
+
+
+def _animation(x, k, padding, flip, font_size):
+    return animation_spec(engine.trace_conv(x, k, padding=padding, flip=flip), font_size=font_size)
+
+
+@st.fragment
+def step_through(page, x, k, padding, flip, key):
+    """Stepper, the grids and the sum for this step; a step reruns only this fragment (fast)."""
+    trace = engine.trace_conv(x, k, padding=padding, flip=flip)
+    step = page.stepper(len(trace.steps), key)
+    st.html(step_html(trace, step))
+    return step
+
+
+def play_animation(page, x, k, padding, flip, key, start):
+    """The whole computation as a Plotly animation that plays in the browser (the server stays idle)."""
+    show(at_step(spec(_animation, x, k, padding, flip, page.font_size), start), key=key,
+         alt="Animation: the window moves over the padded input; products and the output cell are shown.")

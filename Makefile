@@ -1,0 +1,55 @@
+# ConvLab: `make run` serves the app, `make test` runs every test, `make bench` prints benchmarks.
+# Set-up is incremental: pip runs again only when a requirements file changes (stamp files).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
+PORT ?= 8501
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.PHONY: venv test-venv chromium run test bench no-sleep clean
+
+venv: $(VENV)/.stamp-runtime
+test-venv: $(VENV)/.stamp-test
+chromium: $(CHROMIUM)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --progress-bar off -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-test: requirements-test.txt $(VENV)/.stamp-runtime
+	$(PY) -m pip install --progress-bar off -r requirements-test.txt
+	touch $@
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
+$(CHROMIUM):
+	@if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "error: installing chromium needs root or sudo" >&2; exit 1; fi; \
+	set -x; $$sudo apt-get update && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		chromium fonts-liberation fonts-dejavu-core
+
+run: venv
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+# DESIGN.md: no test sleeps for a fixed time; wait on the page's own state.
+no-sleep:
+	@if grep -rn --include='*.py' 'time\.sleep(' tests/; then \
+		echo "error: time.sleep in tests/ (wait on the app's script state instead)" >&2; exit 1; fi
+
+test: test-venv chromium no-sleep
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: test-venv chromium
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -1,0 +1,69 @@
+"""One step of a trace as a light HTML view: grids of numbers with the window and the current cell marked.
+
+Redrawing this on every step is cheap (a Plotly figure costs ~100 ms in the browser). Every string in
+it is made here from numbers (fmt), so no user text reaches the HTML. Marks do not rely on colour:
+the window has a thick solid border and bold numbers, padding cells are dotted and italic, the
+current output cell has a double border.
+"""
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+
+from engine.figures.style import HIGHLIGHT, SECONDARY, fmt
+from engine.figures.text import step_equation
+
+_CSS = """<style>
+.cl-step { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; margin: .5em 0 1em; }
+.cl-grid { border-collapse: separate; border-spacing: 2px; }
+.cl-grid td { min-width: 2.2em; height: 2em; text-align: center; font-variant-numeric: tabular-nums;
+              background: #f3f3f3; border: 2px solid transparent; padding: 0 .25em; }
+.cl-grid td.pad { color: #777; font-style: italic; border: 2px dotted #aaa; background: #fff; }
+.cl-grid td.win { border: 3px solid %s; font-weight: 700; background: #fde7d4; }
+.cl-grid td.cur { border: 4px double %s; font-weight: 700; background: #e8e0f3; }
+.cl-grid td.todo { background: #fff; border: 1px dashed #ccc; }
+.cl-panel { margin: 0; }
+.cl-panel figcaption { font-weight: 600; margin-bottom: .3em; }
+.cl-sum { font-size: 1.25em; margin: .2em 0 .6em; font-variant-numeric: tabular-nums; }
+</style>""" % (HIGHLIGHT, SECONDARY)
+
+
+def _table(values, classes):
+    rows = []
+    for r, row in enumerate(np.atleast_2d(values)):
+        cells = "".join(f'<td class="{classes.get((r, c), "")}">{escape(fmt(v))}</td>' for c, v in enumerate(row))
+        rows.append(f"<tr>{cells}</tr>")
+    return f'<table class="cl-grid">{"".join(rows)}</table>'
+
+
+def _panel(title, values, classes):
+    return f'<figure class="cl-panel"><figcaption>{escape(title)}</figcaption>{_table(values, classes)}</figure>'
+
+
+def _cells_2d(index_or_cells):
+    a = np.atleast_2d(np.asarray(index_or_cells))
+    return [(0, int(p[0])) if len(p) == 1 else (int(p[0]), int(p[1])) for p in a.reshape(-1, a.shape[-1])]
+
+
+def step_html(trace, n):
+    """HTML for step n: the sum written out, padded input (window marked), kernel, products, output so far."""
+    step = trace.step(n)
+    n = trace.steps.index(step)
+    padded = np.atleast_2d(trace.padded)
+    pads = trace.pads if len(trace.pads) == 2 else ((0, 0), trace.pads[0])
+    (top, bottom), (left, right) = pads
+    classes = {(r, c): "pad" for r in range(padded.shape[0]) for c in range(padded.shape[1])
+               if r < top or r >= padded.shape[0] - bottom or c < left or c >= padded.shape[1] - right}
+    for cell in _cells_2d(step.cells):
+        classes[cell] = "win"
+    output = np.atleast_2d(trace.output).astype(float)
+    done = np.arange(output.size).reshape(output.shape) <= n
+    shown = np.where(done, output, np.nan)
+    out_classes = {tuple(map(int, rc)): "todo" for rc in np.argwhere(~done)}
+    out_classes[_cells_2d([step.index])[0]] = "cur"
+    kernel_title = "Kernel as applied" + (" (flipped)" if trace.flip else "")
+    panels = [_panel("Padded input X", padded, classes), _panel(kernel_title, trace.applied, {}),
+              _panel("Products", step.products, {}), _panel("Output Y", shown, out_classes)]
+    equation = escape(step_equation(step, trace.bias))
+    return _CSS + f'<p class="cl-sum">{equation}</p><div class="cl-step">{"".join(panels)}</div>'
