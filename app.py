@@ -1,14 +1,27 @@
-"""ConvLab: the entry point. Builds the navigation from the lesson registry (lessons/*.md)."""
+"""ConvLab: the entry point. Builds the navigation from the lesson registry (lessons/*.md).
+
+The sidebar links are drawn here, with Streamlit's own list hidden: Streamlit can mistake the
+pages/ folder for an old-style multipage app and would list its files (see pages/ui/shell.py).
+"""
 import streamlit as st
 
 from pages.ui import demo_mode
 from pages.ui.lesson_page import lessons
+from pages.ui.shell import mark_shell_ran
 
 st.set_page_config(page_title="ConvLab", page_icon=":material/grid_on:", layout="wide",
                    initial_sidebar_state="collapsed" if demo_mode.is_on() else "auto")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-lesson_pages = [st.Page(f"pages/{l.page}.py", title=l.title, icon=l.icon, url_path=l.page) for l in lessons()]
-page = st.navigation({"ConvLab": [home], "Lessons": lesson_pages})
+lesson_pages = [st.Page(f"pages/{l.page}.py", title=f"{l.order}. {l.title}", icon=l.icon, url_path=l.page)
+                for l in lessons()]
+page = st.navigation([home, *lesson_pages], position="hidden")
+with st.sidebar:
+    st.page_link(home)
+    st.caption("Lessons")
+    for lesson_page in lesson_pages:
+        st.page_link(lesson_page)
+    st.divider()
 demo_mode.sidebar_toggle()
+mark_shell_ran()
 page.run()

@@ -2,7 +2,9 @@
 import streamlit as st
 
 from pages.ui.lesson_page import lessons
+from pages.ui.shell import require_shell
 
+require_shell()
 st.title("ConvLab")
 st.markdown(
     "Learn convolutional neural networks by moving sliders until the idea clicks. Every lesson "

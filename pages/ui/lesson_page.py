@@ -5,6 +5,7 @@ import streamlit as st
 
 from engine.lessons import load_lessons
 from pages.ui import controls, demo_mode
+from pages.ui.shell import require_shell
 
 
 @st.cache_resource
@@ -21,6 +22,7 @@ class LessonPage:
     """Top to bottom: header, controls, work, figures, sections; notes appear under the title."""
 
     def __init__(self, slug):
+        require_shell()
         self.lesson = lesson(slug)
         self.demo = demo_mode.is_on()
         self.font_size = 20 if self.demo else 15  # figure text: projector-sized in demo mode

@@ -1,0 +1,91 @@
+"""The first lesson in real Chromium: navigate, move the step slider, step with buttons and keys."""
+import re
+
+from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slider
+
+SCREENSHOTS = "screenshots"
+
+
+def step_sum(page) -> str:
+    return page.locator(".cl-sum").inner_text()
+
+
+def test_home_links_to_the_lesson(page, app_url):
+    open_page(page, app_url)
+    assert_no_exception(page)
+    with expect_rerun(page):
+        page.get_by_role("link", name=re.compile("Cross-correlation vs convolution")).first.click()
+    assert page.url.endswith("/cross_correlation")
+    assert page.locator("h1").first.inner_text() == "Cross-correlation vs convolution"
+    assert_no_exception(page)
+
+
+def test_slider_and_steps_change_the_numbers(page, app_url):
+    open_page(page, app_url, "/cross_correlation")
+    assert step_sum(page) == "y[0, 0] = 0·0 + 0.25·80 + 0.5·20 + 1·40 = 70"
+    thumb = slider(page, "Step")
+    thumb.focus()
+    with expect_rerun(page):
+        thumb.press("ArrowRight")
+    assert step_sum(page) == "y[0, 1] = 0·80 + 0.25·40 + 0.5·40 + 1·0 = 30"
+    assert "xc_step=1" in page.url  # the view is in the link
+    with expect_rerun(page):
+        page.get_by_role("button", name=re.compile("Next")).click()
+    assert step_sum(page).startswith("y[1, 0] = ")
+    page.locator("h1").first.click()  # focus away from widgets: Left/Right are page shortcuts
+    with expect_rerun(page):
+        page.keyboard.press("ArrowLeft")
+    assert step_sum(page).startswith("y[0, 1] = ")
+    assert_no_exception(page)
+
+
+def test_preset_and_operation_switch(page, app_url):
+    open_page(page, app_url, "/cross_correlation")
+    with expect_rerun(page):
+        page.get_by_role("button", name="Lecture: true convolution").click()
+    assert step_sum(page) == "y[0, 0] = 1·0 + 0.5·80 + 0.25·20 + 0·40 = 45"
+    assert "xc_op=Convolution" in page.url
+    assert_no_exception(page)
+
+
+def test_shared_link_reproduces_the_view_and_bad_links_are_explained(page, app_url):
+    open_page(page, app_url, "/cross_correlation?xc_op=Convolution&xc_pad=full&xc_x=1+2%3B+3+4&xc_k=0+1%3B+2+3&xc_step=4")
+    assert step_sum(page) == "y[1, 1] = 3·1 + 2·2 + 1·3 + 0·4 = 10"
+    open_page(page, app_url, "/cross_correlation?xc_step=banana&xc_op=%3Cb%3Ebold%3C%2Fb%3E")
+    note = page.get_by_test_id("stAlert").first.inner_text()
+    assert "xc_step" in note and "xc_op" in note
+    assert page.locator("b:text('bold')").count() == 0  # link text never becomes HTML
+    assert step_sum(page).startswith("y[0, 0] = ")
+    assert_no_exception(page)
+
+
+def test_demo_mode_and_screenshots(browser, app_url, tmp_path_factory):
+    from tests.e2e.browser import new_app_page
+    out = tmp_path_factory.mktemp(SCREENSHOTS)
+    for width, height, query in [(1280, 720, ""), (1280, 720, "?demo=1"), (390, 844, "")]:
+        page = new_app_page(browser, width, height)
+        open_page(page, app_url, "/cross_correlation" + query)
+        assert_no_exception(page)
+        if query:
+            assert page.get_by_text("Controls").first.is_visible()
+            assert not page.get_by_role("button", name="Lecture: true convolution").is_visible()  # folded away
+            with expect_rerun(page):
+                page.keyboard.press("ArrowRight")
+            assert step_sum(page).startswith("y[0, 1] = ")
+        page.screenshot(path=str(out / f"cross_correlation_{width}x{height}{'_demo' if query else ''}.png"))
+        page.close()
+
+
+def test_first_visit_after_start_up_is_a_shared_lesson_link(page, tmp_path):
+    """A new server whose first visitor opens a lesson link still runs the lesson inside the shell."""
+    from tests.e2e.server import StreamlitServer
+    server = StreamlitServer("app.py", tmp_path / "fresh.log")
+    try:
+        open_page(page, server.url, "/cross_correlation?xc_step=2")
+        assert page.get_by_test_id("stSidebarNav").count() == 0  # not Streamlit's file list
+        assert page.get_by_test_id("stPageLink").count() >= 2  # ConvLab's own navigation
+        assert page.locator("h1").first.inner_text() == "Cross-correlation vs convolution"
+        assert step_sum(page).startswith("y[1, 0] = ")
+        assert_no_exception(page)
+    finally:
+        server.stop()
