@@ -36,7 +36,9 @@ def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
     """A whole number from lo to hi; a stored value outside a new range is clamped first."""
     _prepare(key, lo if default is None else default,
              lambda v: v.lstrip("-").isdigit() and lo <= int(v) <= hi, f"a whole number from {lo} to {hi}", notes)
-    st.session_state[key] = min(max(int(st.session_state[key]), lo), hi)
+    value = st.session_state[key]
+    if not lo <= value <= hi:  # assign only when needed: an assignment makes the browser redraw the widget
+        st.session_state[key] = min(max(int(value), lo), hi)
     return st.slider(label, lo, hi, key=key, bind="query-params", **kwargs)
 
 
