@@ -16,7 +16,7 @@ def fmt(value):
         return ""  # a cell not computed yet
     if v == int(v) and abs(v) < 1e6:
         return str(int(v))
-    return f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.2e}"
+    return f"{v:.4g}" if abs(v) >= 1e-3 else f"{v:.2e}"
 
 
 NUMBER_TEMPLATE = "%{z:.4~g}"  # numbers in cells, formatted in the browser (d3: 3, 0.25, 1.235e+4)

@@ -33,13 +33,27 @@ def choice(label, options, key, notes, default=None, horizontal=True, **kwargs):
 
 
 def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
-    """A whole number from lo to hi; a stored value outside a new range is clamped first."""
-    _prepare(key, lo if default is None else default,
-             lambda v: v.lstrip("-").isdigit() and lo <= int(v) <= hi, f"a whole number from {lo} to {hi}", notes)
+    """A whole number from lo to hi, kept in the URL by hand.
+
+    Not bind="query-params": a slider whose range changes (the step count after a preset) becomes
+    a new widget, and Streamlit would then take the stale URL value over the preset's.
+    """
+    default = lo if default is None else default
+    if key not in st.session_state:
+        raw = st.query_params.get(key)
+        usable = raw is not None and raw.lstrip("-").isdigit() and lo <= int(raw) <= hi
+        if raw is not None and not usable:
+            notes.append(f"`{key}` should be a whole number from {lo} to {hi}")
+        st.session_state[key] = int(raw) if usable else default
     value = st.session_state[key]
     if not lo <= value <= hi:  # assign only when needed: an assignment makes the browser redraw the widget
         st.session_state[key] = min(max(int(value), lo), hi)
-    return st.slider(label, lo, hi, key=key, bind="query-params", **kwargs)
+    value = st.slider(label, lo, hi, key=key, **kwargs)
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value)
+    return value
 
 
 def matrix(label, key, default, notes, max_rows=12, max_cols=12, help=None):

@@ -31,3 +31,34 @@ def sidebar_toggle():
     elif "demo" in st.query_params:
         del st.query_params["demo"]
     return on
+
+
+DEMO_KEY = "demo_step"  # index of the current step of the lesson's demo script; -1 before it starts
+
+
+def script_bar(lesson):
+    """The lesson's demo script: Page Down / Page Up (what clickers send) walk its steps."""
+    steps = lesson.demo
+    if not steps:
+        return
+    index = st.session_state.setdefault(DEMO_KEY, -1)
+    with st.container(horizontal=True, vertical_alignment="center", key="demo_bar"):
+        st.button("◀ Back", key="demo_back", on_click=_go_to, args=(lesson, index - 1), shortcut="PageUp",
+                  disabled=index <= 0)
+        if index < 0:
+            st.markdown(f"**Demo script: {len(steps)} steps.** Press Page Down or Next to start.")
+        else:
+            st.markdown(f"**Step {index + 1} / {len(steps)}** · {steps[index].say}")  # text from lessons/*.md
+        st.button("Next ▶", key="demo_next", on_click=_go_to, args=(lesson, index + 1), shortcut="PageDown",
+                  disabled=index >= len(steps) - 1)
+
+
+def _go_to(lesson, index):
+    """Apply demo step `index`: its preset's widget values, then its animation frame."""
+    step = lesson.demo[index]
+    values = dict(lesson.preset(step.preset).values)
+    if step.step is not None:
+        values.update({key: step.step for key in values if key.endswith("_step")})
+    for key, value in values.items():
+        st.session_state[key] = value
+    st.session_state[DEMO_KEY] = index

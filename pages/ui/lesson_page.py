@@ -28,6 +28,8 @@ class LessonPage:
         self.font_size = 20 if self.demo else 15  # figure text: projector-sized in demo mode
         self.notes = []  # unusable URL values, reported under the title by finish()
         st.title(self.lesson.title)
+        if self.demo:
+            demo_mode.script_bar(self.lesson)
         self._notes_box = st.container()
         st.markdown(self.lesson.sections["Idea"])
 

@@ -43,3 +43,21 @@ def test_every_demo_step_runs(open_page, lesson, index):
         assert step.step <= slider.max, f"demo step {index} asks for frame {step.step} of {slider.max + 1}"
         slider.set_value(step.step).run()
     assert_clean(at)
+
+
+@pytest.mark.parametrize("lesson", [l for l in LESSONS if l.demo], ids=lambda l: l.slug)
+def test_demo_script_walks_every_step_with_page_down(open_page, lesson):
+    at = open_page(f"{lesson.page}.py", {"demo": "1"})
+    assert_clean(at)
+    assert at.button(key="demo_back").disabled
+    for index, step in enumerate(lesson.demo):
+        at.button(key="demo_next").click().run()
+        assert_clean(at)
+        assert f"Step {index + 1} / {len(lesson.demo)}" in at.markdown[0].value or any(
+            f"Step {index + 1} / {len(lesson.demo)}" in m.value for m in at.markdown)
+        for key, value in lesson.preset(step.preset).values.items():
+            expected = step.step if key.endswith("_step") and step.step is not None else value
+            assert at.session_state[key] == expected, (index, key)
+    assert at.button(key="demo_next").disabled
+    at.button(key="demo_back").click().run()
+    assert any(f"Step {len(lesson.demo) - 1} / " in m.value for m in at.markdown)

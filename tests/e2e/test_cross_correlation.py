@@ -89,3 +89,19 @@ def test_first_visit_after_start_up_is_a_shared_lesson_link(page, tmp_path):
         assert_no_exception(page)
     finally:
         server.stop()
+
+
+def test_editing_a_grid_cell_updates_text_link_and_result(page, app_url):
+    open_page(page, app_url, "/cross_correlation")
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # row 0, column 1 of the input grid: below the header row, right of the index and first column
+    page.mouse.dblclick(box["x"] + 50 + 60 + 30, box["y"] + 35 + 17)
+    page.keyboard.type("7")
+    with expect_rerun(page):
+        page.keyboard.press("Enter")
+    assert page.get_by_test_id("stTextInput").first.locator("input").input_value() == "0 7 40; 20 40 0; 0 0 40"
+    assert "xc_x=0+7+40" in page.url
+    assert step_sum(page) == "y[0, 0] = 0·0 + 0.25·7 + 0.5·20 + 1·40 = 51.75"
+    assert_no_exception(page)

@@ -139,7 +139,7 @@ def test_step_equation_from_the_numbers():
     assert step_equation(t.steps[1], t.bias) == "y[0, 1] = 2·2 + (-1)·5 + 0.5 = -0.5"
     assert step_equation(t.steps[1], -1) == "y[0, 1] = 2·2 + (-1)·5 + (-1) = -0.5"  # bias only as written
     assert step_equation_latex(t.steps[0], t.bias) == r"y_{0, 0} = 2 \cdot (-3) + (-1) \cdot 2 + 0.5 = -7.5"
-    assert step_equation(trace_conv([3.0, 6.0], [1 / 3]).steps[1]) == "y[1] = 0.333·6 = 2"
+    assert step_equation(trace_conv([3.0, 6.0], [1 / 3]).steps[1]) == "y[1] = 0.3333·6 = 2"
 
 
 def test_step_equation_shortens_long_sums():
