@@ -13,7 +13,7 @@ st.set_page_config(page_title="ConvLab", page_icon=":material/grid_on:", layout=
                    initial_sidebar_state="collapsed" if demo_mode.is_on() else "auto")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-lesson_pages = [st.Page(f"pages/{l.page}.py", title=f"{l.order}. {l.title}", icon=l.icon, url_path=l.page)
+lesson_pages = [st.Page(f"pages/{l.page}.py", title=l.title, icon=l.icon, url_path=l.page)
                 for l in lessons()]
 page = st.navigation([home, *lesson_pages], position="hidden")
 with st.sidebar:

@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 from engine.figures.grid import grid_trace
 from engine.figures.spec import SpecFigure
 from engine.figures.style import HIGHLIGHT, SECONDARY, base_layout, symmetric_range
-from engine.figures.text import step_equation
+from engine.figures.text import input_title, step_equation
 
 SPEEDS = {"0.5×": 1600, "1×": 800, "2×": 400, "4×": 150}  # label -> ms per frame
 FILL_BUDGET = 40_000  # frames x output cells; above it the output is drawn whole (payload stays small)
@@ -73,7 +73,7 @@ def animation_spec(trace, height=420, font_size=16):
     products_range = symmetric_range(np.stack([s.products for s in trace.steps]))
     output_range = (float(np.min(trace.output)), float(np.max(trace.output)) or 1.0)
     padded, applied = np.atleast_2d(trace.padded), np.atleast_2d(trace.applied)
-    titles = ["Padded input X", "Kernel as applied" + (" (flipped)" if trace.flip else ""), "Products", "Output Y"]
+    titles = [input_title(trace), "Kernel as applied" + (" (flipped)" if trace.flip else ""), "Products", "Output Y"]
     widths = [padded.shape[1], applied.shape[1] + 1, applied.shape[1] + 1, np.atleast_2d(trace.output).shape[1]]
     fig = make_subplots(rows=1, cols=4, subplot_titles=titles, column_widths=widths, horizontal_spacing=0.05)
     fig.add_trace(grid_trace(padded, name="padded input"), row=1, col=1)

@@ -12,7 +12,7 @@ from html import escape
 import numpy as np
 
 from engine.figures.style import HIGHLIGHT, SECONDARY, fmt
-from engine.figures.text import step_equation
+from engine.figures.text import input_title, step_equation
 
 _CSS = """<style>
 .cl-step { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; margin: .5em 0 1em; }
@@ -63,7 +63,7 @@ def step_html(trace, n):
     out_classes = {tuple(map(int, rc)): "todo" for rc in np.argwhere(~done)}
     out_classes[_cells_2d([step.index])[0]] = "cur"
     kernel_title = "Kernel as applied" + (" (flipped)" if trace.flip else "")
-    panels = [_panel("Padded input X", padded, classes), _panel(kernel_title, trace.applied, {}),
+    panels = [_panel(input_title(trace), padded, classes), _panel(kernel_title, trace.applied, {}),
               _panel("Products", step.products, {}), _panel("Output Y", shown, out_classes)]
     equation = escape(step_equation(step, trace.bias))
     return _CSS + f'<p class="cl-sum">{equation}</p><div class="cl-step">{"".join(panels)}</div>'

@@ -10,6 +10,11 @@ def index_text(index):
     return ", ".join(str(i) for i in index)
 
 
+def input_title(trace):
+    """'Padded input X' when the trace pads the input, else 'Input X'."""
+    return "Padded input X" if any(any(pair) for pair in trace.pads) else "Input X"
+
+
 def _terms(step, times):
     pairs = [(fmt(w), fmt(x)) for w, x in zip(step.taps.ravel(), step.inputs.ravel())]
     terms = [f"{_paren(w)}{times}{_paren(x)}" for w, x in pairs]
@@ -47,4 +52,5 @@ def formula_latex(nd, flip):
         kernel = "K"
     if not flip:
         return r"\text{cross-correlation: }" + sum_ % kernel
-    return r"\text{convolution: }" + sum_ % (r"\tilde " + kernel) + r",\quad " + flipped
+    return (r"\begin{gathered}\text{convolution: }" + sum_ % (r"\tilde " + kernel)
+            + r"\\ \text{with the kernel flipped: }" + flipped + r"\end{gathered}")

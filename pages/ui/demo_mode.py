@@ -45,12 +45,12 @@ def script_bar(lesson):
     with st.container(horizontal=True, vertical_alignment="center", key="demo_bar"):
         st.button("◀ Back", key="demo_back", on_click=_go_to, args=(lesson, index - 1), shortcut="PageUp",
                   disabled=index <= 0)
+        st.button("Next ▶", key="demo_next", on_click=_go_to, args=(lesson, index + 1), shortcut="PageDown",
+                  disabled=index >= len(steps) - 1)
         if index < 0:
             st.markdown(f"**Demo script: {len(steps)} steps.** Press Page Down or Next to start.")
         else:
             st.markdown(f"**Step {index + 1} / {len(steps)}** · {steps[index].say}")  # text from lessons/*.md
-        st.button("Next ▶", key="demo_next", on_click=_go_to, args=(lesson, index + 1), shortcut="PageDown",
-                  disabled=index >= len(steps) - 1)
 
 
 def _go_to(lesson, index):

@@ -173,3 +173,19 @@ def test_animation_on_random_traces(seed, h, w, k, flip, start):
     out_pos = fig.to_dict()["frames"][-1]["traces"].index(_output_trace_index(fig))
     np.testing.assert_array_equal(np.array(fig.to_dict()["frames"][-1]["data"][out_pos]["z"], float), t.output)
     assert ("(flipped)" in fig.to_dict()["layout"]["annotations"][1]["text"]) == flip
+
+
+# ---------------------------------------------------------------- step view (HTML)
+
+def test_step_view_marks_window_padding_and_current_cell():
+    from engine.figures import step_html
+    t = trace_conv(np.arange(9.0).reshape(3, 3), [[1, 0], [0, -1]], padding=1)
+    html = step_html(t, 4)
+    step = t.steps[4]
+    assert step_equation(step) in html.replace("&#x27;", "'")
+    assert html.count('class="win"') == step.cells.shape[0] * step.cells.shape[1]
+    assert html.count('class="pad"') + html.count('class="win"') >= t.padded.size - t.input.size
+    assert html.count('class="cur"') == 1
+    assert html.count('class="todo"') == t.output.size - 5  # steps 0..4 are done
+    assert "Padded input X" in html and "<script" not in html
+    assert "Input X" in step_html(trace_conv(np.ones((3, 3)), np.ones((2, 2))), 0)
