@@ -95,10 +95,18 @@ def test_editing_a_grid_cell_updates_text_link_and_result(page, app_url):
     open_page(page, app_url, "/cross_correlation")
     grid = page.get_by_test_id("stDataFrame").first
     grid.scroll_into_view_if_needed()
+    grid.locator("canvas").first.wait_for(state="visible")
     box = grid.bounding_box()
-    # row 0, column 1 of the input grid: below the header row, right of the index and first column
-    page.mouse.dblclick(box["x"] + 50 + 60 + 30, box["y"] + 35 + 17)
-    page.keyboard.type("7")
+    editor = page.locator("input.gdg-input")  # the grid's cell editor
+    for _ in range(3):  # the grid may still be wiring its events right after it appears
+        # row 0, column 1 of the input grid: below the header row, right of the index and first column
+        page.mouse.dblclick(box["x"] + 50 + 60 + 30, box["y"] + 35 + 17)
+        try:
+            editor.wait_for(state="visible", timeout=3000)
+            break
+        except Exception:
+            continue
+    editor.fill("7")
     with expect_rerun(page):
         page.keyboard.press("Enter")
     assert page.get_by_test_id("stTextInput").first.locator("input").input_value() == "0 7 40; 20 40 0; 0 0 40"
