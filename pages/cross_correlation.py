@@ -43,7 +43,7 @@ show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 1
 commutativity(x, k, nd, page.font_size)
 
 st.subheader("Step by step")
-st.latex(formula_latex(nd, flip))
+st.latex(formula_latex(engine.trace_conv(x, k, padding=padding, flip=flip)))
 step = step_through(page, x, k, padding, flip, "xc_step")
 st.subheader("Watch it play")
 st.caption("Press ▶ to play the whole computation in your browser; drag the slider under it to scrub.")

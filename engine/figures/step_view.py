@@ -25,7 +25,7 @@ _CSS = """<style>
 .cl-grid td.todo { background: #fff; border: 1px dashed #ccc; }
 .cl-panel { margin: 0; }
 .cl-panel figcaption { font-weight: 600; margin-bottom: .3em; }
-.cl-sum { font-size: 1.25em; margin: .2em 0 .6em; font-variant-numeric: tabular-nums; }
+
 </style>""" % (HIGHLIGHT, SECONDARY)
 
 
@@ -47,7 +47,7 @@ def _cells_2d(index_or_cells):
 
 
 def step_html(trace, n):
-    """HTML for step n: the sum written out, padded input (window marked), kernel, products, output so far."""
+    """HTML for step n: padded input (window marked), kernel, products, output so far; the sum as its label."""
     step = trace.step(n)
     n = trace.steps.index(step)
     padded = np.atleast_2d(trace.padded)
@@ -65,5 +65,4 @@ def step_html(trace, n):
     kernel_title = "Kernel as applied" + (" (flipped)" if trace.flip else "")
     panels = [_panel(input_title(trace), padded, classes), _panel(kernel_title, trace.applied, {}),
               _panel("Products", step.products, {}), _panel("Output Y", shown, out_classes)]
-    equation = escape(step_equation(step, trace.bias))
-    return _CSS + f'<p class="cl-sum">{equation}</p><div class="cl-step">{"".join(panels)}</div>'
+    return _CSS + f'<div class="cl-step" aria-label="{escape(step_equation(step, trace.bias))}">{"".join(panels)}</div>'

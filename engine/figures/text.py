@@ -40,17 +40,28 @@ def step_equation_latex(step, bias=0.0):
     return rf"y_{{{index_text(step.index)}}} = {body}{bias_term} = {fmt(step.value)}"
 
 
-def formula_latex(nd, flip):
-    """The defining sum for the current operation; convolution is written with the flipped kernel."""
-    if nd == 1:
-        sum_ = r"y(i) = b + \sum_{m} %s(m)\, x(i s + d\,m)"
-        flipped = r"\tilde w(m) = w(k - 1 - m)"
-        kernel = "w"
+def _index(out, tap, s, d):
+    """'i + m', '2i + m', 'i + 2m' for output index `out`, tap `tap`, stride s, dilation d."""
+    return f"{s if s != 1 else ''}{out} + {d if d != 1 else ''}{tap}"
+
+
+def formula_latex(trace):
+    """The defining sum with this trace's kernel size, stride, dilation (and bias) written in.
+
+    Convolution is written as cross-correlation with the flipped kernel, as it is computed.
+    """
+    k, s, d = trace.kernel.shape, trace.stride, trace.dilation
+    kernel = r"\tilde K" if trace.flip else "K"
+    bias = f" + {fmt(trace.bias)}" if trace.bias else ""
+    if len(k) == 1:
+        kernel = kernel.replace("K", "w")
+        sum_ = rf"y(i) = \sum_{{m=0}}^{{{k[0] - 1}}} {kernel}(m)\, x({_index('i', 'm', s[0], d[0])}){bias}"
+        flipped = rf"\tilde w(m) = w({k[0] - 1} - m)"
     else:
-        sum_ = r"Y(i, j) = b + \sum_{m}\sum_{n} %s(m, n)\, X(i s + d\,m,\; j s + d\,n)"
-        flipped = r"\tilde K(m, n) = K(k_h - 1 - m,\; k_w - 1 - n)"
-        kernel = "K"
-    if not flip:
-        return r"\text{cross-correlation: }" + sum_ % kernel
-    return (r"\begin{gathered}\text{convolution: }" + sum_ % (r"\tilde " + kernel)
+        sum_ = (rf"Y(i, j) = \sum_{{m=0}}^{{{k[0] - 1}}}\sum_{{n=0}}^{{{k[1] - 1}}} {kernel}(m, n)\, "
+                rf"X({_index('i', 'm', s[0], d[0])},\; {_index('j', 'n', s[1], d[1])}){bias}")
+        flipped = rf"\tilde K(m, n) = K({k[0] - 1} - m,\; {k[1] - 1} - n)"
+    if not trace.flip:
+        return r"\text{cross-correlation: }" + sum_
+    return (r"\begin{gathered}\text{convolution: }" + sum_
             + r"\\ \text{with the kernel flipped: }" + flipped + r"\end{gathered}")

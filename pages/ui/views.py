@@ -7,7 +7,7 @@ import streamlit as st
 import engine
 from engine.data.matrix_text import format_matrix
 from engine.data.photos import PHOTOS, photo
-from engine.figures import animation_spec, at_step, grids_figure, images_figure, step_html
+from engine.figures import animation_spec, at_step, grids_figure, images_figure, step_equation_latex, step_html
 from pages.ui.figures import show, spec
 
 
@@ -70,6 +70,7 @@ def step_through(page, x, k, padding, flip, key):
     """Stepper, the grids and the sum for this step; a step reruns only this fragment (fast)."""
     trace = engine.trace_conv(x, k, padding=padding, flip=flip)
     step = page.stepper(len(trace.steps), key)
+    st.latex(step_equation_latex(trace.step(step), trace.bias))
     st.html(step_html(trace, step))
     return step
 

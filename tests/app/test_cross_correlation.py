@@ -13,9 +13,9 @@ PAGE = "cross_correlation.py"
 
 
 def _equation(at):
-    """The step's sum as written on the page (first line of the step view)."""
+    """The step's sum as the step view states it (its text alternative)."""
     body = at.get("html")[0].value
-    return html.unescape(re.search(r'<p class="cl-sum">(.*?)</p>', body).group(1))
+    return html.unescape(re.search(r'class="cl-step" aria-label="(.*?)"', body).group(1))
 
 
 def test_lecture_example_first_output_is_45(open_page):
@@ -24,6 +24,8 @@ def test_lecture_example_first_output_is_45(open_page):
     assert_clean(at)
     # 1*0 + 0.5*80 + 0.25*20 + 0*40: the kernel as applied is flipped
     assert _equation(at) == "y[0, 0] = 1·0 + 0.5·80 + 0.25·20 + 0·40 = 45"
+    assert at.latex[-1].value.strip("$\n ") == r"y_{0, 0} = 1 \cdot 0 + 0.5 \cdot 80 + 0.25 \cdot 20 + 0 \cdot 40 = 45"
+    assert r"\tilde K(m, n) = K(1 - m,\; 1 - n)" in at.latex[0].value  # the formula, with k = 2 written in
 
 
 def test_next_and_previous_step_change_the_equation(open_page):

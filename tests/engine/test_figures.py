@@ -152,11 +152,16 @@ def test_step_equation_shortens_long_sums():
     assert r"\dots" in step_equation_latex(t.steps[0]) and "…" not in step_equation_latex(t.steps[0])
 
 
-def test_formula_names_the_operation():
-    for nd in (1, 2):
-        assert "cross-correlation" in formula_latex(nd, flip=False)
-        assert "convolution" in formula_latex(nd, flip=True) and "cross" not in formula_latex(nd, flip=True)
-        assert formula_latex(nd, flip=True) != formula_latex(nd, flip=False).replace("cross-correlation", "convolution")
+def test_formula_names_the_operation_and_writes_in_the_settings():
+    for x, k in [(np.ones(6), np.ones(3)), (np.ones((6, 6)), np.ones((3, 2)))]:
+        corr = formula_latex(trace_conv(x, k))
+        conv = formula_latex(trace_conv(x, k, flip=True))
+        assert "cross-correlation" in corr and "tilde" not in corr
+        assert "convolution" in conv and "cross" not in conv and "tilde" in conv
+    two_d = formula_latex(trace_conv(np.ones((7, 7)), np.ones((3, 2)), stride=2, dilation=(1, 3), bias=0.5))
+    assert r"\sum_{m=0}^{2}\sum_{n=0}^{1}" in two_d and "X(2i + m,\\; 2j + 3n) + 0.5" in two_d
+    assert r"K(2 - m,\; 1 - n)" in formula_latex(trace_conv(np.ones((4, 4)), np.ones((3, 2)), flip=True))
+    assert "x(i + m)" in formula_latex(trace_conv(np.ones(4), np.ones(2)))
 
 
 @settings(max_examples=25, deadline=None)
