@@ -4,11 +4,12 @@ import streamlit as st
 
 import engine
 from engine.data.kernels import KERNELS_1D, KERNELS_2D
-from engine.figures import formula_latex, grids_figure
+from engine.figures import grids_figure
 from engine.pytorch_code import conv_code
 from pages.ui.figures import show, spec
 from pages.ui.lesson_page import LessonPage
-from pages.ui.views import commutativity, kernel_buttons, photo_comparison, play_animation, step_through
+from pages.ui.stepping import formula, play_animation, step_through
+from pages.ui.views import commutativity, kernel_buttons, photo_comparison
 
 page = LessonPage("cross_correlation")
 with page.controls():
@@ -42,12 +43,12 @@ show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 1
      key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.")
 commutativity(x, k, nd, page.font_size)
 
+conv = dict(input=x, kernel=k, padding=padding, flip=flip)
 st.subheader("Step by step")
-st.latex(formula_latex(engine.trace_conv(x, k, padding=padding, flip=flip)))
-step = step_through(page, x, k, padding, flip, "xc_step")
+formula(conv)
+step = step_through(page, conv, "xc_step")
 st.subheader("Watch it play")
-st.caption("Press ▶ to play the whole computation in your browser; drag the slider under it to scrub.")
-play_animation(page, x, k, padding, flip, "xc_anim", start=step)
+play_animation(page, conv, "xc_anim", start=step)
 
 st.subheader("In PyTorch")
 st.code(conv_code(x, k, flip=flip, padding=padding), language="python")

@@ -7,7 +7,7 @@ import streamlit as st
 import engine
 from engine.data.matrix_text import format_matrix
 from engine.data.photos import PHOTOS, photo
-from engine.figures import animation_spec, at_step, grids_figure, images_figure, step_equation_latex, step_html
+from engine.figures import grids_figure, images_figure
 from pages.ui.figures import show, spec
 
 
@@ -59,23 +59,3 @@ def photo_comparison(kernel, page):
     show(figure, key="xc_photo_fig", alt="The photo and the kernel's two results side by side.")
     colours = " Red is positive, blue negative, white zero." if figure["meta"]["signed"] else " Brighter is larger."
     st.caption(f"For this kernel the two results are **{figure['meta']['same']}**.{colours}")
-
-
-def _animation(x, k, padding, flip, font_size):
-    return animation_spec(engine.trace_conv(x, k, padding=padding, flip=flip), font_size=font_size)
-
-
-@st.fragment
-def step_through(page, x, k, padding, flip, key):
-    """Stepper, the grids and the sum for this step; a step reruns only this fragment (fast)."""
-    trace = engine.trace_conv(x, k, padding=padding, flip=flip)
-    step = page.stepper(len(trace.steps), key)
-    st.latex(step_equation_latex(trace.step(step), trace.bias))
-    st.html(step_html(trace, step))
-    return step
-
-
-def play_animation(page, x, k, padding, flip, key, start):
-    """The whole computation as a Plotly animation that plays in the browser (the server stays idle)."""
-    show(at_step(spec(_animation, x, k, padding, flip, page.font_size), start), key=key,
-         alt="Animation: the window moves over the padded input; products and the output cell are shown.")

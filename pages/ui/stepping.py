@@ -1,0 +1,38 @@
+"""Step through a convolution trace (server, keyboard, URL) and play it (browser), for any lesson.
+
+`conv` holds engine.trace_conv's arguments: input, kernel and any of bias, stride, padding,
+dilation, padding_mode, flip.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+import engine
+from engine.figures import animation_spec, at_step, formula_latex, step_equation_latex, step_html
+from pages.ui.figures import show, spec
+
+
+def formula(conv):
+    """The defining sum with the current settings written in (st.latex)."""
+    st.latex(formula_latex(engine.trace_conv(**conv)))
+
+
+@st.fragment
+def step_through(page, conv, key):
+    """Stepper, the step's sum and grids; a step reruns only this fragment. Returns the step."""
+    trace = engine.trace_conv(**conv)
+    step = page.stepper(len(trace.steps), key)
+    st.latex(step_equation_latex(trace.step(step), trace.bias))
+    st.html(step_html(trace, step))
+    return step
+
+
+def _animation(font_size, conv):
+    return animation_spec(engine.trace_conv(**conv), font_size=font_size)
+
+
+def play_animation(page, conv, key, start=0):
+    """The whole computation as a Plotly animation that plays in the browser (the server stays idle)."""
+    st.caption("Press ▶ to play the whole computation in your browser; drag the slider under it to scrub.")
+    show(at_step(spec(_animation, page.font_size, conv), start), key=key,
+         alt="Animation: the window moves over the padded input; products and the output cell are shown.")
