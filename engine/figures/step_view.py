@@ -23,6 +23,8 @@ _CSS = """<style>
 .cl-grid td.win { border: 3px solid %s; font-weight: 700; background: #fde7d4; }
 .cl-grid td.cur { border: 4px double %s; font-weight: 700; background: #e8e0f3; }
 .cl-grid td.todo { background: #fff; border: 1px dashed #ccc; }
+.cl-grid td.skip { background: repeating-linear-gradient(45deg, #fff, #fff 4px, #e4e4e4 4px, #e4e4e4 8px);
+                   color: #999; text-decoration: line-through; }
 .cl-panel { margin: 0; }
 .cl-panel figcaption { font-weight: 600; margin-bottom: .3em; }
 
@@ -46,8 +48,11 @@ def _cells_2d(index_or_cells):
     return [(0, int(p[0])) if len(p) == 1 else (int(p[0]), int(p[1])) for p in a.reshape(-1, a.shape[-1])]
 
 
-def step_html(trace, n):
-    """HTML for step n: padded input (window marked), kernel, products, output so far; the sum as its label."""
+def step_html(trace, n, unreached=None):
+    """HTML for step n: padded input (window marked), kernel, products, output so far; the sum as its label.
+
+    unreached: optional bool array over the padded input marking cells no window covers (strides).
+    """
     step = trace.step(n)
     n = trace.steps.index(step)
     padded = np.atleast_2d(trace.padded)
@@ -55,6 +60,9 @@ def step_html(trace, n):
     (top, bottom), (left, right) = pads
     classes = {(r, c): "pad" for r in range(padded.shape[0]) for c in range(padded.shape[1])
                if r < top or r >= padded.shape[0] - bottom or c < left or c >= padded.shape[1] - right}
+    if unreached is not None:  # (padded shape) bool: cells no window ever covers, hatched and struck through
+        for rc in np.argwhere(np.atleast_2d(unreached)):
+            classes[tuple(map(int, rc))] = "skip"
     for cell in _cells_2d(step.cells):
         classes[cell] = "win"
     output = np.atleast_2d(trace.output).astype(float)
