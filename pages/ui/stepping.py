@@ -18,12 +18,15 @@ def formula(conv):
 
 
 @st.fragment
-def step_through(page, conv, key):
-    """Stepper, the step's sum and grids; a step reruns only this fragment. Returns the step."""
+def step_through(page, conv, key, unreached=None):
+    """Stepper, the step's sum and grids; a step reruns only this fragment. Returns the step.
+
+    unreached: optional bool array (padded input's shape) of cells no window covers, hatched.
+    """
     trace = engine.trace_conv(**conv)
     step = page.stepper(len(trace.steps), key)
     st.latex(step_equation_latex(trace.step(step), trace.bias))
-    st.html(step_html(trace, step))
+    st.html(step_html(trace, step, unreached))
     return step
 
 
