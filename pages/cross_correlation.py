@@ -29,8 +29,8 @@ with page.controls():
 x, k = (x, k) if nd == 2 else (x[0], k[0])
 
 try:  # guard: an input smaller than the kernel has no valid position
-    corr = engine.trace_conv(x, k, padding=padding).output
-    conv = engine.trace_conv(x, k, padding=padding, flip=True).output
+    corr_out = engine.trace_conv(x, k, padding=padding).output
+    conv_out = engine.trace_conv(x, k, padding=padding, flip=True).output
 except ValueError as err:
     st.error(f"{err}", icon=":material/error:")
     page.finish()
@@ -38,7 +38,7 @@ except ValueError as err:
 
 st.subheader("The flip, shown")
 show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
-                         ("Cross-correlation", corr, False), ("Convolution", conv, False)],
+                         ("Cross-correlation", corr_out, False), ("Convolution", conv_out, False)],
           height=300, font_size=page.font_size),
      key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.")
 commutativity(x, k, nd, page.font_size)

@@ -97,6 +97,12 @@ def _grid_edited(grid_key, text_key, values):
     st.session_state[text_key] = format_matrix(edited)
 
 
+def set_values(values):
+    """Set widget values (a preset, a demo step) before the widgets are drawn: call from a callback."""
+    for key, value in values.items():
+        st.session_state[key] = value
+
+
 def show_notes(notes, box):
     """One warning listing every unusable link value (names only: no user text reaches the page)."""
     if notes:

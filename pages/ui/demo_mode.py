@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.ui.controls import set_values
+
 _STYLE = """<style>
 html { font-size: 21px; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 2.5rem; }
@@ -59,6 +61,4 @@ def _go_to(lesson, index):
     values = dict(lesson.preset(step.preset).values)
     if step.step is not None:
         values.update({key: step.step for key in values if key.endswith("_step")})
-    for key, value in values.items():
-        st.session_state[key] = value
-    st.session_state[DEMO_KEY] = index
+    set_values({**values, DEMO_KEY: index})

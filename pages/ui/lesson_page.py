@@ -42,7 +42,8 @@ class LessonPage:
         st.caption(label)
         with st.container(horizontal=True):
             for preset in self.lesson.presets:
-                st.button(preset.label, key=f"preset_{preset.name}", on_click=apply_preset, args=(preset,))
+                st.button(preset.label, key=f"preset_{preset.name}", on_click=controls.set_values,
+                          args=(preset.values,))
 
     def choice(self, label, options, key, **kwargs):
         return controls.choice(label, options, key, self.notes, **kwargs)
@@ -76,11 +77,6 @@ class LessonPage:
         self.section("What to notice")
         st.subheader("Summary")
         self.section("Summary")
-
-
-def apply_preset(preset):
-    for key, value in preset.values.items():
-        st.session_state[key] = value
 
 
 def _shift(key, delta, n_steps):
