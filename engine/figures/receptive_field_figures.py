@@ -1,0 +1,128 @@
+"""Figures of the dilation lesson: a dilated kernel with its holes, stacks of layers as trees, growth curves.
+
+Every number drawn comes from engine.ops.receptive_field (pure: no Streamlit).
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from engine.figures.grid import grid_trace
+from engine.figures.style import HIGHLIGHT, SECONDARY, base_layout, fmt, symmetric_range
+from engine.ops.receptive_field import Layer, connections, parameter_count, receptive_cells, receptive_field
+
+MUTED = "#b8b8b8"
+
+
+def spread_kernel(kernel, dilation):
+    """The kernel on its k_eff x k_eff grid: weights at every d-th cell, NaN in the holes between them."""
+    w = np.atleast_2d(np.asarray(kernel, dtype=float))  # (k_h, k_w)
+    d = int(dilation)
+    out = np.full(((w.shape[0] - 1) * d + 1, (w.shape[1] - 1) * d + 1), np.nan)
+    out[::d, ::d] = w
+    return out
+
+
+def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
+    """Left: the k x k kernel as stored. Right: the same weights spread with dilation d, holes left empty."""
+    w = np.atleast_2d(np.asarray(kernel, dtype=float))
+    spread = spread_kernel(w, dilation)
+    kh, kw = w.shape
+    eh, ew = spread.shape
+    fig = make_subplots(rows=1, cols=2, column_widths=[max(kw, 2), max(ew, 2)], horizontal_spacing=0.08,
+                        subplot_titles=[f"Kernel: {kh} x {kw} = {w.size} weights",
+                                        f"Dilation {dilation}: the same {w.size} weights over {eh} x {ew} = "
+                                        f"{spread.size} cells"])
+    zrange = symmetric_range(w)
+    fig.add_trace(grid_trace(w, True, zrange, name="kernel"), row=1, col=1)
+    fig.add_trace(grid_trace(spread, True, zrange, name="dilated kernel"), row=1, col=2)
+    holes = np.argwhere(np.isnan(spread))
+    for r, c in holes:  # a hole is an empty dashed cell: no weight there, not a weight of 0
+        fig.add_shape(type="rect", x0=c - 0.42, x1=c + 0.42, y0=r - 0.42, y1=r + 0.42, row=1, col=2,
+                      line=dict(color=MUTED, width=1.5, dash="dot"), fillcolor="white", layer="below")
+    if len(holes):
+        fig.add_trace(go.Scatter(x=holes[:, 1], y=holes[:, 0], mode="markers", name="hole",
+                                 marker=dict(symbol="circle-open", size=8, color=MUTED),
+                                 hovertemplate="hole: no weight here<extra></extra>"), row=1, col=2)
+    base_layout(fig, height, font_size)
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(dtick=1)
+    return fig
+
+
+def _positions(field, n, align):
+    """x of each of a layer's n cells, in input coordinates: the centre (or right end) of its field."""
+    shift = (field.size - 1) / 2 if align == "right" else 0.0
+    return field.start + shift + np.arange(n) * field.jump
+
+
+def layer_label(layer):
+    return f"k={layer.kernel_size} s={layer.stride} p={layer.padding} d={layer.dilation}"
+
+
+def stack_figure(layers, input_length, index, align="centre", height=None, font_size=16, title=None):
+    """The stack as rows of cells (input at the bottom), the cells feeding output `index` filled,
+    with the connections from that output down to the input.
+
+    align="centre" places a cell over the centre of its receptive field; "right" over its newest input
+    (the look of a causal stack such as WaveNet's).
+    """
+    masks = receptive_cells(layers, input_length, index)
+    fields = [receptive_field(layers[:l])[-1] if l else None for l in range(len(layers) + 1)]
+    xs = [np.arange(len(masks[0]), dtype=float)] + [_positions(f, len(m), align) for f, m in zip(fields[1:], masks[1:])]
+    fig = go.Figure()
+    for l, cell, below in connections(layers, input_length, index):
+        fig.add_trace(go.Scatter(x=[xs[l][cell], xs[l - 1][below]], y=[l, l - 1], mode="lines", hoverinfo="skip",
+                                 line=dict(color=HIGHLIGHT, width=2)))
+    for l, (x, mask) in enumerate(zip(xs, masks)):
+        seen = int(mask.sum())
+        name = "input" if l == 0 else f"layer {l}"
+        fig.add_trace(go.Scatter(
+            x=x, y=np.full(len(x), l), mode="markers", name=name,
+            marker=dict(size=np.where(mask, 15, 10), color=np.where(mask, HIGHLIGHT, "white").tolist(),
+                        line=dict(color=np.where(mask, HIGHLIGHT, MUTED).tolist(), width=2)),
+            customdata=np.arange(len(x)),
+            hovertemplate=f"{name}, cell %{{customdata}}<extra>{seen} cell(s) feed the output</extra>"))
+    fig.add_trace(go.Scatter(x=[xs[-1][index]], y=[len(layers)], mode="markers", hoverinfo="skip",
+                             marker=dict(size=26, color="rgba(0,0,0,0)", line=dict(color=SECONDARY, width=3))))
+    labels = ["input"] + [f"{l}: {layer_label(layer)}" for l, layer in enumerate(layers, start=1)]
+    counts = [f"  ({int(m.sum())} seen)" if l == 0 else "" for l, m in enumerate(masks)]
+    base_layout(fig, height or 120 + 62 * len(layers), font_size, square_cells=False)
+    fig.update_yaxes(autorange=True, tickvals=list(range(len(layers) + 1)),
+                     ticktext=[a + b for a, b in zip(labels, counts)], tickfont=dict(size=font_size - 2),
+                     range=[-0.5, len(layers) + 0.5])
+    lo = min(float(x.min()) for x in xs if len(x))
+    hi = max(float(x.max()) for x in xs if len(x))
+    fig.update_xaxes(range=[lo - 0.8, hi + 0.8], title_text="position in input cells", tickfont=dict(size=11),
+                     title_font=dict(size=font_size - 2))
+    fig.update_layout(margin=dict(t=50 if title else 20), title=title)
+    return fig
+
+
+def growth_figure(max_layers=6, k=2, height=360, font_size=16):
+    """Receptive field and weights against depth: dilations 1, 2, 4, ... against no dilation (k fixed)."""
+    depth = np.arange(1, max_layers + 1)
+    dilated = [Layer(k, dilation=2 ** l) for l in range(max_layers)]
+    plain = [Layer(k)] * max_layers
+    rf_dilated = [f.size for f in receptive_field(dilated)]
+    rf_plain = [f.size for f in receptive_field(plain)]
+    params = [parameter_count(dilated[:n]) for n in depth]  # the same for both stacks
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
+                        subplot_titles=["Receptive field (input cells)", "Weights per channel pair"])
+    for name, values, colour, dash, where in (("dilated: d = 1, 2, 4, …", rf_dilated, HIGHLIGHT, "solid", "top left"),
+                                              ("undilated: d = 1", rf_plain, SECONDARY, "dash", "bottom right")):
+        fig.add_trace(go.Scatter(x=depth, y=values, name=name, mode="lines+markers+text", text=[fmt(v) for v in values],
+                                 textposition=where, textfont=dict(color=colour),
+                                 line=dict(color=colour, dash=dash, width=3)), row=1, col=1)
+    fig.add_trace(go.Scatter(x=depth, y=params, name="weights (both stacks)", mode="lines+markers+text",
+                             text=[fmt(v) for v in params], textposition="top left",
+                             line=dict(color="#444", width=3)), row=1, col=2)
+    base_layout(fig, height, font_size, square_cells=False)
+    fig.update_yaxes(autorange=False, showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(range=[-0.08 * max(rf_dilated), 1.15 * max(rf_dilated)], row=1, col=1)
+    fig.update_yaxes(range=[-0.08 * max(params), 1.15 * max(params)], row=1, col=2)
+    fig.update_xaxes(title_text="layers L", dtick=1, showgrid=True, gridcolor="#eee",
+                     title_font=dict(size=font_size - 2))
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.3, x=0))
+    return fig

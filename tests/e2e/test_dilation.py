@@ -1,0 +1,64 @@
+"""The dilation lesson in real Chromium: move the dilation and output-cell sliders, follow a preset."""
+import re
+
+import numpy as np
+
+import engine
+from engine.data.matrix_text import parse_matrix
+from engine.ops.receptive_field import input_range, parse_layers
+from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slider
+
+X = parse_matrix("; ".join(" ".join(str((r * 7 + c) % 10) for c in range(7)) for r in range(7)))
+K = np.arange(1, 10, dtype=float).reshape(3, 3)
+STACK = parse_layers("3 1 1 1; 3 1 2 2; 3 1 4 4")
+
+
+def step_sum(page) -> str:
+    return page.locator(".cl-step").get_attribute("aria-label")
+
+
+def field_text(page) -> str:
+    return page.get_by_text(re.compile(r"^Output \d+ of layer")).first.inner_text()
+
+
+def test_dilation_slider_changes_the_sum(page, app_url):
+    open_page(page, app_url, "/dilation")
+    assert step_sum(page).endswith(f"= {engine.trace_conv(X, K, dilation=2).steps[0].value:g}")
+    thumb = slider(page, "Dilation d")
+    thumb.focus()
+    with expect_rerun(page):
+        thumb.press("ArrowLeft")
+    assert "dl_d=1" in page.url
+    assert step_sum(page).endswith(f"= {engine.trace_conv(X, K, dilation=1).steps[0].value:g}")
+    assert_no_exception(page)
+
+
+def test_output_cell_slider_moves_the_receptive_field(page, app_url):
+    open_page(page, app_url, "/dilation")
+    first, last = input_range(STACK, 12)
+    assert f"cells {first} to {last}" in field_text(page)
+    thumb = slider(page, "Output cell")
+    thumb.scroll_into_view_if_needed()
+    thumb.focus()
+    with expect_rerun(page):
+        thumb.press("ArrowRight")
+    first, last = input_range(STACK, 13)
+    assert field_text(page).startswith("Output 13 of layer 3") and f"cells {first} to {last}" in field_text(page)
+    assert "dl_out=13" in page.url
+    assert_no_exception(page)
+
+
+def test_preset_and_demo_script(page, app_url):
+    open_page(page, app_url, "/dilation")
+    with expect_rerun(page):
+        page.get_by_role("button", name="Dilations 1, 2, 4, 8 (k = 3)").click()
+    assert "receptive field of 31 input cells" in field_text(page)
+    assert_no_exception(page)
+    open_page(page, app_url, "/dilation?demo=1")
+    assert not page.get_by_role("button", name="Dilations 1, 2, 4, 8 (k = 3)").is_visible()  # folded away
+    page.locator("h1").first.click()
+    with expect_rerun(page):
+        page.keyboard.press("PageDown")
+    assert page.get_by_text(re.compile(r"Step 1 / \d+")).first.is_visible()
+    assert "dl_d=1" in page.url
+    assert_no_exception(page)
