@@ -5,13 +5,14 @@
 from engine.ops.arithmetic import conv_output_size, effective_kernel_size
 from engine.ops.conv import conv1d, conv2d, convolve1d, convolve2d, correlate1d, correlate2d
 from engine.ops.padding import PADDING_MODES, pad, resolve_padding
+from engine.ops.padding_sources import CONSTANT, pad_sources
 from engine.ops.pooling import avg_pool2d, max_pool2d, pool_output_size
 from engine.ops.receptive_field import Layer, ReceptiveField, input_range, receptive_cells, receptive_field
 from engine.ops.trace import ConvStep, ConvTrace, trace_conv
 
 __all__ = [
     "conv1d", "conv2d", "convolve1d", "convolve2d", "correlate1d", "correlate2d", "pad",
-    "resolve_padding", "PADDING_MODES", "conv_output_size", "effective_kernel_size",
+    "resolve_padding", "PADDING_MODES", "pad_sources", "CONSTANT", "conv_output_size", "effective_kernel_size",
     "trace_conv", "ConvStep", "ConvTrace", "max_pool2d", "avg_pool2d", "pool_output_size",
     "Layer", "ReceptiveField", "receptive_field", "input_range", "receptive_cells",
 ]

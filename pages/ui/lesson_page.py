@@ -1,6 +1,8 @@
 """The shell every lesson page shares: title and Idea, controls, presets, notes, stepper, sections."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import streamlit as st
 
 from engine.lessons import load_lessons
@@ -33,9 +35,12 @@ class LessonPage:
         self._notes_box = st.container()
         st.markdown(self.lesson.sections["Idea"])
 
+    @contextmanager
     def controls(self):
-        """The controls, folded away in demo mode."""
-        return st.expander("Controls", expanded=not self.demo, icon=":material/tune:")
+        """The controls, folded away in demo mode, headed by the lesson's "Try it" line."""
+        with st.expander("Controls", expanded=not self.demo, icon=":material/tune:") as box:
+            st.caption(self.lesson.sections["Try it"])
+            yield box
 
     def presets(self, label="Examples"):
         """A row of buttons, one a preset from the lesson file; a click sets its widget values."""

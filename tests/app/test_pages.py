@@ -61,3 +61,9 @@ def test_demo_script_walks_every_step_with_page_down(open_page, lesson):
     assert at.button(key="demo_next").disabled
     at.button(key="demo_back").click().run()
     assert any(f"Step {len(lesson.demo) - 1} / " in m.value for m in at.markdown)
+
+
+def test_every_lesson_has_its_page_file():
+    from tests.app.conftest import ROOT
+    for lesson in LESSONS:
+        assert (ROOT / "pages" / f"{lesson.page}.py").is_file(), f"lessons/{lesson.slug}.md has no page file"

@@ -1,0 +1,185 @@
+"""What the padding lesson draws: padded grids with each cell's source, the output-size formula with
+the numbers written in, the PyTorch code (F.pad then F.conv2d), and a photo's corner in every mode.
+
+Every string in the HTML is made here from numbers (fmt), so no user text reaches it. Marks do not rely
+on colour: padding cells have a dotted border, italic numbers and a "← r, c" label naming the input cell
+they copy ("fill" for the constant); input cells carry their own "r, c".
+"""
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from engine.data.photos import photo
+from engine.figures.style import base_layout, fmt
+from engine.ops.arithmetic import conv_output_size
+from engine.ops.conv import correlate2d
+from engine.ops.padding import PADDING_MODES, pad
+from engine.ops.padding_sources import CONSTANT, pad_sources
+from engine.pytorch_code import _literal
+
+TORCH_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
+
+_CSS = """<style>
+.pd-row { display: flex; flex-wrap: wrap; gap: 1.2em; align-items: flex-start; margin: .5em 0 1em; }
+.pd-panel { margin: 0; }
+.pd-panel figcaption { font-weight: 600; margin-bottom: .3em; }
+.pd-grid { border-collapse: separate; border-spacing: 2px; }
+.pd-grid td { min-width: 2.7em; height: 2.5em; text-align: center; vertical-align: middle; line-height: 1.1;
+              background: #f3f3f3; border: 2px solid transparent; padding: .1em .3em;
+              font-variant-numeric: tabular-nums; }
+.pd-grid td small { display: block; font-size: .7em; color: #555; white-space: nowrap; font-style: normal; }
+.pd-grid td.pd-pad { background: #fff; border: 2px dotted #888; font-style: italic; color: #333; }
+.pd-grid td.pd-fill { background: repeating-linear-gradient(45deg, #fff, #fff 4px, #eee 4px, #eee 8px);
+                      border: 2px dotted #888; font-style: italic; color: #666; }
+.pd-note { max-width: 14em; color: #555; }
+</style>"""
+
+
+def _cell(value, css, label, title):
+    return f'<td class="{css}" title="{escape(title)}">{escape(fmt(value))}<small>{escape(label)}</small></td>'
+
+
+def _index(rc):
+    return ", ".join(str(int(v)) for v in rc)
+
+
+def _grid(values, labels):
+    rows = ["<tr>" + "".join(labels(r, c, v) for c, v in enumerate(row)) + "</tr>"
+            for r, row in enumerate(np.atleast_2d(values))]
+    return f'<table class="pd-grid">{"".join(rows)}</table>'
+
+
+def _panel(title, body):
+    return f'<figure class="pd-panel"><figcaption>{escape(title)}</figcaption>{body}</figure>'
+
+
+def input_panel(x):
+    """The input X, each cell labelled with its own (row, col)."""
+    return _panel("Input X", _grid(x, lambda r, c, v: _cell(v, "", f"{r}, {c}", f"input ({r}, {c})")))
+
+
+def padded_panel(padded, sources, pads, title):
+    """The padded grid: input cells with their index, padding cells with '← r, c' (or 'fill')."""
+    (top, _), (left, _) = pads
+
+    def label(r, c, v):
+        src = sources[r, c]
+        if src[0] == CONSTANT:
+            return _cell(v, "pd-fill", "fill", f"padded ({r}, {c}): the constant {fmt(v)}")
+        if (r - top, c - left) == tuple(int(s) for s in src):
+            return _cell(v, "", _index(src), f"padded ({r}, {c}) = input ({_index(src)})")
+        return _cell(v, "pd-pad", f"← {_index(src)}", f"padded ({r}, {c}) copies input ({_index(src)})")
+    return _panel(title, _grid(padded, label))
+
+
+def _torch_pad(pads):
+    """((top, bottom), (left, right)) -> F.pad's (left, right, top, bottom)."""
+    return tuple(q for pair in reversed(pads) for q in pair)
+
+
+def sources_html(x, padded, sources, pads, mode):
+    """Input X next to its padded grid in `mode`, every padding cell naming the input cell it copies."""
+    return _CSS + f'<div class="pd-row">{input_panel(x)}{padded_panel(padded, sources, pads, f"Padded, {mode}")}</div>'
+
+
+def modes_html(x, pads):
+    """The padded grid in each of PyTorch's four modes, side by side (a note where a mode cannot pad)."""
+    x = np.asarray(x, dtype=float)
+    panels = []
+    for mode in PADDING_MODES:
+        try:
+            torch_pad = _torch_pad(pads)
+            panels.append(padded_panel(pad(x, torch_pad, mode), pad_sources(x.shape, torch_pad, mode), pads, mode))
+        except ValueError as err:
+            panels.append(_panel(mode, f'<p class="pd-note">{escape(str(err))}</p>'))
+    return _CSS + f'<div class="pd-row">{"".join(panels)}</div>'
+
+
+def output_size_latex(input_shape, kernel_shape, stride, pads):
+    """o = floor((i + 2p - k) / s) + 1 per axis with the numbers written in, ending in the output size.
+
+    Asymmetric padding is written as p_before + p_after (top + bottom, left + right).
+    """
+    rows = []
+    for axis, sides, i, k, s, (before, after) in zip("HW", (("top", "bottom"), ("left", "right")),
+                                                     input_shape, kernel_shape, stride, pads):
+        o = conv_output_size(i, k, s, (before, after))
+        if before == after:
+            symbols = rf"i_{axis} + 2p_{axis} - k_{axis}"
+            numbers = rf"{i} + 2 \cdot {before} - {k}"
+        else:
+            symbols = rf"i_{axis} + p_{{\text{{{sides[0]}}}}} + p_{{\text{{{sides[1]}}}}} - k_{axis}"
+            numbers = rf"{i} + {before} + {after} - {k}"
+        rows.append(rf"o_{axis} &= \left\lfloor \frac{{{symbols}}}{{s_{axis}}} \right\rfloor + 1 "
+                    rf"= \left\lfloor \frac{{{numbers}}}{{{s}}} \right\rfloor + 1 "
+                    rf"= \left\lfloor \frac{{{i + before + after - k}}}{{{s}}} \right\rfloor + 1 = {o}")
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+def pad_conv_code(x, k, pads, mode, stride=1):
+    """PyTorch code for the current settings: F.pad (mode names as F.pad spells them), then F.conv2d."""
+    torch_pad = _torch_pad(pads)
+    lines = ["import torch", "import torch.nn.functional as F", "",
+             f"x = torch.tensor({_literal(x)}, dtype=torch.float64)",
+             f"k = torch.tensor({_literal(k)}, dtype=torch.float64)", ""]
+    if any(torch_pad):
+        fill = ", value=0" if mode == "zeros" else ""
+        lines += ["# F.pad lists the last axis first: (left, right, top, bottom)",
+                  f"xp = F.pad(x[None, None], {torch_pad}, mode='{TORCH_MODE[mode]}'{fill})"]
+    else:
+        lines.append("xp = x[None, None]  # no padding ('valid')")
+    extra = f", stride={stride}" if stride != 1 else ""
+    lines.append(f"y = F.conv2d(xp, k[None, None]{extra})[0, 0]")
+    if all(before == after for before, after in pads):  # nn.Conv2d pads the same on both sides only
+        p = tuple(before for before, _ in pads)
+        lines += ["", "# the same as a layer (bias off, weight = k):",
+                  f"# torch.nn.Conv2d(1, 1, {tuple(np.shape(k))}{extra}, padding={p[0] if p[0] == p[1] else p}, "
+                  f"padding_mode='{mode}', bias=False)"]
+    lines.append("print(y)")
+    return "\n".join(lines) + "\n"
+
+
+def box_blur(radius):
+    """The (2r + 1) x (2r + 1) box blur: the mean of the window."""
+    n = 2 * radius + 1
+    return np.full((n, n), 1.0 / (n * n))
+
+
+def border_crops(image, radius, crop):
+    """The top-left `crop` x `crop` corner of `image` box-blurred with 'same' padding in every mode."""
+    kernel = box_blur(radius)
+    return {mode: correlate2d(image, kernel, padding="same", padding_mode=mode)[:crop, :crop]
+            for mode in PADDING_MODES}
+
+
+def border_figure(label, radius, crop=48, height=300, font_size=14):
+    """The photo with its top-left corner boxed, then that corner after the same box blur in every mode.
+
+    One gray scale for all panels (0 black, 1 white), so darker really is darker.
+    meta: per panel ('no blur' and each mode), the corner pixel, the mean of the border band (radius wide)
+    and the mean of the rest of the crop.
+    """
+    image = photo(label)
+    crops = {"no blur": image[:crop, :crop], **border_crops(image, radius, crop)}
+    titles = ["photo (corner boxed)", *[f"{mode} padding" for mode in PADDING_MODES]]
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.02)
+    shown = [image, *[crops[mode] for mode in PADDING_MODES]]
+    for col, values in enumerate(shown, start=1):
+        z = np.round(np.clip(values, 0, 1) * 255).astype(np.uint8)
+        fig.add_trace(go.Heatmap(z=z, colorscale="Gray", zmin=0, zmax=255, showscale=False, hoverinfo="skip"),
+                      row=1, col=col)
+    fig.add_shape(type="rect", x0=-0.5, y0=-0.5, x1=crop - 0.5, y1=crop - 0.5, row=1, col=1,
+                  line=dict(color="#e66100", width=3))
+    base_layout(fig, height, font_size)
+    fig.update_layout(margin=dict(l=0, r=0, t=40, b=0))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    band = np.zeros((crop, crop), bool)
+    band[:radius], band[:, :radius] = True, True
+    meta = {name: {"corner": float(v[0, 0]), "band": float(v[band].mean()), "inside": float(v[~band].mean())}
+            for name, v in crops.items()}
+    return {**fig.to_dict(), "meta": meta}
