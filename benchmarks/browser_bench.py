@@ -37,6 +37,9 @@ class Case:
 BASELINE = Case("hello-world slider", "benchmarks/hello_app.py", "/", "Value")
 CASES = [
     Case("cross-correlation step slider", "app.py", "/cross_correlation", "Step"),
+    Case("padding step slider", "app.py", "/padding", "Step"),
+    Case("strides step slider", "app.py", "/strides", "Step"),
+    Case("dilation step slider", "app.py", "/dilation", "Step"),
 ]
 
 _ELAPSED_JS = "() => { const p = window.__convlab; return Math.max(p.idleAt, p.mutationAt) - p.keyAt; }"

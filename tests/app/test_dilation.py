@@ -10,7 +10,7 @@ import pytest
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.ops.receptive_field import Layer, input_range, parse_layers, receptive_cells, receptive_field
-from tests.app.checks import assert_clean
+from tests.app.checks import assert_clean, assert_link_note
 
 PAGE = "dilation.py"
 
@@ -122,11 +122,7 @@ def test_kernel_wider_than_the_input_is_explained(open_page):
     {"dl_wn": "bogus"}, {"dl_wn_layers": "99"}, {"dl_n": "1000"}, {"dl_step": "abc"},
 ])
 def test_malformed_links_fall_back_with_a_note(open_page, query):
-    at = open_page(PAGE, query)
-    assert not at.exception
-    (key,) = query
-    assert any(f"`{key}`" in w.value for w in at.warning)
-    assert "<b>" not in "".join(w.value for w in at.warning)
+    assert_link_note(open_page(PAGE, query), query)
 
 
 def test_a_link_reproduces_the_view(open_page):
