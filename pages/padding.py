@@ -6,7 +6,7 @@ from engine.figures.padding_figures import pad_conv_code
 from engine.ops.coverage import participation_counts
 from pages.ui.lesson_page import LessonPage
 from pages.ui.padding_views import count_maps, output_size, padding_size, photo_borders, sources
-from pages.ui.stepping import formula, step_through
+from pages.ui.stepping import formula, play_animation, step_through
 
 page = LessonPage("padding")
 with page.controls():
@@ -36,7 +36,9 @@ output_size(trace)
 conv = dict(input=x, kernel=k, stride=stride, padding=trace.pads, padding_mode=mode)
 st.subheader("Step by step")
 formula(conv)
-step_through(page, conv, "pd_step", unreached=participation_counts(x.shape, k.shape, stride, trace.pads) == 0)
+step = step_through(page, conv, "pd_step", unreached=participation_counts(x.shape, k.shape, stride, trace.pads) == 0)
+with st.expander("Watch it play", icon=":material/play_circle:"):
+    play_animation(page, conv, "pd_anim", start=step)
 
 st.subheader("In PyTorch")
 st.code(pad_conv_code(x, k, trace.pads, mode, stride), language="python")
