@@ -35,10 +35,15 @@ def _number(token, name):
         else:
             value = float(token)
     except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{name} contains '{token[:12]}', which is not a number.") from None
+        raise ValueError(f"{name} contains {as_code(token)}, which is not a number.") from None
     if not math.isfinite(value) or abs(value) > 1e6:
-        raise ValueError(f"{name} contains '{token[:12]}': use numbers between -1e6 and 1e6.")
+        raise ValueError(f"{name} contains {as_code(token)}: use numbers between -1e6 and 1e6.")
     return value
+
+
+def as_code(text, limit=12):
+    """User text for a message, as inert code (Markdown shows it literally, never as a link): `abc`."""
+    return "`" + str(text)[:limit].replace("`", "'") + "`"
 
 
 def format_matrix(values):

@@ -113,3 +113,10 @@ def test_one_d_mode(open_page):
     assert_clean(at)
     x, k = parse_matrix(at.text_input(key="xc_x1").value)[0], parse_matrix(at.text_input(key="xc_k1").value)[0]
     assert _equation(at).endswith(f"= {engine.correlate1d(x, k)[0]:g}")
+
+
+def test_typed_markup_is_shown_literally_in_the_message(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="xc_x").set_value("1 [x](javascript:alert(1))").run()
+    assert not at.exception
+    assert "`[x](javascri`" in at.error[0].value  # a code span: Markdown shows it, never as a link
