@@ -4,6 +4,8 @@
 """
 from engine.ops.arithmetic import conv_output_size, effective_kernel_size
 from engine.ops.conv import conv1d, conv2d, convolve1d, convolve2d, correlate1d, correlate2d
+from engine.ops.conv_matrix import conv_matrix
+from engine.ops.conv_transpose import conv_transpose1d, conv_transpose2d, overlap_counts, trace_conv_transpose
 from engine.ops.padding import PADDING_MODES, pad, resolve_padding
 from engine.ops.padding_sources import CONSTANT, pad_sources
 from engine.ops.pooling import avg_pool2d, max_pool2d, pool_output_size
@@ -11,7 +13,8 @@ from engine.ops.receptive_field import Layer, ReceptiveField, input_range, recep
 from engine.ops.trace import ConvStep, ConvTrace, trace_conv
 
 __all__ = [
-    "conv1d", "conv2d", "convolve1d", "convolve2d", "correlate1d", "correlate2d", "pad",
+    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "trace_conv_transpose", "overlap_counts",
+    "conv_matrix", "convolve1d", "convolve2d", "correlate1d", "correlate2d", "pad",
     "resolve_padding", "PADDING_MODES", "pad_sources", "CONSTANT", "conv_output_size", "effective_kernel_size",
     "trace_conv", "ConvStep", "ConvTrace", "max_pool2d", "avg_pool2d", "pool_output_size",
     "Layer", "ReceptiveField", "receptive_field", "input_range", "receptive_cells",
