@@ -40,6 +40,7 @@ CASES = [
     Case("padding step slider", "app.py", "/padding", "Step"),
     Case("strides step slider", "app.py", "/strides", "Step"),
     Case("dilation step slider", "app.py", "/dilation", "Step"),
+    Case("transposed-convolution step slider", "app.py", "/transposed_convolution", "Step"),
 ]
 
 _ELAPSED_JS = "() => { const p = window.__convlab; return Math.max(p.idleAt, p.mutationAt) - p.keyAt; }"

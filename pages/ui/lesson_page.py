@@ -62,14 +62,16 @@ class LessonPage:
             st.error(error, icon=":material/error:")
         return values
 
-    def stepper(self, n_steps, key):
-        """Step slider with Previous / Next buttons (Left / Right keys); returns the step."""
+    def stepper(self, n_steps, key, label="Step", shortcuts=True):
+        """Step slider with Previous / Next buttons (Left / Right keys when `shortcuts`); returns the step."""
         if n_steps < 2:
             return 0
         with st.container(horizontal=True, vertical_alignment="bottom"):
-            st.button("◀ Previous", key=f"{key}_prev", on_click=_shift, args=(key, -1, n_steps), shortcut="Left")
-            step = self.int_slider("Step", 0, n_steps - 1, key)
-            st.button("Next ▶", key=f"{key}_next", on_click=_shift, args=(key, 1, n_steps), shortcut="Right")
+            st.button("◀ Previous", key=f"{key}_prev", on_click=_shift, args=(key, -1, n_steps),
+                      shortcut="Left" if shortcuts else None)
+            step = self.int_slider(label, 0, n_steps - 1, key)
+            st.button("Next ▶", key=f"{key}_next", on_click=_shift, args=(key, 1, n_steps),
+                      shortcut="Right" if shortcuts else None)
         return step
 
     def section(self, name):

@@ -18,13 +18,14 @@ def formula(conv):
 
 
 @st.fragment
-def step_through(page, conv, key, unreached=None):
+def step_through(page, conv, key, unreached=None, label="Step", shortcuts=True):
     """Stepper, the step's sum and grids; a step reruns only this fragment. Returns the step.
 
     unreached: optional bool array (padded input's shape) of cells no window covers, hatched.
+    label, shortcuts: for a second stepper on a page (the Left / Right keys belong to the first).
     """
     trace = engine.trace_conv(**conv)
-    step = page.stepper(len(trace.steps), key)
+    step = page.stepper(len(trace.steps), key, label, shortcuts)
     st.latex(step_equation_latex(trace.step(step), trace.bias))
     st.html(step_html(trace, step, unreached))
     return step

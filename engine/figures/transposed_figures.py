@@ -1,0 +1,110 @@
+"""Transposed convolution views: one stamp as light HTML, C^T as a heatmap, overlap-count maps.
+
+Every string in the HTML is made here from numbers (fmt), so no user text reaches it. Marks do not
+rely on colour: the current input cell has a double border, the stamp's cells a thick solid border,
+cells the padding crops away are dotted and italic.
+"""
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from engine.figures.grid import grid_trace
+from engine.figures.step_view import _CSS, _panel
+from engine.figures.style import HIGHLIGHT, base_layout, fmt
+from engine.ops.conv import correlate1d, correlate2d
+from engine.ops.conv_transpose import conv_transpose_single
+
+
+def _rc(index):
+    """(row, col) of a 1D or 2D index in the 2D-drawn grid."""
+    index = tuple(int(i) for i in np.atleast_1d(index))
+    return (0, index[0]) if len(index) == 1 else index
+
+
+def stamp_text(step):
+    """Plain text: 'x[0, 1] = 2 stamps 2 × K onto rows 0-2, columns 2-4 of the canvas'."""
+    cells = np.asarray(step.cells).reshape(-1, len(step.index))
+    where = ", ".join(f"{name} {lo}–{hi}" if lo != hi else f"{name} {lo}"
+                      for name, lo, hi in zip(("rows", "columns") if cells.shape[1] == 2 else ("cells",),
+                                              cells.min(0), cells.max(0)))
+    kept = int(np.sum(step.kept))
+    return (f"x[{', '.join(map(str, step.index))}] = {fmt(step.value)} stamps {fmt(step.value)} × K onto {where} "
+            f"of the canvas; {kept} of {np.size(step.kept)} cells survive the crop")
+
+
+def stamp_html(trace, n):
+    """HTML for step n: input (current cell marked), the scaled stamp, the running canvas (stamp
+    marked, cropped border dotted), and the output so far (the canvas inside the crop window)."""
+    step = trace.step(n)
+    n = trace.steps.index(step)
+    x = np.atleast_2d(trace.input)
+    done = np.arange(x.size).reshape(x.shape) <= n
+    in_classes = {tuple(map(int, rc)): "todo" for rc in np.argwhere(~done)}
+    in_classes[_rc(step.index)] = "cur"
+    canvas = np.atleast_2d(step.canvas)
+    window = trace.window if len(trace.window) == 2 else ((0, 1), trace.window[0])
+    classes = {(r, c): "pad" for r in range(canvas.shape[0]) for c in range(canvas.shape[1])
+               if not (window[0][0] <= r < window[0][1] and window[1][0] <= c < window[1][1])}
+    for cell in np.asarray(step.cells).reshape(-1, np.ndim(trace.input)):
+        classes[_rc(cell)] = "win"
+    cropped = any(p for p in trace.padding) or canvas.shape != np.atleast_2d(trace.output).shape
+    panels = [_panel("Input x (current cell: double border)", x, in_classes),
+              _panel(f"Stamp = {fmt(step.value)} × kernel", step.stamp, {}),
+              _panel("Canvas so far" + (" (dotted: cropped by the padding)" if cropped else ""), canvas, classes),
+              _panel("Output so far", step.output, {})]
+    return _CSS + f'<div class="cl-step" aria-label="{escape(stamp_text(step))}">{"".join(panels)}</div>'
+
+
+def matrix_figure(matrix, column, title, font_size=14, height=None):
+    """A matrix as a heatmap with its numbers; column `column` outlined (the current step's)."""
+    m = np.atleast_2d(np.asarray(matrix, float))
+    fig = go.Figure(grid_trace(m, signed=bool((m < 0).any()), name=title,
+                               show_numbers=max(m.shape) <= 49))
+    fig.add_shape(type="rect", x0=column - 0.5, x1=column + 0.5, y0=-0.5, y1=m.shape[0] - 0.5,
+                  line=dict(color=HIGHLIGHT, width=4))
+    base_layout(fig, height or 110 + (24 if m.shape[0] <= 25 else 20) * m.shape[0], font_size)
+    fig.update_layout(title=dict(text=title, font_size=font_size))
+    fig.update_xaxes(scaleanchor="y", dtick=1, side="top")
+    fig.update_yaxes(dtick=1 if m.shape[0] <= 12 else 5)
+    return fig
+
+
+def stacked_counts(input_shape, kernel_size, stride, layers):
+    """Overlap counts after `layers` transposed convolutions of all-ones kernels on an all-ones input."""
+    y = np.ones(tuple(input_shape))
+    for _ in range(layers):
+        y = conv_transpose_single(y, np.ones(tuple(kernel_size)), stride)
+    return y.astype(int)
+
+
+def nearest_upsample(x, factor):
+    """Nearest-neighbour upsampling by an integer factor on every axis (like F.interpolate 'nearest')."""
+    x = np.asarray(x)
+    for axis in range(x.ndim):
+        x = np.repeat(x, factor, axis=axis)
+    return x
+
+
+def resize_conv_counts(input_shape, kernel_size, stride):
+    """Resize-convolution's count map: upsample an all-ones input by the stride, then correlate with an
+    all-ones kernel (valid). Every output cell sees k (or k × k) cells: an even map."""
+    up = nearest_upsample(np.ones(tuple(input_shape)), stride)
+    f = correlate1d if len(input_shape) == 1 else correlate2d
+    return f(up, np.ones(tuple(kernel_size))).astype(int)
+
+
+def counts_figure(panels, font_size=14, height=360):
+    """Count maps side by side, panels = [(title, counts)]: numbers written in when a map is small
+    (at most 16 columns), colour alone (one scale per map) when it is larger."""
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for t, _ in panels], horizontal_spacing=0.05)
+    for col, (title, counts) in enumerate(panels, start=1):
+        c = np.atleast_2d(counts)
+        fig.add_trace(grid_trace(c, show_numbers=c.shape[1] <= 16, name=title), row=1, col=col)
+    base_layout(fig, height, font_size)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
+    return fig

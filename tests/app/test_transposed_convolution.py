@@ -1,0 +1,198 @@
+"""The transposed-convolution lesson: sizes, stamps, the equivalent conv, C^T, code and count maps
+come from the engine."""
+import html
+import re
+
+import numpy as np
+import pytest
+
+from engine.data.matrix_text import parse_matrix
+from engine.figures.transposed_figures import resize_conv_counts, stacked_counts
+from engine.ops.conv_matrix import conv_matrix
+from engine.ops.conv_transpose import conv_transpose_single, overlap_counts, trace_conv_transpose
+from tests.app.checks import assert_clean, assert_link_note
+
+PAGE = "transposed_convolution.py"
+
+
+def _stamp(at):
+    """The scatter step as the step view states it (its text alternative)."""
+    view = next(h.value for h in at.get("html") if "stamps" in h.value and 'class="cl-step"' in h.value)
+    return html.unescape(re.search(r'class="cl-step" aria-label="(.*?)"', view).group(1))
+
+
+def _canvas_and_output(at):
+    """The last two grids of the stamp view: the running canvas and the output so far."""
+    view = next(h.value for h in at.get("html") if "Canvas so far" in h.value)
+    tables = re.findall(r'<table class="cl-grid">(.*?)</table>', view)
+    return [np.array([[float(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", row)]
+                      for row in re.findall(r"<tr>(.*?)</tr>", t)]) for t in tables[2:]]
+
+
+def _settings(at):
+    nd = 1 if at.session_state["tc_dim"] == "1D" else 2
+    suffix = "" if nd == 2 else "1"
+    x = parse_matrix(at.text_input(key=f"tc_x{suffix}").value)
+    k = parse_matrix(at.text_input(key=f"tc_k{suffix}").value)
+    x, k = (x, k) if nd == 2 else (x[0], k[0])
+    return dict(input=x, kernel=k, stride=at.slider(key="tc_s").value, padding=at.slider(key="tc_p").value,
+                output_padding=at.slider(key="tc_op").value)
+
+
+def _run_preset(at, name):
+    at.button(key=f"preset_{name}").click().run()
+    assert_clean(at)
+    return _settings(at)
+
+
+def test_lecture_1d_example_stamps_ax_then_ay_plus_bx(open_page):
+    at = open_page(PAGE)
+    tc = _run_preset(at, "lecture-1d")
+    np.testing.assert_array_equal(conv_transpose_single(tc["input"], tc["kernel"], 1), [1, 12, 123, 234, 340, 400])
+    at.slider(key="tc_step").set_value(1).run()
+    assert _stamp(at).startswith("x[1] = 2 stamps 2 × K onto cells 1–3")
+    canvas, output = _canvas_and_output(at)
+    np.testing.assert_array_equal(output[0], trace_conv_transpose(**tc).steps[1].output)  # (ax, ay + bx, ...)
+    np.testing.assert_array_equal(output[0], [1, 12, 120, 200, 0, 0])
+    at.slider(key="tc_step").set_value(3).run()
+    np.testing.assert_array_equal(_canvas_and_output(at)[1][0], trace_conv_transpose(**tc).output)
+    assert any(r"= (4 - 1) \cdot 1 - 2 \cdot 0 + 1 \cdot (3 - 1) + 0 + 1 = 6" in l.value for l in at.latex)
+
+
+@pytest.mark.parametrize("preset,size", [("back-to-5", 5), ("back-to-6", 6)])
+def test_output_padding_picks_the_size(open_page, preset, size):
+    at = open_page(PAGE)
+    tc = _run_preset(at, preset)
+    assert trace_conv_transpose(**tc).output.shape == (size,)
+    assert any(l.value.strip("$\n ").endswith(f"= {size}") for l in at.latex)
+    table = next(m.value for m in at.markdown if "| conv input i |" in m.value)
+    assert "| 5 | 3 | 0 | 5 |" in table and "| 6 | 3 | 1 | 6 |" in table
+    assert "(/strides" in table
+
+
+def test_equivalent_convolution_equals_the_transposed_one(open_page):
+    at = open_page(PAGE)
+    for preset in ("two-by-two", "back-to-6", "even-k4-s2"):
+        _run_preset(at, preset)
+        assert any(m.value.startswith("Both results, computed separately: **equal**") for m in at.markdown)
+    assert at.slider(key="tc_cstep").max == 6 * 6 - 1  # even-k4-s2: 3x3 input -> 6x6 output (p = 1)
+
+
+def test_matrix_view_reports_c_shape_and_the_column_of_the_step(open_page):
+    at = open_page(PAGE)
+    tc = _run_preset(at, "two-by-two")
+    at.slider(key="tc_step").set_value(2).run()
+    C = conv_matrix(trace_conv_transpose(**tc).output.shape, tc["kernel"], tc["stride"], tc["padding"])
+    assert C.shape == (4, 25)
+    np.testing.assert_array_equal(C.T @ tc["input"].ravel(), trace_conv_transpose(**tc).output.ravel())
+    text = next(m.value for m in at.markdown if "C is" in m.value)
+    assert "**C is 4 × 25**" in text and "**column 2** of C^T" in text
+    assert any("equals the output" in c.value for c in at.caption)
+
+
+def test_large_matrix_shows_its_shape_and_a_note(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="tc_x").set_value("1 2 3 4 5 6; 1 2 3 4 5 6; 1 2 3 4 5 6; 1 2 3 4 5 6").run()  # C^T 117 x 24
+    assert_clean(at)
+    assert any("too many to draw" in i.value for i in at.info)
+
+
+def test_controls_change_the_results(open_page):
+    at = open_page(PAGE)
+    before = _canvas_and_output(at)[1]
+    at.slider(key="tc_s").set_value(1).run()
+    at.slider(key="tc_step").set_value(3).run()
+    assert_clean(at)
+    tc = _settings(at)
+    after = _canvas_and_output(at)[1]
+    assert after.shape != before.shape
+    np.testing.assert_array_equal(after, trace_conv_transpose(**tc).output)
+    at.slider(key="tc_p").set_value(1).run()
+    assert_clean(at)
+    np.testing.assert_array_equal(_canvas_and_output(at)[1], trace_conv_transpose(**_settings(at)).output)
+
+
+@pytest.mark.parametrize("preset,k,s", [("checkerboard-k3-s2", 3, 2), ("even-k4-s2", 4, 2)])
+def test_checkerboard_counts_come_from_the_engine(open_page, preset, k, s):
+    at = open_page(PAGE)
+    _run_preset(at, preset)
+    text = next(m.value for m in at.markdown if m.value.startswith("Every output cell counts"))
+    line = " ".join(map(str, overlap_counts((6,), (k,), s)))
+    assert f"`{line}`" in text
+    assert ("uneven: a checkerboard" in text) == (k % s != 0)
+    stack = stacked_counts((4, 4), (k, k), s, 3)
+    m = stack.shape[0] // 2
+    assert (len(np.unique(stack[m - 3:m + 3, m - 3:m + 3])) > 1) == (k % s != 0)  # the centre of the stack
+    assert len(np.unique(resize_conv_counts((4, 4), (k, k), s))) == 1
+
+
+def test_pytorch_code_computes_the_output_and_is_the_backward_pass(open_page):
+    torch = pytest.importorskip("torch")
+    at = open_page(PAGE)
+    for preset in ("lecture-1d", "back-to-6", "two-by-two", "even-k4-s2"):
+        tc = _run_preset(at, preset)
+        code = next(c.value for c in at.code if "conv_transpose" in c.value)
+        scope = {}
+        exec(code.replace("print(y)", "").replace("print(same)  # True", ""), scope)
+        assert isinstance(scope["y"], torch.Tensor)
+        np.testing.assert_allclose(scope["y"].numpy(), trace_conv_transpose(**tc).output)
+        assert scope["same"] is True
+
+
+def test_output_padding_too_large_is_explained(open_page):
+    at = open_page(PAGE)
+    at.slider(key="tc_s").set_value(1).run()
+    at.slider(key="tc_op").set_value(1).run()
+    assert not at.exception
+    assert "output_padding must be smaller than the stride" in at.error[0].value
+    at.slider(key="tc_s").set_value(2).run()
+    assert_clean(at)
+
+
+def test_padding_that_crops_everything_is_explained(open_page):
+    at = open_page(PAGE)
+    at.button(key="preset_lecture-1d").click().run()
+    at.text_input(key="tc_x1").set_value("1").run()
+    at.text_input(key="tc_k1").set_value("1").run()
+    at.slider(key="tc_p").set_value(1).run()
+    assert not at.exception
+    assert "use less padding" in at.error[0].value
+
+
+@pytest.mark.parametrize("text", ["", "1 2; 3", "a b", "1 2 3 4 5"])
+def test_bad_kernel_text_shows_a_message(open_page, text):
+    at = open_page(PAGE)
+    at.text_input(key="tc_k").set_value(text).run()
+    assert not at.exception
+    assert at.error and "Showing the default instead" in at.error[0].value
+
+
+@pytest.mark.parametrize("query", [{"tc_s": "0"}, {"tc_p": "x"}, {"tc_op": "9"}, {"tc_dim": "3D"},
+                                   {"tc_x": "1 2; 3"}, {"tc_k": "<b>1</b>"}, {"tc_step": "-4"}])
+def test_malformed_links_fall_back_with_a_note(open_page, query):
+    assert_link_note(open_page(PAGE, query), query)
+
+
+def test_a_link_reproduces_the_view(open_page):
+    query = {"tc_x": "1 2 3; 4 5 6", "tc_k": "1 0; 0 2", "tc_s": "3", "tc_p": "0", "tc_op": "2", "tc_step": "4"}
+    at = open_page(PAGE, query)
+    assert_clean(at)
+    assert not at.warning
+    trace = trace_conv_transpose(parse_matrix(query["tc_x"]), parse_matrix(query["tc_k"]), stride=3,
+                                 output_padding=2)
+    assert _stamp(at).startswith("x[1, 1] = 5 stamps")
+    np.testing.assert_array_equal(_canvas_and_output(at)[1], trace.steps[4].output)
+
+
+@pytest.mark.parametrize("k,s", [(3, 2), (4, 2), (2, 3), (3, 3)])
+def test_count_maps_match_torch(k, s):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    ones, w = torch.ones(1, 1, 4, 4, dtype=torch.float64), torch.ones(1, 1, k, k, dtype=torch.float64)
+    for mode in ("nearest", "bilinear"):  # an all-ones input upsamples to all ones either way
+        up = F.interpolate(ones, scale_factor=s, mode=mode)
+        np.testing.assert_array_equal(F.conv2d(up, w)[0, 0].numpy(), resize_conv_counts((4, 4), (k, k), s))
+    y = ones
+    for _ in range(3):
+        y = F.conv_transpose2d(y, w, stride=s)
+    np.testing.assert_array_equal(y[0, 0].numpy(), stacked_counts((4, 4), (k, k), s, 3))
