@@ -3,6 +3,7 @@ import streamlit as st
 
 from engine.ops.conv_transpose import trace_conv_transpose
 from pages.ui.lesson_page import LessonPage
+from pages.ui.upsampler_views import trained_upsamplers
 from pages.ui.transposed_views import (checkerboard, equivalent_convolution, output_padding_why, output_size,
                                        pytorch_code, scatter_and_matrix)
 
@@ -52,5 +53,6 @@ st.code(pytorch_code(x, k, s, p, op), language="python")
 st.subheader("Checkerboard artifacts")
 checkerboard(k.shape, s, page.font_size, "tc_cb")
 
-# --- Trained networks (built separately): add that section here, before page.finish(). ---
+st.subheader("Trained upsamplers: does the checkerboard survive training?")
+trained_upsamplers(page)
 page.finish()

@@ -14,18 +14,26 @@ from engine.data.matrix_text import format_matrix, parse_matrix
 
 
 def _prepare(key, default, ok, expected, notes):
-    """Note an unusable URL value, and seed the default through Session State (never both ways)."""
+    """On a widget's first run: let a usable URL value seed it, else note it and seed the default.
+
+    Defaults go through Session State, never the widget's own default argument (presets also set
+    Session State, and Streamlit warns when both are used).
+    """
+    if key in st.session_state:
+        return
     raw = st.query_params.get(key)
-    if raw is not None and key not in st.session_state and not ok(raw):
+    if raw is not None and ok(raw):
+        return  # bind="query-params" seeds the widget from the link
+    if raw is not None:
         notes.append(f"`{key}` should be {expected}")
-    st.session_state.setdefault(key, default)
+    st.session_state[key] = default
 
 
 def choice(label, options, key, notes, default=None, horizontal=True, **kwargs):
     """One of `options` (segmented buttons, or a select box when horizontal=False)."""
     default = options[0] if default is None else default
     _prepare(key, default, lambda v: v in options, "one of: " + ", ".join(options), notes)
-    if st.session_state[key] not in options:  # e.g. a preset from an older lesson file
+    if st.session_state.get(key, default) not in options:  # e.g. a preset from an older lesson file
         st.session_state[key] = default
     if horizontal:
         return st.segmented_control(label, options, key=key, bind="query-params", required=True, **kwargs)

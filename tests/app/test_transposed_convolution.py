@@ -196,3 +196,24 @@ def test_count_maps_match_torch(k, s):
     for _ in range(3):
         y = F.conv_transpose2d(y, w, stride=s)
     np.testing.assert_array_equal(y[0, 0].numpy(), stacked_counts((4, 4), (k, k), s, 3))
+
+
+@pytest.mark.parametrize("networks", ["Trained", "Untrained"])
+def test_trained_upsamplers_section_states_the_measured_ranking(open_page, networks):
+    from engine.nets.artifacts import checkerboard_score
+    from engine.nets.loading import manifest, names, upsample, upsample_untrained
+    from engine.nets.train_upsamplers import downsample
+    from engine.data.photos import photo
+    at = open_page(PAGE, {"tc_nets": networks, "tc_photo": "Cameraman"})
+    assert not at.exception and not at.error
+    assert at.selectbox(key="tc_photo").value == "Cameraman"  # a link's value wins even where it is option 0
+    target = photo("Cameraman", max_side=128)
+    small = downsample(target[: target.shape[0] // 2 * 2, : target.shape[1] // 2 * 2])
+    run = upsample if networks == "Trained" else upsample_untrained
+    scores = {n: checkerboard_score(run(n, small), 4) for n in names()}
+    worst, best = max(scores, key=scores.get), min(scores, key=scores.get)
+    caption = next(c.value for c in at.caption if c.value.startswith("Measured on this photo"))
+    assert f"strongest checkerboard is **{manifest()['models'][worst]['label']}**" in caption
+    assert f"weakest **{manifest()['models'][best]['label']}**" in caption
+    if networks == "Untrained":  # random weights: the transposed layers' checkerboard dominates
+        assert best == "resize_conv" and scores[worst] > 100 * scores[best]
