@@ -13,6 +13,8 @@ from engine.nets.train_upsamplers import downsample
 from pages.ui.figures import show, spec
 
 BORDER = 4  # pixels dropped before scoring: edges are not what we measure
+SHORT = {"transposed_k3": "Transposed, k=3, s=2", "transposed_k4": "Transposed, k=4, s=2",
+         "resize_conv": "Resize + 3x3 conv"}  # figure titles that fit side by side
 
 
 @st.cache_data(max_entries=16, show_spinner="Running the networks…")
@@ -30,8 +32,7 @@ def _outputs(label, trained):
 
 def _figure(label, trained, font_size):
     small, outputs, _, _ = _outputs(label, trained)
-    labels = {name: manifest()["models"][name]["label"] for name in outputs}
-    return images_figure([("Input (half size)", small, False)] + [(labels[n], out, False) for n, out in outputs.items()],
+    return images_figure([("Input (half size)", small, False)] + [(SHORT[n], out, False) for n, out in outputs.items()],
                          height=300, font_size=font_size - 2)
 
 
@@ -46,8 +47,10 @@ def trained_upsamplers(page):
          alt="The half-size input and the three networks' 2x outputs side by side.")
     _, _, scores, original = _outputs(label, trained)
     table = pd.DataFrame({"network": [manifest()["models"][n]["label"] for n in scores],
-                          "checkerboard score (share of power at the 2-pixel period)": [s for s, _ in scores.values()],
-                          "flat grey in, spread of the 2x2 phases out": [p for _, p in scores.values()]})
+                          "checkerboard score": [s for s, _ in scores.values()],
+                          "flat-input phase spread": [p for _, p in scores.values()]})
+    st.caption("Checkerboard score: the share of the output's power at the 2-pixel period. Flat-input phase "
+               "spread: feed a flat grey image, compare the four 2x2 phases of the output (0 = no pattern).")
     st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.2e")
                                                           for c in table.columns[1:]})
     worst = max(scores, key=lambda n: scores[n][0])
