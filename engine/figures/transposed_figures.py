@@ -1,4 +1,4 @@
-"""Transposed convolution views: one stamp as light HTML, C^T as a heatmap, overlap-count maps.
+"""Transposed convolution views: one stamp and C^T as light HTML, overlap-count maps.
 
 Every string in the HTML is made here from numbers (fmt), so no user text reaches it. Marks do not
 rely on colour: the current input cell has a double border, the stamp's cells a thick solid border,
@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from engine.figures.grid import grid_trace
 from engine.figures.step_view import _CSS, _panel
-from engine.figures.style import HIGHLIGHT, base_layout, fmt
+from engine.figures.style import base_layout, fmt
 from engine.ops.conv import correlate1d, correlate2d
 from engine.ops.conv_transpose import conv_transpose_single
 
@@ -59,18 +59,26 @@ def stamp_html(trace, n):
     return _CSS + f'<div class="cl-step" aria-label="{escape(stamp_text(step))}">{"".join(panels)}</div>'
 
 
-def matrix_figure(matrix, column, title, font_size=14, height=None):
-    """A matrix as a heatmap with its numbers; column `column` outlined (the current step's)."""
+_MATRIX_CSS = """<style>
+.cl-matrix { overflow-x: auto; max-width: 100%; }
+.cl-matrix .cl-grid td { min-width: 1.7em; height: 1.6em; font-size: .8em; padding: 0 .15em; }
+.cl-matrix .cl-grid td.zero { color: #bbb; background: #fafafa; }
+.cl-matrix .cl-grid th { font-weight: 400; font-size: .7em; color: #777; }
+</style>"""
+
+
+def matrix_html(matrix, column):
+    """A matrix as a light HTML grid (cheap to redraw on every step); column `column` marked (thick border, bold)."""
     m = np.atleast_2d(np.asarray(matrix, float))
-    fig = go.Figure(grid_trace(m, signed=bool((m < 0).any()), name=title,
-                               show_numbers=max(m.shape) <= 49))
-    fig.add_shape(type="rect", x0=column - 0.5, x1=column + 0.5, y0=-0.5, y1=m.shape[0] - 0.5,
-                  line=dict(color=HIGHLIGHT, width=4))
-    base_layout(fig, height or 110 + (24 if m.shape[0] <= 25 else 20) * m.shape[0], font_size)
-    fig.update_layout(title=dict(text=title, font_size=font_size))
-    fig.update_xaxes(scaleanchor="y", dtick=1, side="top")
-    fig.update_yaxes(dtick=1 if m.shape[0] <= 12 else 5)
-    return fig
+    header = "<tr><th></th>" + "".join(f"<th>{c}</th>" for c in range(m.shape[1])) + "</tr>"
+    rows = []
+    for r, row in enumerate(m):
+        cells = "".join(f'<td class="{"win" if c == column else ("zero" if v == 0 else "")}">{escape(fmt(v))}</td>'
+                        for c, v in enumerate(row))
+        rows.append(f"<tr><th>{r}</th>{cells}</tr>")
+    label = f"Matrix of {m.shape[0]} rows and {m.shape[1]} columns; column {column} marked."
+    return (_CSS + _MATRIX_CSS + f'<div class="cl-matrix" aria-label="{escape(label)}">'
+            f'<table class="cl-grid">{header}{"".join(rows)}</table></div>')
 
 
 def stacked_counts(input_shape, kernel_size, stride, layers):

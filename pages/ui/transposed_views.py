@@ -6,7 +6,8 @@ import numpy as np
 import streamlit as st
 
 from engine.figures import grids_figure
-from engine.figures.transposed_figures import (counts_figure, matrix_figure, resize_conv_counts, stacked_counts, stamp_html)
+from engine.figures.transposed_figures import (counts_figure, matrix_html, resize_conv_counts, stacked_counts,
+                                              stamp_html)
 from engine.ops.conv_matrix import conv_matrix, conv_output_shape, transpose_step_column
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
                                        overlap_counts, trace_conv_transpose)
@@ -48,8 +49,8 @@ def scatter_and_matrix(page, tc, key):
                 f"is **C^T ({C.shape[1]} × {C.shape[0]})** acting on flatten(x). This step uses "
                 f"**column {column}** of C^T (= row {column} of C): it is the stamp, flattened.")
     if C.shape[1] <= MAX_ROWS and C.shape[0] <= MAX_COLS:
-        show(spec(matrix_figure, C.T, column, f"C^T: column {column} outlined", page.font_size),
-             key=f"{key}_matrix", alt=f"The matrix C transposed, {C.shape[1]} by {C.shape[0]}, column {column} outlined.")
+        st.caption(f"C^T: column {column} outlined (rows: output cells, columns: input cells).")
+        st.html(matrix_html(C.T, column))
     else:
         st.info(f"C^T has {C.shape[1]} × {C.shape[0]} = {C.size} entries, too many to draw; use a smaller input, "
                 f"kernel or stride to see it.", icon=":material/grid_on:")
