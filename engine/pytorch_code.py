@@ -12,6 +12,13 @@ def _literal(values):
     return f"[{text}]" if np.ndim(values) == 2 else text
 
 
+def preamble(x, k):
+    """The opening lines every snippet shares: imports, then x and k as float64 tensors."""
+    return ["import torch", "import torch.nn.functional as F", "",
+            f"x = torch.tensor({_literal(x)}, dtype=torch.float64)",
+            f"k = torch.tensor({_literal(k)}, dtype=torch.float64)"]
+
+
 def _torch_padding(padding, kernel_shape, dilation):
     """PyTorch has no 'full': write it as the number(s) d(k - 1)."""
     if padding in ("valid", "same"):
@@ -25,9 +32,7 @@ def conv_code(x, k, flip=False, padding=0, stride=1, dilation=1):
     """Code that computes the same output with torch.nn.functional.conv1d / conv2d."""
     nd = np.ndim(x)
     dims = "(0, 1)" if nd == 2 else "(0,)"
-    lines = ["import torch", "import torch.nn.functional as F", "",
-             f"x = torch.tensor({_literal(x)}, dtype=torch.float64)",
-             f"k = torch.tensor({_literal(k)}, dtype=torch.float64)"]
+    lines = preamble(x, k)
     if flip:
         lines.append(f"k = torch.flip(k, dims={dims})  # true convolution = cross-correlation with k flipped")
     extra = "".join(f", {name}={v}" for name, v in (("stride", stride), ("dilation", dilation)) if v != 1)

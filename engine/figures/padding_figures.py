@@ -19,7 +19,7 @@ from engine.ops.arithmetic import conv_output_size
 from engine.ops.conv import correlate2d
 from engine.ops.padding import PADDING_MODES, pad
 from engine.ops.padding_sources import CONSTANT, pad_sources
-from engine.pytorch_code import _literal
+from engine.pytorch_code import preamble
 
 TORCH_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 
@@ -123,9 +123,7 @@ def output_size_latex(input_shape, kernel_shape, stride, pads):
 def pad_conv_code(x, k, pads, mode, stride=1):
     """PyTorch code for the current settings: F.pad (mode names as F.pad spells them), then F.conv2d."""
     torch_pad = _torch_pad(pads)
-    lines = ["import torch", "import torch.nn.functional as F", "",
-             f"x = torch.tensor({_literal(x)}, dtype=torch.float64)",
-             f"k = torch.tensor({_literal(k)}, dtype=torch.float64)", ""]
+    lines = preamble(x, k) + [""]
     if any(torch_pad):
         fill = ", value=0" if mode == "zeros" else ""
         lines += ["# F.pad lists the last axis first: (left, right, top, bottom)",

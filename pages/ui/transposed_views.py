@@ -12,7 +12,7 @@ from engine.ops.conv_matrix import conv_matrix, conv_output_shape, transpose_ste
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
                                        overlap_counts, trace_conv_transpose)
 from engine.ops.trace import trace_conv
-from engine.pytorch_code import _literal
+from engine.pytorch_code import preamble
 from pages.ui.figures import show, spec
 from pages.ui.stepping import step_through
 
@@ -103,10 +103,7 @@ def pytorch_code(x, k, s, p, op):
     """F.conv_transpose for the current settings, and the autograd check that it is conv's backward pass."""
     nd = x.ndim
     args = f"stride={s}, padding={p}" + (f", output_padding={op}" if op else "")
-    return "\n".join([
-        "import torch", "import torch.nn.functional as F", "",
-        f"x = torch.tensor({_literal(x)}, dtype=torch.float64)",
-        f"k = torch.tensor({_literal(k)}, dtype=torch.float64)",
+    return "\n".join(preamble(x, k) + [
         f"y = F.conv_transpose{nd}d(x[None, None], k[None, None], {args})[0, 0]",
         "print(y)", "",
         f"# conv_transpose{nd}d is the backward pass of conv{nd}d: take a conv input z of y's shape,",
