@@ -14,7 +14,7 @@ import numpy as np
 from engine.figures.style import HIGHLIGHT, SECONDARY, fmt
 from engine.figures.text import input_title, step_equation
 
-_CSS = """<style>
+GRID_CSS = """<style>
 .cl-step { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; margin: .5em 0 1em; }
 .cl-grid { border-collapse: separate; border-spacing: 2px; }
 .cl-grid td { min-width: 2.2em; height: 2em; text-align: center; font-variant-numeric: tabular-nums;
@@ -39,7 +39,8 @@ def _table(values, classes):
     return f'<table class="cl-grid">{"".join(rows)}</table>'
 
 
-def _panel(title, values, classes):
+def panel(title, values, classes):
+    """A titled grid of numbers; `classes` maps (row, col) to a CSS class (win, pad, cur, todo, skip)."""
     return f'<figure class="cl-panel"><figcaption>{escape(title)}</figcaption>{_table(values, classes)}</figure>'
 
 
@@ -71,6 +72,6 @@ def step_html(trace, n, unreached=None):
     out_classes = {tuple(map(int, rc)): "todo" for rc in np.argwhere(~done)}
     out_classes[_cells_2d([step.index])[0]] = "cur"
     kernel_title = "Kernel as applied" + (" (flipped)" if trace.flip else "")
-    panels = [_panel(input_title(trace), padded, classes), _panel(kernel_title, trace.applied, {}),
-              _panel("Products", step.products, {}), _panel("Output Y", shown, out_classes)]
-    return _CSS + f'<div class="cl-step" aria-label="{escape(step_equation(step, trace.bias))}">{"".join(panels)}</div>'
+    panels = [panel(input_title(trace), padded, classes), panel(kernel_title, trace.applied, {}),
+              panel("Products", step.products, {}), panel("Output Y", shown, out_classes)]
+    return GRID_CSS + f'<div class="cl-step" aria-label="{escape(step_equation(step, trace.bias))}">{"".join(panels)}</div>'

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.figures.grid import grid_trace
-from engine.figures.step_view import _CSS, _panel
+from engine.figures.step_view import GRID_CSS, panel
 from engine.figures.style import base_layout, fmt
 from engine.ops.conv import correlate1d, correlate2d
 from engine.ops.conv_transpose import conv_transpose_single
@@ -52,11 +52,11 @@ def stamp_html(trace, n):
     for cell in np.asarray(step.cells).reshape(-1, np.ndim(trace.input)):
         classes[_rc(cell)] = "win"
     cropped = any(p for p in trace.padding) or canvas.shape != np.atleast_2d(trace.output).shape
-    panels = [_panel("Input x (current cell: double border)", x, in_classes),
-              _panel(f"Stamp = {fmt(step.value)} × kernel", step.stamp, {}),
-              _panel("Canvas so far" + (" (dotted: cropped by the padding)" if cropped else ""), canvas, classes),
-              _panel("Output so far", step.output, {})]
-    return _CSS + f'<div class="cl-step" aria-label="{escape(stamp_text(step))}">{"".join(panels)}</div>'
+    panels = [panel("Input x (current cell: double border)", x, in_classes),
+              panel(f"Stamp = {fmt(step.value)} × kernel", step.stamp, {}),
+              panel("Canvas so far" + (" (dotted: cropped by the padding)" if cropped else ""), canvas, classes),
+              panel("Output so far", step.output, {})]
+    return GRID_CSS + f'<div class="cl-step" aria-label="{escape(stamp_text(step))}">{"".join(panels)}</div>'
 
 
 _MATRIX_CSS = """<style>
@@ -77,7 +77,7 @@ def matrix_html(matrix, column):
                         for c, v in enumerate(row))
         rows.append(f"<tr><th>{r}</th>{cells}</tr>")
     label = f"Matrix of {m.shape[0]} rows and {m.shape[1]} columns; column {column} marked."
-    return (_CSS + _MATRIX_CSS + f'<div class="cl-matrix" aria-label="{escape(label)}">'
+    return (GRID_CSS + _MATRIX_CSS + f'<div class="cl-matrix" aria-label="{escape(label)}">'
             f'<table class="cl-grid">{header}{"".join(rows)}</table></div>')
 
 
