@@ -23,7 +23,7 @@ def _as_2d_cells(cells):
     return [(0, int(p[0])) if len(p) == 1 else (int(p[0]), int(p[1])) for p in c]
 
 
-def _outline(cells):
+def outline(cells):
     """Closed squares around each (row, col) cell, as one scatter path with gaps."""
     xs, ys = [], []
     for r, c in cells:
@@ -35,8 +35,8 @@ def _outline(cells):
 def _frame_data(trace, n, fill):
     """What changes from step to step, as minimal updates: window, products, (output,) current cell."""
     step = trace.steps[n]
-    window_x, window_y = _outline(_as_2d_cells(step.cells))
-    cell_x, cell_y = _outline([(0, step.index[0])] if len(step.index) == 1 else [tuple(step.index)])
+    window_x, window_y = outline(_as_2d_cells(step.cells))
+    cell_x, cell_y = outline([(0, step.index[0])] if len(step.index) == 1 else [tuple(step.index)])
     data = [dict(type="scatter", x=window_x, y=window_y), dict(type="heatmap", z=np.atleast_2d(step.products).tolist())]
     if fill:
         out = np.atleast_2d(trace.output).astype(float)
@@ -45,7 +45,7 @@ def _frame_data(trace, n, fill):
     return data + [dict(type="scatter", x=cell_x, y=cell_y)]
 
 
-def _outline_trace(colour, name):
+def outline_trace(colour, name):
     return go.Scatter(mode="lines", line=dict(color=colour, width=4), hoverinfo="skip", name=name)
 
 
@@ -80,10 +80,10 @@ def animation_spec(trace, height=420, font_size=16):
     fig.add_trace(grid_trace(applied, signed=True, name="kernel"), row=1, col=2)
     fig.add_trace(grid_trace(trace.output, zrange=output_range, name="output"), row=1, col=4)
     first = len(fig.data)  # the traces below change with the step
-    fig.add_trace(_outline_trace(HIGHLIGHT, "window"), row=1, col=1)
+    fig.add_trace(outline_trace(HIGHLIGHT, "window"), row=1, col=1)
     fig.add_trace(grid_trace(trace.steps[0].products, signed=True, zrange=products_range, name="products"),
                   row=1, col=3)
-    fig.add_trace(_outline_trace(SECONDARY, "current output"), row=1, col=4)
+    fig.add_trace(outline_trace(SECONDARY, "current output"), row=1, col=4)
     frame_traces = [first, first + 1] + ([first - 1] if fill else []) + [first + 2]  # filled in by at_step
     (top, _), (left, _) = trace.pads if len(trace.pads) == 2 else ((0, 0), trace.pads[0])
     rows, cols = np.atleast_2d(trace.input).shape
@@ -97,7 +97,7 @@ def animation_spec(trace, height=420, font_size=16):
     fig.update_yaxes(dtick=1)
     fig.update_layout(title=dict(text="", y=0.98, x=0.01,
                                  font=dict(size=font_size + 2)),
-                      margin=dict(t=90, b=90), updatemenus=[_play_buttons()], sliders=[_slider(trace)])
+                      margin=dict(t=90, b=90), updatemenus=[play_buttons()], sliders=[slider(trace)])
     return {**fig.to_dict(), "frames": frames}
 
 
@@ -106,14 +106,14 @@ def _animate(frames, duration):
                          fromcurrent=True, transition=dict(duration=0))]
 
 
-def _play_buttons():
+def play_buttons():
     buttons = [dict(label=f"▶ {label}", method="animate", args=_animate(None, ms)) for label, ms in SPEEDS.items()]
     buttons.append(dict(label="❚❚ Pause", method="animate", args=_animate([None], 0)))
     return dict(type="buttons", direction="right", showactive=False, x=0, y=-0.12, xanchor="left",
                 yanchor="top", pad=dict(t=0, r=6), buttons=buttons)
 
 
-def _slider(trace):
+def slider(trace):
     steps = [dict(label=",".join(map(str, s.index)), method="animate", args=_animate([str(n)], 0))
              for n, s in enumerate(trace.steps)]
     return dict(active=0, steps=steps, x=0.42, len=0.58, y=-0.04, yanchor="top",
