@@ -4,7 +4,8 @@
 
 Data: random 32x32 patches of the training photos are the targets; their 2x2 average pooling (16x16) is the
 input. Test: patches of held-out photos, plus the held-out photos themselves (for the artifact score).
-Writes assets/models/upsample_<name>.pt (plain state_dicts) and assets/models/manifest.json.
+Writes assets/models/upsample_<name>.pt (plain state_dicts) and its entries of assets/models/manifest.json
+(merged: the other keys there are kept).
 """
 from __future__ import annotations
 
@@ -209,7 +210,9 @@ def main(cfg=TrainConfig(), out_dir=MODELS_DIR):
               f"artifact {manifest['models'][name]['test']['artifact_score']:.3g} "
               f"(untrained {manifest['models'][name]['untrained']['artifact_score']:.3g}), "
               f"flat phase spread {manifest['models'][name]['test']['flat_phase_spread']:.3g}", flush=True)
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    path = out_dir / "manifest.json"  # merge: other trainers' entries (e.g. "digits") are kept
+    merged = {**(json.loads(path.read_text()) if path.exists() else {}), **manifest}
+    path.write_text(json.dumps(merged, indent=2) + "\n")
     return manifest
 
 

@@ -1,0 +1,277 @@
+"""Five small CNNs for the 28x28 digits: how a network downsamples decides how it reacts to a shift.
+
+Every net maps (N, 1, 28, 28) -> (N, 10) logits with 3x3 convolutions ("same" padding) and ReLU:
+
+    max_pool     [conv -> ReLU -> max_pool2d(2)] x 2         -> flatten (32*7*7) -> linear 10
+    avg_pool     [conv -> ReLU -> avg_pool2d(2)] x 2         -> flatten            -> linear 10
+    strided      [conv(stride=2) -> ReLU] x 2                -> flatten            -> linear 10
+    global_pool  [conv(dilation 1, 2, 4, 8) -> ReLU] x 4     -> mean over H, W (32) -> linear 10
+    se           [conv -> ReLU -> SE(r) -> max_pool2d(2)] x 2 -> flatten            -> linear 10
+
+The pooled and strided nets flatten their last 7x7 maps, so any invariance to a shift has to come from
+the local (2x2) downsampling; the global_pool net never downsamples (dilation grows its receptive field
+to 31 pixels instead) and averages over the whole map at the end: the contrast.
+
+Squeeze-and-excitation (Hu et al. 2018) on a feature map u (C, H, W), reduction r:
+    z_c = mean_(i, j) u_c[i, j]                    squeeze: (C,)
+    s = sigmoid(W2 relu(W1 z + b1) + b2)           excitation: FC C -> C/r, ReLU, FC C/r -> C; s in (0, 1)^C
+    out_c = s_c * u_c                              scale: (C, H, W)
+
+`forward_with_activations(x, gate_override=None) -> (logits, OrderedDict)` returns every intermediate map
+explicitly (no hooks, nothing stored on the module), in forward order:
+    conv{i}    (N, C, H, W) after ReLU, at full resolution (for "strided": the stride-1 convolution, so that
+               the stride-2 output is exactly its every other pixel)
+    gate{i}    (N, C, 1, 1) the SE gates s actually applied (se only), scaled{i} = s * u (se only)
+    pool{i}    (N, C, H/2, W/2) after max/avg pooling;  stride{i}: conv{i}[..., ::2, ::2] (strided only)
+    gap        (N, C, 1, 1) global average (global_pool only)
+Example:
+    model = build("max_pool")  # untrained; the trained ones: engine.nets.digit_loading.load(name)
+    logits, acts = model.forward_with_activations(torch.zeros(1, 1, 28, 28))  # acts["pool1"]: (1, 16, 14, 14)
+torch is imported inside the functions only, so importing this module costs nothing.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+CANVAS = 28
+CLASSES = 10
+DOWNSAMPLING = ("max", "avg", "stride", "none")
+
+
+@dataclass(frozen=True)
+class DigitNetConfig:
+    name: str
+    downsampling: str = "max"  # "max" / "avg" (2x2 pooling), "stride" (stride-2 conv), "none" (global pool)
+    channels: tuple = (16, 32)  # output channels of the 3x3 convolutions
+    dilations: tuple = ()  # per convolution (default 1 each); only sensible without downsampling
+    se_reduction: int = 0  # r of a squeeze-and-excitation block after every conv stage; 0 = none
+
+    def __post_init__(self):
+        if self.downsampling not in DOWNSAMPLING:
+            raise ValueError(f"Unknown downsampling {self.downsampling!r}: choose one of {', '.join(DOWNSAMPLING)}.")
+        if not self.channels or any(int(c) != c or c < 1 for c in self.channels):
+            raise ValueError(f"channels must be whole numbers of at least 1, got {self.channels}.")
+        if self.dilations and len(self.dilations) != len(self.channels):
+            raise ValueError("Give one dilation per convolution (or none).")
+        if self.se_reduction and self.downsampling == "stride":
+            raise ValueError("SE blocks go after a full-resolution conv stage: use them with pooling, not strides.")
+        if self.se_reduction and any(c % self.se_reduction for c in self.channels):
+            raise ValueError(f"se_reduction r = {self.se_reduction} must divide every channel count {self.channels}.")
+        if self.downsampling != "none" and CANVAS % 2 ** len(self.channels):
+            raise ValueError(f"{len(self.channels)} halvings do not divide the {CANVAS}-pixel canvas.")
+
+    @property
+    def stages(self):
+        return len(self.channels)
+
+    @property
+    def final_side(self):
+        """Side of the last feature map: 28 / 2^stages with downsampling, else 1 (global pool)."""
+        return 1 if self.downsampling == "none" else CANVAS // 2 ** self.stages
+
+    def dilation(self, i):
+        return self.dilations[i] if self.dilations else 1
+
+    def layer_names(self):
+        """The activation names forward_with_activations returns, in forward order."""
+        names = []
+        for i in range(1, self.stages + 1):
+            names.append(f"conv{i}")
+            if self.se_reduction:
+                names += [f"gate{i}", f"scaled{i}"]
+            if self.downsampling in ("max", "avg"):
+                names.append(f"pool{i}")
+            elif self.downsampling == "stride":
+                names.append(f"stride{i}")
+        if self.downsampling == "none":
+            names.append("gap")
+        return tuple(names)
+
+    def strides(self):
+        """Cumulative stride (input pixels per map cell) of every activation; 0 for 1x1 maps (gates, gap)."""
+        out, step = {}, 1
+        for name in self.layer_names():
+            if name.startswith(("pool", "stride")):
+                step *= 2
+            out[name] = 0 if name.startswith(("gate", "gap")) else step
+        return out
+
+    def roles(self):
+        """The maps the invariance lesson compares: the first conv map (before any downsampling), the first
+        downsampled map (None without downsampling) and the last map, the classifier's input."""
+        names = self.layer_names()
+        first = {"max": "pool1", "avg": "pool1", "stride": "stride1"}.get(self.downsampling)
+        return {"first_conv": "scaled1" if self.se_reduction else "conv1", "first_downsampled": first,
+                "last": names[-1]}
+
+    def describe(self):
+        """One line per stage, e.g. "conv3x3 1->16, ReLU, max_pool2d 2  (28x28 -> 14x14)"."""
+        lines, side, c_in = [], CANVAS, 1
+        for i, c in enumerate(self.channels):
+            d, parts = self.dilation(i), [f"conv3x3 {c_in}->{c}"]
+            parts[0] += f" dilation {d}" if d > 1 else ""
+            parts[0] += " stride 2" if self.downsampling == "stride" else ""
+            parts.append("ReLU")
+            if self.se_reduction:
+                parts.append(f"SE (r = {self.se_reduction}: FC {c}->{c // self.se_reduction}->{c})")
+            if self.downsampling in ("max", "avg"):
+                parts.append(f"{self.downsampling}_pool2d 2")
+            new_side = side if self.downsampling == "none" else side // 2
+            lines.append(", ".join(parts) + f"  ({side}x{side} -> {new_side}x{new_side})")
+            side, c_in = new_side, c
+        features = c_in if self.downsampling == "none" else c_in * side * side
+        lines.append(("global average pool, " if self.downsampling == "none" else f"flatten {c_in}x{side}x{side}, ")
+                     + f"linear {features}->{CLASSES}")
+        return lines
+
+    def to_dict(self):
+        d = asdict(self)
+        return {**d, "channels": list(self.channels), "dilations": list(self.dilations)}
+
+
+CONFIGS = {
+    "max_pool": DigitNetConfig("max_pool", "max"),
+    "avg_pool": DigitNetConfig("avg_pool", "avg"),
+    "strided": DigitNetConfig("strided", "stride"),
+    "global_pool": DigitNetConfig("global_pool", "none", channels=(16, 32, 32, 32), dilations=(1, 2, 4, 8)),
+    "se": DigitNetConfig("se", "max", se_reduction=4),
+}
+LABELS = {
+    "max_pool": "Max pooling 2x2",
+    "avg_pool": "Average pooling 2x2",
+    "strided": "Stride-2 convolutions",
+    "global_pool": "No downsampling, global average pool",
+    "se": "Max pooling + squeeze-and-excitation",
+}
+
+
+def config(name):
+    if name not in CONFIGS:
+        raise ValueError(f"Unknown digit network {name!r}: choose one of {', '.join(CONFIGS)}.")
+    return CONFIGS[name]
+
+
+def build(cfg):
+    """The untrained model for `cfg` (a DigitNetConfig or a name): (N, 1, 28, 28) -> (N, 10) logits."""
+    cfg = config(cfg) if isinstance(cfg, str) else cfg
+    return _classes()["DigitNet"](cfg)
+
+
+def parameter_count(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+@lru_cache(maxsize=1)
+def _classes():
+    """The torch module classes, defined on first use so that importing this file does not import torch."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    class SqueezeExcitation(nn.Module):
+        """SE block: u (N, C, H, W) -> s * u with gates s = sigmoid(fc2(relu(fc1(mean_HW u)))) (N, C)."""
+
+        def __init__(self, channels, reduction):
+            super().__init__()
+            self.fc1 = nn.Linear(channels, channels // reduction)
+            self.fc2 = nn.Linear(channels // reduction, channels)
+
+        def gates(self, u):
+            z = u.mean(dim=(2, 3))  # (N, C) squeeze
+            return torch.sigmoid(self.fc2(F.relu(self.fc1(z))))  # (N, C) excitation
+
+        def forward(self, u):
+            return u * self.gates(u)[:, :, None, None]
+
+    class DigitNet(nn.Module):
+        def __init__(self, cfg):
+            super().__init__()
+            self.cfg = cfg
+            in_channels = 1
+            for i, out_channels in enumerate(cfg.channels, start=1):
+                d = cfg.dilation(i - 1)
+                stride = 2 if cfg.downsampling == "stride" else 1
+                self.add_module(f"conv{i}", nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=d,
+                                                      dilation=d))
+                if cfg.se_reduction:
+                    self.add_module(f"se{i}", SqueezeExcitation(out_channels, cfg.se_reduction))
+                in_channels = out_channels
+            self.fc = nn.Linear(in_channels * cfg.final_side ** 2, CLASSES)
+
+        def _downsample(self, u):
+            if self.cfg.downsampling == "max":
+                return F.max_pool2d(u, 2)
+            if self.cfg.downsampling == "avg":
+                return F.avg_pool2d(u, 2)
+            return u
+
+        def forward(self, x):
+            """x (N, 1, 28, 28) -> logits (N, 10)."""
+            for i in range(1, self.cfg.stages + 1):
+                x = F.relu(getattr(self, f"conv{i}")(x))
+                if self.cfg.se_reduction:
+                    x = getattr(self, f"se{i}")(x)
+                x = self._downsample(x)
+            x = x.mean(dim=(2, 3)) if self.cfg.downsampling == "none" else x.flatten(1)
+            return self.fc(x)
+
+        def forward_with_activations(self, x, gate_override=None):
+            """Same logits as forward(x), plus every intermediate map (see the module docstring).
+
+            gate_override: {(block, channel): value} forces SE gate s_channel of block `block` (1-based, as in
+            "gate1"; channel 0-based) to `value` in [0, 1] for every image, e.g. 0 to switch a channel off.
+            The returned gate{i} are the gates actually applied. The module itself is never changed."""
+            overrides = _check_overrides(self.cfg, gate_override)
+            acts = {}
+            for i in range(1, self.cfg.stages + 1):
+                conv = getattr(self, f"conv{i}")
+                if self.cfg.downsampling == "stride":  # stride 2 = stride 1, then keep every other pixel
+                    u = F.relu(F.conv2d(x, conv.weight, conv.bias, stride=1, padding=conv.padding,
+                                        dilation=conv.dilation))
+                    acts[f"conv{i}"] = u
+                    x = acts[f"stride{i}"] = u[:, :, ::2, ::2]
+                    continue
+                u = acts[f"conv{i}"] = F.relu(conv(x))
+                if self.cfg.se_reduction:
+                    s = getattr(self, f"se{i}").gates(u)  # (N, C)
+                    forced = [(c, v) for (b, c), v in overrides.items() if b == i]
+                    if forced:
+                        s = s.clone()
+                        for c, v in forced:
+                            s[:, c] = v
+                    acts[f"gate{i}"] = s[:, :, None, None]
+                    u = acts[f"scaled{i}"] = u * acts[f"gate{i}"]
+                if self.cfg.downsampling in ("max", "avg"):
+                    u = acts[f"pool{i}"] = self._downsample(u)
+                x = u
+            if self.cfg.downsampling == "none":
+                x = acts["gap"] = x.mean(dim=(2, 3), keepdim=True)
+            ordered = OrderedDict((name, acts[name]) for name in self.cfg.layer_names())
+            return self.fc(x.flatten(1)), ordered
+
+    return {"DigitNet": DigitNet, "SqueezeExcitation": SqueezeExcitation}
+
+
+def _check_overrides(cfg, gate_override):
+    """{(block, channel): value} -> {(int, int): float}, or ValueError saying what is wrong."""
+    if not gate_override:
+        return {}
+    if not cfg.se_reduction:
+        raise ValueError(f"The {cfg.name!r} network has no squeeze-and-excitation gates to override.")
+    out = {}
+    for key, value in dict(gate_override).items():
+        try:
+            block, channel = (int(k) for k in key)
+        except (TypeError, ValueError):
+            raise ValueError(f"gate_override keys are (block, channel) pairs, got {key!r}.") from None
+        if not 1 <= block <= cfg.stages:
+            raise ValueError(f"SE block {block} does not exist: blocks are numbered 1..{cfg.stages}.")
+        if not 0 <= channel < cfg.channels[block - 1]:
+            raise ValueError(f"Block {block} has channels 0..{cfg.channels[block - 1] - 1}, got {channel}.")
+        value = float(value)
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"A gate is a sigmoid output in [0, 1]; got {value} for {(block, channel)}.")
+        out[block, channel] = value
+    return out
