@@ -41,3 +41,19 @@ def conv_code(x, k, flip=False, padding=0, stride=1, dilation=1):
     lines.append(f"y = F.conv{nd}d(x[None, None], k[None, None], padding={pad}{extra})[0, 0]")
     lines.append("print(y)")
     return "\n".join(lines) + "\n"
+
+
+def pool_code(x, kernel_size, stride, padding=0, ceil_mode=False, mode="max"):
+    """Code that computes the same pooled output (and, for max, the switches and the unpooled map)."""
+    lines = ["import torch", "import torch.nn.functional as F", "",
+             f"x = torch.tensor({_literal(x)}, dtype=torch.float64)"]
+    args = f"kernel_size={kernel_size}, stride={stride}" + (f", padding={padding}" if padding else "") + \
+        (", ceil_mode=True" if ceil_mode else "")
+    if mode == "max":
+        lines.append(f"y, switches = F.max_pool2d(x[None], {args}, return_indices=True)  # (1, H_out, W_out)")
+        lines.append(f"back = F.max_unpool2d(y, switches, {args.split(', ceil_mode')[0]}, output_size=x.shape)")
+        lines += ["print(y[0])", "print(back[0])"]
+    else:
+        lines.append(f"y = F.avg_pool2d(x[None], {args})[0]")
+        lines.append("print(y)")
+    return "\n".join(lines) + "\n"

@@ -179,3 +179,19 @@ def pool_animation_spec(trace, height=380, font_size=16):
     fig.update_layout(title=dict(text="", y=0.98, x=0.01, font=dict(size=font_size + 2)),
                       margin=dict(t=90, b=90), updatemenus=[play_buttons()], sliders=[slider(trace)])
     return {**fig.to_dict(), "frames": frames}
+
+
+def upsampling_methods_html(trace):
+    """HTML: the max-pooled Y brought back to the input's size three ways, side by side:
+    nearest neighbour (each value copied over its window), bed of nails (value at the window's first cell,
+    0 elsewhere) and max unpooling (value at its switch, 0 elsewhere). Needs non-overlapping 2D windows."""
+    pooled, _, back = unpooled(trace)
+    (k_h, k_w), shape = trace.kernel_size, trace.input.shape
+    nearest, nails = np.zeros(shape), np.zeros(shape)  # rows/columns no window reached stay 0
+    nearest[: pooled.shape[0] * k_h, : pooled.shape[1] * k_w] = np.repeat(np.repeat(pooled, k_h, axis=0), k_w, axis=1)
+    nails[: pooled.shape[0] * k_h : k_h, : pooled.shape[1] * k_w : k_w] = pooled
+    panels = [panel("Nearest neighbour", nearest, {}), panel("Bed of nails", nails, {}),
+              panel("Max unpooling (switches)", back, {})]
+    label = ("The pooled values upsampled three ways: copied over each window, placed at each window's first "
+             "cell, and placed where each maximum came from")
+    return GRID_CSS + f'<div class="cl-step" aria-label="{escape(label)}">{"".join(panels)}</div>'

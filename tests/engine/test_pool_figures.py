@@ -142,3 +142,16 @@ def test_animation_frames_follow_the_trace(make_trace):
         assert (len(best["x"]) > 0) == (t.mode == "max")
     last = np.array(frames[-1]["data"][2]["z"], float)
     np.testing.assert_array_equal(last, np.atleast_2d(t.output))
+
+
+def test_upsampling_methods_match_torch_nearest_and_unpooling():
+    from engine.figures.pool_figures import upsampling_methods_html
+    x = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4], [9, 9, 9, 9]], dtype=float)
+    grids = _tables(upsampling_methods_html(trace_pool(x, 2)))
+    numbers = [np.array([[float(unescape(t) or "nan") for _, t in row] for row in g]) for g in grids]
+    pooled, idx = F.max_pool2d(torch.tensor(x)[None], 2, return_indices=True)
+    nearest = F.interpolate(pooled[None], scale_factor=2, mode="nearest")[0, 0].numpy()
+    np.testing.assert_array_equal(numbers[0][:4], nearest)
+    assert numbers[0][4].tolist() == [0, 0, 0, 0]  # the fifth row is under no window
+    assert numbers[1][::2, ::2][:2].tolist() == pooled[0].numpy().tolist() and numbers[1][1::2].sum() == 0
+    np.testing.assert_array_equal(numbers[2], F.max_unpool2d(pooled, idx, 2, output_size=x.shape)[0].numpy())

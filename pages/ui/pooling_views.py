@@ -1,0 +1,55 @@
+"""Views of the pooling lesson's first half: the output size, pooling step by step, and un-pooling."""
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import trace_pool
+from engine.figures import pool_equation, pool_step_html, unpool_html
+from engine.figures.pool_figures import upsampling_methods_html
+
+
+def size_latex(axis, i, k, s, p, ceil_mode):
+    """o = floor((i + 2p - k) / s) + 1 (or ceil) with the numbers written in."""
+    left, right = (r"\left\lceil", r"\right\rceil") if ceil_mode else (r"\left\lfloor", r"\right\rfloor")
+    n = i + 2 * p - k
+    o = -(-n // s) + 1 if ceil_mode else n // s + 1
+    return (rf"o_{axis} = {left} \frac{{i_{axis} + 2p - k}}{{s}} {right} + 1"
+            rf" = {left} \frac{{{i} + 2 \cdot {p} - {k}}}{{{s}}} {right} + 1 = {o}")
+
+
+def output_size(trace):
+    """The size formula per axis, and a note when ceil_mode drops a window that would start in the padding."""
+    for axis, i, o, (p, _), k, s in zip("hw", trace.input.shape, trace.output.shape, trace.pads,
+                                          trace.kernel_size, trace.stride):
+        st.latex(size_latex(axis, i, k, s, p, trace.ceil_mode))
+        formula = -(-(i + 2 * p - k) // s) + 1 if trace.ceil_mode else (i + 2 * p - k) // s + 1
+        if formula != o:
+            st.caption(f"Along {axis}, the last window would start in the padding, so PyTorch drops it: "
+                       f"o_{axis} = {o}.")
+
+
+@st.fragment
+def step_through(page, pool, key):
+    """Stepper, the step's max or mean written out, and the grids; a step reruns only this fragment."""
+    trace = trace_pool(**pool)
+    step = page.stepper(len(trace.steps), key)
+    st.markdown(f"#### `{pool_equation(trace, step)}`")
+    st.html(pool_step_html(trace, step))
+
+
+def unpooling(pool):
+    """Max unpooling with the switches, next to nearest-neighbour and bed-of-nails upsampling."""
+    if pool["mode"] != "max":
+        st.info("Un-pooling needs the switches of **max** pooling: choose Max above.", icon=":material/info:")
+        return
+    trace = trace_pool(**pool)
+    st.html(unpool_html(trace))
+    k, s = trace.kernel_size, trace.stride
+    if k == s and trace.pads[0][0] == 0 and not trace.ceil_mode:
+        st.markdown("The same pooled values brought back to the input's size by three upsampling methods. Only "
+                    "un-pooling remembers **where** each maximum was; nearest neighbour smears it over the window, "
+                    "bed of nails puts it in a fixed corner.")
+        st.html(upsampling_methods_html(trace))
+    else:
+        st.caption("With windows that tile the input (stride = kernel size, no padding) this section also "
+                   "compares un-pooling with nearest-neighbour and bed-of-nails upsampling.")
