@@ -13,7 +13,7 @@ import json
 from functools import lru_cache
 
 from engine.data.digits import MARGIN
-from engine.nets.digit_loading import names
+from engine.nets.digit_nets import COMPARED
 from engine.nets.train_digits import MODELS_DIR
 
 CURVES_FILE = MODELS_DIR / "digit_curves.json"
@@ -25,9 +25,9 @@ def measure():
     """{"shift_amounts": [...], "shift": {net: [...]}, "rotation_amounts": [...], "rotation": {net: [...]}}."""
     from engine.nets.invariance import accuracy_vs_rotation, accuracy_vs_shift
 
-    shift = {n: accuracy_vs_shift(n, MAX_SHIFT) for n in names()}
-    rotation = {n: accuracy_vs_rotation(n, MAX_ANGLE, ANGLE_STEP) for n in names()}
-    first = next(iter(names()))
+    shift = {n: accuracy_vs_shift(n, MAX_SHIFT) for n in COMPARED}
+    rotation = {n: accuracy_vs_rotation(n, MAX_ANGLE, ANGLE_STEP) for n in COMPARED}
+    first = next(iter(COMPARED))
     return {"shift_amounts": shift[first].amounts.tolist(), "shift": {n: c.accuracy.tolist() for n, c in shift.items()},
             "rotation_amounts": rotation[first].amounts.tolist(),
             "rotation": {n: c.accuracy.tolist() for n, c in rotation.items()}}

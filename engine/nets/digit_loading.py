@@ -116,18 +116,18 @@ def batch_activations(name, images, gate_override=None, batch_size=256):
     return np.concatenate(probs).astype(float), {k: np.concatenate(v).astype(float) for k, v in acts.items()}
 
 
-def se_gates(image, gate_override=None):
-    """The SE net's gates s for one image: {block: (C,)} (block 1 has 16 channels, block 2 has 32)."""
-    _, acts = activations(SE_NET, image, gate_override=gate_override)
-    return {block: acts[f"gate{block}"][:, 0, 0] for block in range(1, config(SE_NET).stages + 1)}
+def se_gates(image, gate_override=None, name=SE_NET):
+    """An SE net's gates s for one image: {block: (C,)} (block 1 has 16 channels, block 2 has 32)."""
+    _, acts = activations(name, image, gate_override=gate_override)
+    return {block: acts[f"gate{block}"][:, 0, 0] for block in range(1, config(name).stages + 1)}
 
 
-@lru_cache(maxsize=1)
-def _mean_gates_per_class():
+@lru_cache(maxsize=4)
+def _mean_gates_per_class(name):
     split = load_split()
-    _, acts = batch_activations(SE_NET, split.test_x)
+    _, acts = batch_activations(name, split.test_x)
     out = {}
-    for block in range(1, config(SE_NET).stages + 1):
+    for block in range(1, config(name).stages + 1):
         gates = acts[f"gate{block}"][:, :, 0, 0]  # (N, C)
         means = np.stack([gates[split.test_y == c].mean(axis=0) for c in range(CLASSES)])  # (10, C)
         means.flags.writeable = False
@@ -135,9 +135,9 @@ def _mean_gates_per_class():
     return out
 
 
-def mean_gates_per_class():
+def mean_gates_per_class(name=SE_NET):
     """Mean SE gate per true class over the test split: {block: (10, C)} (cached; arrays are read-only)."""
-    return dict(_mean_gates_per_class())
+    return dict(_mean_gates_per_class(name))
 
 
 @lru_cache(maxsize=None)

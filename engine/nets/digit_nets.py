@@ -137,13 +137,19 @@ CONFIGS = {
     "strided": DigitNetConfig("strided", "stride"),
     "global_pool": DigitNetConfig("global_pool", "none", channels=(16, 32, 32, 32), dilations=(1, 2, 4, 8)),
     "se": DigitNetConfig("se", "max", se_reduction=4),
+    "se_r2": DigitNetConfig("se_r2", "max", se_reduction=2),  # the SE lesson's reduction-ratio choice
+    "se_r8": DigitNetConfig("se_r8", "max", se_reduction=8),
 }
+COMPARED = ("max_pool", "avg_pool", "strided", "global_pool", "se")  # the pooling lesson's five networks
+SE_BY_REDUCTION = {2: "se_r2", 4: "se", 8: "se_r8"}
 LABELS = {
     "max_pool": "Max pooling 2x2",
     "avg_pool": "Average pooling 2x2",
     "strided": "Stride-2 convolutions",
     "global_pool": "No downsampling, global average pool",
     "se": "Max pooling + squeeze-and-excitation",
+    "se_r2": "Max pooling + squeeze-and-excitation, r = 2",
+    "se_r8": "Max pooling + squeeze-and-excitation, r = 8",
 }
 
 

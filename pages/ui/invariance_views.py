@@ -8,12 +8,13 @@ from engine.data.digits import MARGIN, example
 from engine.figures import images_figure
 from engine.figures.invariance_figures import curves_figure
 from engine.nets import digit_loading
+from engine.nets.digit_nets import COMPARED
 from engine.nets.digit_curves import curves
 from engine.nets.invariance import pooling_shift_demo, shift_response, translate
 from pages.ui.figures import show, spec
 
 MAX_SHIFT = MARGIN  # the digit stays whole on the canvas up to 6 pixels
-LABELS = {name: digit_loading.label(name) for name in digit_loading.names()}
+LABELS = {name: digit_loading.label(name) for name in COMPARED}  # the five networks compared
 
 
 def choose_digit_and_net(page, prefix):

@@ -3,7 +3,7 @@ import numpy as np
 
 from engine.nets.digit_curves import curves, measure
 from engine.nets import digit_loading
-from engine.nets.digit_loading import names
+from engine.nets.digit_nets import COMPARED
 
 
 def test_shipped_curves_equal_a_fresh_measurement():
@@ -11,13 +11,13 @@ def test_shipped_curves_equal_a_fresh_measurement():
     assert shipped["shift_amounts"] == fresh["shift_amounts"] == list(range(-6, 7))
     assert shipped["rotation_amounts"] == fresh["rotation_amounts"]
     for kind in ("shift", "rotation"):
-        assert set(shipped[kind]) == set(names())
-        for net in names():
+        assert set(shipped[kind]) == set(COMPARED)
+        for net in COMPARED:
             np.testing.assert_allclose(shipped[kind][net], fresh[kind][net], atol=1e-12, err_msg=f"{kind} {net}")
 
 
 def test_curves_pass_through_the_test_accuracy_at_zero():
     shipped = curves()
-    for net in names():
+    for net in COMPARED:
         assert shipped["shift"][net][shipped["shift_amounts"].index(0)] == digit_loading.test_accuracy(net)
         assert shipped["rotation"][net][shipped["rotation_amounts"].index(0)] == digit_loading.test_accuracy(net)

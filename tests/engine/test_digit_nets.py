@@ -14,7 +14,7 @@ from engine.nets import digit_loading, train_digits
 from engine.nets.digit_nets import CONFIGS, DigitNetConfig, build, config, parameter_count
 from engine.nets.train_digits import MODELS_DIR, TrainConfig
 
-NAMES = ("max_pool", "avg_pool", "strided", "global_pool", "se")
+NAMES = ("max_pool", "avg_pool", "strided", "global_pool", "se", "se_r2", "se_r8")
 UPSAMPLERS = ("transposed_k3", "transposed_k4", "resize_conv")
 
 
