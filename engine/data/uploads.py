@@ -1,0 +1,309 @@
+"""Safe image uploads: bytes from st.file_uploader -> an upright RGB uint8 array, or a clear ValueError.
+
+    from engine.data.uploads import load_upload
+    try:
+        upload = load_upload(file.getvalue(), file.name, max_side=512)
+    except ValueError as error:
+        st.warning(str(error))      # says what was wrong and what to do
+    upload.rgb                      # (H, W, 3) uint8, read-only
+    upload.notes                    # ("EXIF rotation applied", "transparent areas put on white", ...)
+
+Checks, in order, before anything is decoded: the byte size (MAX_UPLOAD_MB, the same limit as
+`server.maxUploadSize` in .streamlit/config.toml), the format (Pillow only tries ALLOWED_FORMATS), the
+pixel count in the header (MAX_PIXELS: a decompression bomb is a small file that claims a huge image).
+Then the first frame is decoded, turned upright (EXIF orientation) and converted to 8-bit RGB.
+"""
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_MB = 5  # == server.maxUploadSize (Streamlit's megabytes are 1024 * 1024 bytes)
+MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+MAX_PIXELS = 40_000_000  # width * height from the header; a 12 MP phone photo is 4032 x 3024
+ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")  # the only Pillow plugins tried
+# (a camera JPEG holding several pictures opens as format "MPO" through the JPEG plugin: accepted too)
+ALLOWED_TEXT = "PNG, JPEG, GIF, BMP, WebP or TIFF"
+SIGNATURES = {  # first bytes of the allowed formats, to tell "damaged PNG" from "not an image"
+    b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF", b"BM": "BMP",
+    b"II*\x00": "TIFF", b"MM\x00*": "TIFF",
+}
+OTHER_FILES = {  # first bytes of files people upload by mistake
+    b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive (or a Word/PowerPoint file)",
+    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
+}
+DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, IndexError)
+LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601-2, as Pillow's convert("L")
+
+
+@dataclass(frozen=True, eq=False)
+class UploadedImage:
+    rgb: np.ndarray  # (H, W, 3) uint8, read-only: upright, first frame, on white where it was transparent
+    format: str  # Pillow's name of the file format: "PNG", "JPEG", "GIF", ...
+    mode: str  # Pillow's mode as stored in the file: "RGB", "CMYK", "P", "I;16", "RGBA", ...
+    size: tuple  # (width, height) as stored in the file (Pillow's order, before EXIF rotation)
+    notes: tuple = ()  # what was done to the stored pixels to get `rgb`, in order (strings)
+    name: str = ""  # display_name() of the file name given to load_upload
+    frames: int = 1  # frames (GIF, WebP, APNG) or pages (TIFF) in the file; rgb is the first
+
+    def gray(self):
+        """(H, W) float32 in [0, 1]: luma 0.299 R + 0.587 G + 0.114 B (Pillow's convert("L"))."""
+        return (self.rgb @ LUMA / 255.0).astype(np.float32)
+
+
+def load_upload(data, name="", max_side=None):
+    """Decode uploaded bytes into an UploadedImage, or raise ValueError with a message for the student.
+
+    Args:
+        data: the file's bytes (``uploaded_file.getvalue()``).
+        name: the file's name, used in messages only (the format is read from the bytes).
+        max_side: if given, the result is downscaled so that max(H, W) <= max_side (JPEGs are then
+            decoded at reduced size directly, which saves memory).
+
+    Example:
+        >>> upload = load_upload(Path("phone.jpg").read_bytes(), "phone.jpg", max_side=512)
+        >>> upload.rgb.shape, upload.size, upload.notes
+        ((512, 384, 3), (4032, 3024), ('EXIF rotation applied', 'downscaled to 384 x 512 pixels'))
+    """
+    data = bytes(data)
+    name = display_name(name)
+    what = f"“{name}”" if name else "The file"
+    if max_side is not None and max_side < 1:
+        raise ValueError(f"max_side must be at least 1, got {max_side}.")
+    if len(data) == 0:
+        raise ValueError(f"{what} is empty (0 bytes). Choose the picture again; if it stays empty, "
+                         "save it again from an image viewer.")
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"{what} is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_MB} MB. "
+                         "Make the picture smaller (or save it as JPEG) and upload it again.")
+    image = _open(data, what)
+    stored = (image.format, image.mode, image.size)  # before draft, decoding and rotation change them
+    sixteen_bit = any(";16" in str(tile.args) for tile in image.tile)  # e.g. PNG rawmode "RGB;16B"
+    frames = _frame_count(image)
+    if max_side is not None and image.format in ("JPEG", "MPO"):
+        image.draft(None, (max_side, max_side))  # the JPEG decoder scales by 1/2, 1/4 or 1/8 itself
+    try:
+        image.load()
+    except Image.DecompressionBombError as error:
+        raise _too_many_pixels(what, image.size) from error
+    except DECODE_ERRORS as error:
+        raise ValueError(f"{what} is cut off or damaged: its {image.format} data could not be read to the "
+                         "end. Upload it again, or open and save it again in an image editor.") from error
+    notes = []
+    if frames > 1:
+        notes.append(_first_frame_note(image.format, frames))
+    image = _upright(image, notes)
+    if sixteen_bit and image.mode in ("RGB", "RGBA", "LA"):  # Pillow kept the high byte of each value
+        notes.append("16-bit image scaled to 8 bits")
+    rgb = to_rgb(image, notes)
+    if max_side is not None and max(stored[2]) > max_side:
+        rgb = downscale(rgb, max_side)
+        notes.append(f"downscaled to {rgb.shape[1]} x {rgb.shape[0]} pixels")
+    rgb = np.ascontiguousarray(rgb)
+    rgb.flags.writeable = False
+    return UploadedImage(rgb, *stored, notes=tuple(notes), name=name, frames=frames)
+
+
+def display_name(name):
+    """The file name safe to show in a message (Streamlit renders messages as Markdown): the last path
+    part, at most 60 characters, anything but letters, digits, space, '.', '-' and '_' replaced by '_'."""
+    name = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c if c.isalnum() or c in " .-_" else "_" for c in name).strip()
+    return name if len(name) <= 60 else name[:28] + "..." + name[-28:]
+
+
+def downscale(rgb, max_side):
+    """(H, W, 3) uint8 -> the same picture with max(H', W') <= max_side (Lanczos, aspect ratio kept).
+
+    H' = round(H * f), W' = round(W * f) with f = max_side / max(H, W); unchanged if already small.
+    """
+    rgb = np.asarray(rgb)
+    if max_side < 1:
+        raise ValueError(f"max_side must be at least 1, got {max_side}.")
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"downscale expects an (H, W, 3) uint8 image, got {rgb.dtype} {rgb.shape}.")
+    h, w = rgb.shape[:2]
+    if max(h, w) <= max_side:
+        return rgb
+    f = max_side / max(h, w)
+    size = (max(1, round(w * f)), max(1, round(h * f)))  # Pillow's (width, height)
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))
+
+
+def to_rgb(image, notes):
+    """A decoded Pillow image of any mode -> (H, W, 3) uint8; appends to `notes` what was done."""
+    mode = image.mode
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        return _gray_to_rgb(_high_depth_to_8bit(image, notes))
+    if mode == "CMYK":
+        notes.append("CMYK converted to RGB")
+        return np.asarray(image.convert("RGB"))
+    if image.has_transparency_data:  # alpha channel, or a transparent palette index / colour
+        rgba = image.convert("RGBA")
+        if rgba.getextrema()[3][0] < 255:
+            notes.append("transparent areas put on white")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))  # round(c a + 255 (1 - a))
+    if mode in ("1", "L"):
+        notes.append("black-and-white image" if mode == "1" else "grayscale image")
+        return _gray_to_rgb(np.asarray(image.convert("L")))
+    try:
+        return np.asarray(image.convert("RGB"))
+    except ValueError as error:
+        raise ValueError(f"The image uses the colour mode {mode}, which cannot be shown here. "
+                         "Save it as an ordinary RGB picture and upload it again.") from error
+
+
+def _open(data, what):
+    """Pillow image (header read, nothing decoded) of an allowed format and a safe size, else ValueError."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:  # warning if filtered
+        raise _too_many_pixels(what, _sniff_size(data)) from error
+    except (UnidentifiedImageError, *DECODE_ERRORS) as error:
+        raise _not_readable(data, what) from error
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise _zero_size(what, image.size)
+    if width * height > MAX_PIXELS:
+        raise _too_many_pixels(what, image.size)
+    return image
+
+
+def _upright(image, notes):
+    """Apply the EXIF orientation (tag 0x0112; 1 = upright, 2..8 = mirrored and/or turned)."""
+    try:
+        if image.getexif().get(0x0112, 1) not in range(2, 9):
+            return image
+        upright = ImageOps.exif_transpose(image)
+    except DECODE_ERRORS:
+        notes.append("damaged EXIF data ignored")
+        return image
+    notes.append("EXIF rotation applied")
+    return upright
+
+
+def _frame_count(image):
+    try:
+        frames = getattr(image, "n_frames", 1)
+        image.seek(0)
+        return frames
+    except DECODE_ERRORS:
+        return 1
+
+
+def _first_frame_note(file_format, frames):
+    if file_format == "TIFF":
+        return f"first page of a {frames}-page TIFF"
+    if file_format == "MPO":
+        return f"first of the {frames} pictures in the MPO (multi-picture JPEG) file"
+    return f"first frame of an animated {file_format} ({frames} frames)"
+
+
+def _too_many_pixels(what, size):
+    claimed = f" is {size[0]} x {size[1]} pixels ({size[0] * size[1] / 1e6:,.0f} megapixels)" if size else \
+        " claims an enormous number of pixels"
+    return ValueError(f"{what}{claimed}; the limit is {MAX_PIXELS / 1e6:.0f} megapixels (a file this small "
+                      "claiming that much may be a decompression bomb). Resize the picture, for example to "
+                      "4000 x 3000 pixels, and upload it again.")
+
+
+def _zero_size(what, size):
+    return ValueError(f"{what} says it is {size[0]} x {size[1]} pixels: an image needs at least one pixel in "
+                      "each direction, so the file is damaged. Open and save it again, or choose another.")
+
+
+def _not_readable(data, what):
+    """The ValueError for bytes that Pillow did not accept: name what they are where we can tell."""
+    size = _sniff_size(data)
+    if size is not None and min(size) < 1:
+        return _zero_size(what, size)
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        return _too_many_pixels(what, size)
+    allowed = next((fmt for sig, fmt in SIGNATURES.items() if data.startswith(sig)), None)
+    if allowed is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        allowed = "WebP"
+    if allowed:
+        return ValueError(f"{what} starts like a {allowed} image but is cut off or damaged. Upload it again, "
+                          "or open and save it again in an image editor.")
+    other = _other_format(data)
+    if other:
+        return ValueError(f"{what} is {other}, which this app does not accept. Save or export it as PNG or JPEG "
+                          f"(accepted: {ALLOWED_TEXT}) and upload it again.")
+    if _is_text(data):
+        return ValueError(f"{what} is a text file, not an image. Upload a {ALLOWED_TEXT} picture.")
+    return ValueError(f"{what} is not an image this app can read. Upload a {ALLOWED_TEXT} picture.")
+
+
+def _other_format(data):
+    """What a non-accepted file is ("a PDF document", "probably an image in the ICO format", ...) or None.
+    Other image formats are named by their Pillow plugin's signature test on the first 16 bytes only."""
+    head = data[:64]
+    for sig, description in OTHER_FILES.items():
+        if head.startswith(sig):
+            return description
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
+        return "an HEIC photo (the iPhone format)"
+    stripped = head.lstrip()
+    if stripped.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:4096]:
+        return "an SVG drawing (vector graphics)"
+    Image.init()  # registers every Pillow plugin; only its cheap signature test runs, never its decoder
+    for file_format, (_, accept) in Image.OPEN.items():
+        if file_format in ALLOWED_FORMATS or accept is None:
+            continue
+        try:
+            if accept(head[:16]) is True:
+                return f"probably an image in the {file_format} format"
+        except Exception:  # noqa: BLE001 - a signature test failing on a short header means "not this one"
+            continue
+    return None
+
+
+def _is_text(data):
+    """True if the first 4 KB are UTF-8 text without control bytes other than tab, CR, LF (a cut
+    multi-byte character at the end is allowed)."""
+    head = data[:4096]
+    text = head.decode("utf-8", errors="ignore")
+    if len(text.encode("utf-8")) < len(head) - 3:
+        return False
+    return all(c >= " " or c in "\t\r\n\f" for c in text)
+
+
+def _sniff_size(data):
+    """(width, height) from a PNG, GIF or BMP header without Pillow, or None (for messages only)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return struct.unpack("<HH", data[6:10])
+    if data.startswith(b"BM") and len(data) >= 26:
+        width, height = struct.unpack("<ii", data[18:26])
+        return width, abs(height)  # negative height: rows stored top-down
+    return None
+
+
+def _high_depth_to_8bit(image, notes):
+    """Modes I;16*, I (32-bit int), F (32-bit float) -> (H, W) uint8.
+
+    16-bit values v in 0..65535 become round(v / 257) (65535 -> 255); anything else is stretched linearly
+    from its minimum and maximum to 0..255 (float images already in [0, 1] are multiplied by 255)."""
+    values = np.asarray(image)  # (H, W) uint16, int32 or float32
+    lo, hi = float(values.min()), float(values.max())
+    if image.mode != "F" and lo >= 0 and hi <= 65535:
+        notes.append("16-bit image scaled to 8 bits")
+        return ((values.astype(np.uint32) * 2 + 257) // 514).astype(np.uint8)  # floor(v / 257 + 1/2)
+    values = values.astype(np.float64)
+    if image.mode == "F" and lo >= 0 and hi <= 1:
+        notes.append("floating-point image scaled to 8 bits")
+        return np.rint(values * 255.0).astype(np.uint8)
+    notes.append(f"32-bit image stretched from [{lo:g}, {hi:g}] to 8 bits")
+    scale = 255.0 / (hi - lo) if hi > lo else 0.0
+    return np.rint((values - lo) * scale).astype(np.uint8)
+
+
+def _gray_to_rgb(gray):
+    return np.repeat(np.asarray(gray, dtype=np.uint8)[..., None], 3, axis=2)
+
