@@ -1,0 +1,106 @@
+"""The pooling lesson: sizes, steps, un-pooling and every network number come from the engine."""
+import html
+import re
+
+import numpy as np
+import pytest
+
+import engine
+from engine.data.digits import example
+from engine.data.matrix_text import parse_matrix
+from engine.figures.style import fmt
+from engine.nets import digit_loading
+from engine.nets.invariance import pooling_shift_demo, shift_response
+from tests.app.checks import assert_clean, assert_link_note
+
+PAGE = "pooling_invariance.py"
+torch = pytest.importorskip("torch")
+
+
+def _step_label(at):
+    block = next(h.value for h in at.get("html") if 'class="cl-step"' in h.value)
+    return html.unescape(re.search(r'class="cl-step" aria-label="(.*?)"', block).group(1))
+
+
+def _caption(at, start):
+    return next(c.value for c in at.caption if c.value.startswith(start))
+
+
+def test_default_step_view_and_size_match_torch(open_page):
+    at = open_page(PAGE)
+    assert_clean(at)
+    x = parse_matrix(at.text_input(key="pl_x").value)
+    y = torch.nn.functional.max_pool2d(torch.tensor(x)[None], 2)[0].numpy()
+    assert _step_label(at) == f"y[0, 0] = max(1, 1, 5, 6) = {y[0, 0]:g}"
+    assert any(l.value.strip().endswith(f"= {y.shape[0]}\n$$") or f"= {y.shape[0]}" in l.value for l in at.latex)
+    at.slider(key="pl_step").set_value(3).run()
+    assert _step_label(at).endswith(f"= {y[1, 1]:g}")
+
+
+def test_average_and_ceil_mode_follow_torch(open_page):
+    at = open_page(PAGE, {"pl_mode": "Average", "pl_x": "1 0 2 3 1; 4 6 5 1 0; 0 2 8 3 2; 1 1 0 4 7; 3 2 1 0 5",
+                          "pl_ceil": "Ceil"})
+    assert_clean(at)
+    x = parse_matrix(at.text_input(key="pl_x").value)
+    y = torch.nn.functional.avg_pool2d(torch.tensor(x)[None], 2, ceil_mode=True)[0].numpy()
+    at.slider(key="pl_step").set_value(y.size - 1).run()
+    assert _step_label(at).endswith(f"= {fmt(y[-1, -1])}")
+    assert any("Max" in i.value for i in at.info)  # un-pooling asks for max pooling
+
+
+def test_unpooling_puts_values_back_at_the_switches(open_page):
+    at = open_page(PAGE)
+    x = parse_matrix(at.text_input(key="pl_x").value)
+    pooled, idx = torch.nn.functional.max_pool2d(torch.tensor(x)[None], 2, return_indices=True)
+    back = torch.nn.functional.max_unpool2d(pooled, idx, 2, output_size=x.shape)[0].numpy()
+    unpool = next(h.value for h in at.get("html") if "max_unpool2d" in h.value)
+    last_grid = re.findall(r'<table class="cl-grid">(.*?)</table>', unpool)[-1]
+    numbers = [float(v) for v in re.findall(r"<td[^>]*>([^<]*)</td>", last_grid)]
+    assert numbers == back.ravel().tolist()
+
+
+def test_bad_window_shows_a_message_not_a_traceback(open_page):
+    at = open_page(PAGE, {"pl_x": "1 2; 3 4", "pl_k": "4"})
+    assert not at.exception
+    assert any("does not fit" in e.value for e in at.error)
+
+
+def test_malformed_link_values_fall_back_with_a_note(open_page):
+    assert_link_note(open_page(PAGE, {"pl_shift": "99"}), ["pl_shift"])
+    assert_link_note(open_page(PAGE, {"pl_net": "<b>x</b>"}), ["pl_net"])
+
+
+def test_network_numbers_come_from_the_engine(open_page):
+    at = open_page(PAGE, {"pl_digit": "3", "pl_shift": "2"})
+    assert_clean(at)
+    response = shift_response("max_pool", example(3), 6)
+    text = _caption(at, "Max pooling 2x2, shift 2")
+    assert f"changed by **{response.change['conv1'][2]:.0%}**" in text
+    assert f"after it by **{response.change['pool1'][2]:.0%}**" in text
+    assert f"prediction is **{response.predicted[2]}**" in text
+    demo = pooling_shift_demo(example(3), 2)
+    claim = _caption(at, f"Moved by {demo.same_shift} px")
+    assert f"**{int(demo.changed.sum())} of {demo.changed.size}**" in claim
+
+
+def test_equivariance_difference_is_zero_away_from_the_border(open_page):
+    at = open_page(PAGE, {"pl_digit": "5", "pl_shift": "3"})
+    text = _caption(at, "Largest difference away from the left border")
+    assert "(columns 4 to 27): **0**" in text
+
+
+def test_rotation_prediction_is_the_networks(open_page):
+    at = open_page(PAGE, {"pl_digit": "7", "pl_angle": "45", "pl_net": "Average pooling 2x2"})
+    assert_clean(at)
+    from pages.ui.robustness_views import transformed
+    probs = digit_loading.predict("avg_pool", transformed(7, 45, 1.0, 0, 0))[0]
+    assert f"says **{int(probs.argmax())}** ({probs.max():.0%})" in _caption(at, "Average pooling 2x2 says")
+
+
+def test_pytorch_code_runs_and_matches(open_page):
+    at = open_page(PAGE)
+    x = parse_matrix(at.text_input(key="pl_x").value)
+    scope = {}
+    exec(at.code[0].value, scope)  # noqa: S102 - our own generated code
+    np.testing.assert_array_equal(scope["y"][0].numpy(), engine.max_pool2d(x[None], 2)[0])
+    np.testing.assert_array_equal(scope["back"][0].numpy().shape, x.shape)

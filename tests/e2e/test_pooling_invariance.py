@@ -1,0 +1,31 @@
+"""The pooling lesson in real Chromium: step with the keyboard, move the digit, see the network's numbers change."""
+import re
+
+from engine.data.digits import example
+from engine.nets.invariance import shift_response
+from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slider
+
+
+def step_label(page) -> str:
+    return page.locator(".cl-step").first.get_attribute("aria-label")
+
+
+def test_right_key_steps_and_shift_slider_updates_the_network(page, app_url):
+    open_page(page, app_url, "/pooling_invariance")
+    assert_no_exception(page)
+    assert step_label(page) == "y[0, 0] = max(1, 1, 5, 6) = 6"
+    page.locator("h1").first.click()  # focus away from widgets: Left/Right are page shortcuts
+    with expect_rerun(page):
+        page.keyboard.press("ArrowRight")
+    assert step_label(page) == "y[0, 1] = max(2, 4, 7, 8) = 8"
+    thumb = slider(page, "Move the digit right by (pixels)")
+    thumb.scroll_into_view_if_needed()
+    thumb.focus()
+    with expect_rerun(page):
+        thumb.press("ArrowRight")
+    with expect_rerun(page):
+        thumb.press("ArrowRight")
+    assert "pl_shift=2" in page.url
+    change = shift_response("max_pool", example(7), 6).change["pool1"][2]
+    assert page.get_by_text(re.compile(rf"after it by {change:.0%}")).count() == 1
+    assert_no_exception(page)
