@@ -16,11 +16,12 @@ home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=Tr
 lesson_pages = [st.Page(f"pages/{l.page}.py", title=l.title, icon=l.icon, url_path=l.page)
                 for l in lessons()]
 page = st.navigation([home, *lesson_pages], position="hidden")
+links = demo_mode.link_params()  # demo mode and hidden parts carry over to the other lessons
 with st.sidebar:
-    st.page_link(home)
+    st.page_link(home, query_params=links)
     st.caption("Lessons")
     for lesson_page in lesson_pages:
-        st.page_link(lesson_page)
+        st.page_link(lesson_page, query_params=links)
     st.divider()
 demo_mode.sidebar_toggle()
 mark_shell_ran()

@@ -40,7 +40,10 @@ st.subheader("The flip, shown")
 show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
                          ("Cross-correlation", corr_out, False), ("Convolution", conv_out, False)],
           height=300, font_size=page.font_size),
-     key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.")
+     key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.",
+     caption=f"The {' × '.join(map(str, k.shape))} kernel K as stored and rotated by 180°; with '{padding}' padding "
+             f"cross-correlation and convolution each give a {' × '.join(map(str, corr_out.shape))} output, "
+             + ("the same here." if np.allclose(corr_out, conv_out) else "different here."))
 commutativity(x, k, nd, page.font_size)
 
 conv = dict(input=x, kernel=k, padding=padding, flip=flip)

@@ -10,6 +10,8 @@
       - {name: lecture, label: "Lecture example", values: {xc_mode: Convolution, ...}}
     demo:
       - {preset: lecture, step: 0, say: "One line of narration."}
+    questions:                         # self-checks, kinds in engine/lessons/questions.py
+      - {kind: conv_output_size, params: {s: [1, 3], d: 1}}   # a param: fixed, [lo, hi] or a list
     ---
     ## Idea ... ## Try it ... ## What to notice ... ## Summary ...
 """
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from engine.lessons.questions import QuestionSpec, validate
 
 SECTIONS = ("Idea", "Try it", "What to notice", "Summary")
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
@@ -54,6 +58,7 @@ class Lesson:
     presets: tuple
     demo: tuple
     sections: dict  # section title -> Markdown
+    questions: tuple = ()  # QuestionSpec, in order: the lesson's "Check yourself" section
 
     def preset(self, name):
         """The preset called `name`; LessonError if there is none."""
@@ -97,7 +102,7 @@ def load_lesson(path):
         presets=presets,
         demo=tuple(DemoStep(need(s, "preset", str, f"{where} demo"), need(s, "say", str, f"{where} demo"),
                             s.get("step")) for s in meta.get("demo") or []),
-        sections=_sections(match.group(2), where))
+        sections=_sections(match.group(2), where), questions=_questions(meta.get("questions"), where))
     if lesson.page != lesson.slug:
         raise LessonError(f"{where}: 'page' must equal the file name ({lesson.slug!r}), the lesson's one name "
                           "for its file, its page and its URL")
@@ -109,6 +114,30 @@ def load_lesson(path):
         if step.step is not None and (not isinstance(step.step, int) or step.step < 0):
             raise LessonError(f"{where}: demo step must be a whole number >= 0, got {step.step!r}")
     return lesson
+
+
+def _questions(entries, where):
+    """The `questions:` list: each entry {kind: name, params: {...}} with a known kind and usable params."""
+    if entries is None:
+        return ()
+    if not isinstance(entries, list):
+        raise LessonError(f"{where}: 'questions' must be a list of {{kind: ..., params: {{...}}}} entries")
+    specs = []
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("kind"), str):
+            raise LessonError(f"{where}: question {n} needs a 'kind' (for example {{kind: conv_output_size}})")
+        extra = sorted(set(entry) - {"kind", "params"})
+        params = entry.get("params") or {}
+        if extra or not isinstance(params, dict):
+            raise LessonError(f"{where}: question {n} ({entry['kind']}) takes only 'kind' and a 'params' mapping"
+                              + (f", not {extra}" if extra else ""))
+        spec = QuestionSpec(entry["kind"], dict(params))
+        try:
+            validate(spec)
+        except ValueError as err:
+            raise LessonError(f"{where}: question {n}: {err}") from None
+        specs.append(spec)
+    return tuple(specs)
 
 
 def _sections(body, where):

@@ -2,15 +2,32 @@
 
 Streamlit's bind="query-params" drops a malformed value silently; each helper first checks the
 raw value and tells `notes` what was wrong, then creates the widget (whose key is the URL name).
+
+`?hide=...` hides parts of a lesson page, as the TensorFlow Playground does: a comma-separated list
+of group names (HIDE_GROUPS) and widget or figure keys (the URL names, e.g. `hide=presets,xc_pad`).
 """
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pandas as pd
 import streamlit as st
 
 from engine.data.matrix_text import format_matrix, parse_matrix
+
+
+def start_page():
+    """Called once per lesson page run, before any widget: forget the keys drawn by the last run."""
+    st.session_state[_DRAWN] = set()
+
+
+def drawn(key):
+    """Remember that the widget or figure `key` is on the page (so `hide` can tell a typo from a key)."""
+    st.session_state.setdefault(_DRAWN, set()).add(key)
+
+
+_DRAWN = "_convlab_drawn"
 
 
 def _prepare(key, default, ok, expected, notes):
@@ -30,14 +47,22 @@ def _prepare(key, default, ok, expected, notes):
 
 
 def choice(label, options, key, notes, default=None, horizontal=True, **kwargs):
-    """One of `options` (segmented buttons, or a select box when horizontal=False)."""
+    """One of `options` (segmented buttons, or a select box when horizontal=False).
+
+    `default` is also the widget's own default: Streamlit leaves a bound value equal to the widget's
+    default out of the URL, so a link without `key` must mean `default` (not the first option).
+    """
     default = options[0] if default is None else default
-    _prepare(key, default, lambda v: v in options, "one of: " + ", ".join(options), notes)
+    drawn(key)
+    raw = st.query_params.get(key)
+    if key not in st.session_state and raw is not None and raw not in options:
+        notes.append(f"`{key}` should be one of: " + ", ".join(options))  # Streamlit drops it from the URL
     if st.session_state.get(key, default) not in options:  # e.g. a preset from an older lesson file
         st.session_state[key] = default
     if horizontal:
-        return st.segmented_control(label, options, key=key, bind="query-params", required=True, **kwargs)
-    return st.selectbox(label, options, key=key, bind="query-params", **kwargs)
+        return st.segmented_control(label, options, key=key, bind="query-params", required=True, default=default,
+                                    **kwargs)
+    return st.selectbox(label, options, key=key, bind="query-params", index=options.index(default), **kwargs)
 
 
 def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
@@ -47,6 +72,7 @@ def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
     a new widget, and Streamlit would then take the stale URL value over the preset's.
     """
     default = lo if default is None else default
+    drawn(key)
     if key not in st.session_state:
         raw = st.query_params.get(key)
         usable = raw is not None and raw.lstrip("-").isdigit() and lo <= int(raw) <= hi
@@ -72,6 +98,7 @@ def matrix(label, key, default, notes, max_rows=12, max_cols=12, help=None):
     def parse(text):
         return parse_matrix(text, max_rows, max_cols, name=label)
 
+    drawn(key)
     _prepare(key, default, lambda v: _parses(parse, v), "numbers in rows separated by ';', e.g. 1 2; 3 4", notes)
     text = st.text_input(label, key=key, bind="query-params",
                          help=help or "Rows separated by ';', numbers by spaces. Fractions such as 1/8 work.")
@@ -112,7 +139,78 @@ def set_values(values):
 
 
 def show_notes(notes, box):
-    """One warning listing every unusable link value (names only: no user text reaches the page)."""
+    """One warning listing every unusable link value (names only: no user text reaches the page).
+
+    Called once at the end of a lesson page, when every widget is drawn: `hide` names that are neither
+    a group nor a key on the page are reported here.
+    """
+    unknown = [name for name in st.session_state.get(_HIDE, ()) if name not in HIDE_GROUPS
+               and name not in st.session_state.get(_DRAWN, ())]
+    if unknown:
+        notes = [*notes, "`hide` should list groups (" + ", ".join(HIDE_GROUPS) + ") or keys of this page; "
+                 "no such key here: " + ", ".join(f"`{name}`" for name in unknown)]
     if notes:
         box.warning("This link had values ConvLab could not use, so defaults are shown instead: "
                     + "; ".join(notes) + ".", icon=":material/link_off:")
+
+
+# Parts of a page `?hide=` can name, and what each hides (CSS selectors; constants).
+HIDE_GROUPS = {
+    "controls": ".st-key-lesson_controls",  # the Controls expander, presets included
+    "presets": ".st-key-lesson_presets",
+    "idea": ".st-key-lesson_idea",  # the Idea paragraph under the title
+    "code": '[data-testid="stMainBlockContainer"] [data-testid="stCode"]',  # the PyTorch code
+    "sidebar": '[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"]',
+    "tools": ".st-key-demo_tools",  # demo bar: auto-advance, interval, share, download
+}
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a group or a widget key: safe in a CSS class name
+_HIDE, _HIDE_GROUPS = "_convlab_hide", "_convlab_hide_groups"  # this page's names; groups kept for others
+MAX_HIDDEN = 40
+
+
+def hidden(notes):
+    """The names `?hide=` lists (validated; a malformed one is left out with a note), kept in the URL.
+
+    Group names carry over to the next lesson (links and the session keep them); widget keys belong
+    to one page and do not.
+    """
+    raw = st.query_params.get("hide")
+    if raw is None:
+        names = st.session_state.get(_HIDE_GROUPS, ())
+    else:
+        names, bad = [], []
+        for name in (part.strip() for part in raw.split(",")):
+            if not _NAME.fullmatch(name):
+                bad += [name] if name else []
+            elif name not in names:
+                names.append(name)
+        if bad or len(names) > MAX_HIDDEN:
+            notes.append(f"`hide` should be up to {MAX_HIDDEN} names of lowercase letters, digits and _, "
+                         "separated by commas")
+        names = tuple(names[:MAX_HIDDEN])
+        st.session_state[_HIDE_GROUPS] = tuple(name for name in names if name in HIDE_GROUPS)
+    st.session_state[_HIDE] = names
+    if names:
+        st.query_params["hide"] = ",".join(names)
+    else:
+        st.query_params.pop("hide", None)
+    return names
+
+
+def hidden_groups():
+    """The group names in force (the link's, else the session's), for links to other lessons; "" if none."""
+    raw = st.query_params.get("hide")
+    groups = st.session_state.get(_HIDE_GROUPS, ()) if raw is None else [
+        name for name in dict.fromkeys(part.strip() for part in raw.split(",")) if name in HIDE_GROUPS]
+    return ",".join(groups)
+
+
+def hide_css(names):
+    """A <style> block hiding `names` (validated by `hidden`); "" when there is nothing to hide."""
+    selectors = []
+    for name in names:
+        if name in HIDE_GROUPS:
+            selectors.append(HIDE_GROUPS[name])
+        elif _NAME.fullmatch(name):  # a widget (its element, its row, a matrix's grid) or a figure
+            selectors += [f".st-key-{name}", f".st-key-ctl_{name}", f'[class*="st-key-{name}_grid_"]']
+    return f"<style>{', '.join(selectors)} {{ display: none !important; }}</style>" if selectors else ""

@@ -7,7 +7,15 @@ import streamlit as st
 
 from engine.lessons import load_lessons
 from pages.ui import controls, demo_mode
+from pages.ui.figures import LESSON_KEY
 from pages.ui.shell import require_shell
+
+# Wide step grids, matrices and formulas scroll inside their own box instead of widening the page (phones).
+_PAGE_STYLE = """<style>
+[data-testid="stMainBlockContainer"] .stHtml { overflow-x: auto; }
+[data-testid="stMainBlockContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; }
+</style>"""  # a constant; hide_css adds selectors made only from validated names
 
 
 @st.cache_resource
@@ -29,26 +37,33 @@ class LessonPage:
         self.demo = demo_mode.is_on()
         self.font_size = 20 if self.demo else 15  # figure text: projector-sized in demo mode
         self.notes = []  # unusable URL values, reported under the title by finish()
+        controls.start_page()
+        demo_mode.check_link(self.notes)
+        st.session_state[LESSON_KEY] = slug
+        st.html(_PAGE_STYLE + controls.hide_css(controls.hidden(self.notes)))
         st.title(self.lesson.title)
         if self.demo:
-            demo_mode.script_bar(self.lesson)
+            demo_mode.script_bar(self)
         self._notes_box = st.container()
-        st.markdown(self.lesson.sections["Idea"])
+        with st.container(key="lesson_idea"):
+            st.markdown(self.lesson.sections["Idea"])
 
     @contextmanager
     def controls(self):
-        """The controls, folded away in demo mode, headed by the lesson's "Try it" line."""
-        with st.expander("Controls", expanded=not self.demo, icon=":material/tune:") as box:
-            st.caption(self.lesson.sections["Try it"])
-            yield box
+        """The controls, folded away in demo mode, headed by the lesson's "Try it" line (`hide=controls`)."""
+        with st.container(key="lesson_controls"):
+            with st.expander("Controls", expanded=not self.demo, icon=":material/tune:") as box:
+                st.caption(self.lesson.sections["Try it"])
+                yield box
 
     def presets(self, label="Examples"):
-        """A row of buttons, one a preset from the lesson file; a click sets its widget values."""
-        st.caption(label)
-        with st.container(horizontal=True):
-            for preset in self.lesson.presets:
-                st.button(preset.label, key=f"preset_{preset.name}", on_click=controls.set_values,
-                          args=(preset.values,))
+        """A row of buttons, one a preset from the lesson file; a click sets its widget values (`hide=presets`)."""
+        with st.container(key="lesson_presets"):
+            st.caption(label)
+            with st.container(horizontal=True):
+                for preset in self.lesson.presets:
+                    st.button(preset.label, key=f"preset_{preset.name}", on_click=controls.set_values,
+                              args=(preset.values,))
 
     def choice(self, label, options, key, **kwargs):
         return controls.choice(label, options, key, self.notes, **kwargs)
@@ -63,10 +78,14 @@ class LessonPage:
         return values
 
     def stepper(self, n_steps, key, label="Step", shortcuts=True):
-        """Step slider with Previous / Next buttons (Left / Right keys when `shortcuts`); returns the step."""
+        """Step slider with Previous / Next buttons (Left / Right keys when `shortcuts`); returns the step.
+
+        In demo mode these are the animation frames within a script step (Page Down / Page Up walk the
+        script). `hide=<key>` hides the whole row; its keys still work.
+        """
         if n_steps < 2:
             return 0
-        with st.container(horizontal=True, vertical_alignment="bottom"):
+        with st.container(horizontal=True, vertical_alignment="bottom", key=f"ctl_{key}"):
             st.button("◀ Previous", key=f"{key}_prev", on_click=_shift, args=(key, -1, n_steps),
                       shortcut="Left" if shortcuts else None)
             step = self.int_slider(label, 0, n_steps - 1, key)
@@ -78,12 +97,15 @@ class LessonPage:
         st.markdown(self.lesson.sections[name])
 
     def finish(self):
-        """Closing sections, and the note about unusable link values (shown under the title)."""
+        """Closing sections, the self-check questions, and the note about unusable link values (under the title)."""
+        from pages.ui.self_check import self_check  # here: finish() is the one part of this file it needs
+
         controls.show_notes(self.notes, self._notes_box)
         st.subheader("What to notice")
         self.section("What to notice")
         st.subheader("Summary")
         self.section("Summary")
+        self_check(self.lesson)
 
 
 def _shift(key, delta, n_steps):

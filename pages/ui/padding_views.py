@@ -63,9 +63,9 @@ def count_maps(trace, font_size):
         words.append(f"**{name}**: {counts.min()} to {counts.max()}" if counts.min() != counts.max()
                      else f"**{name}**: every cell {counts.min()}")
     show(spec(grids_figure, panels, height=300, font_size=font_size), key="pd_counts_fig",
-         alt="For each input cell, the number of outputs whose window covers it, for each padding.")
-    st.caption("Outputs each input cell takes part in: " + "; ".join(words)
-               + f". A {k[0]} × {k[1]} kernel has {k[0] * k[1]} taps.")
+         alt="For each input cell, the number of outputs whose window covers it, for each padding.",
+         caption="Outputs each input cell takes part in: " + "; ".join(words)
+                 + f". A {k[0]} × {k[1]} kernel has {k[0] * k[1]} taps.")
 
 
 def photo_borders(page):
@@ -76,8 +76,8 @@ def photo_borders(page):
     with right:
         radius = page.int_slider("Blur radius r (box blur of (2r + 1) × (2r + 1))", 1, 8, "pd_blur", default=4)
     figure = spec(border_figure, label, radius, CROP, height=300 if page.demo else 230, font_size=page.font_size)
-    show(figure, key="pd_photo_fig", alt="The photo, and its top-left corner blurred with each padding mode.")
     meta = figure["meta"]
-    st.caption(f"The boxed top-left {CROP} × {CROP} pixels, enlarged; black is 0, white 1. Mean brightness of the "
-               f"{radius}-pixel border band (and of the rest of the corner): " + "; ".join(
-                   f"{name} **{m['band']:.2f}** ({m['inside']:.2f})" for name, m in meta.items()) + ".")
+    show(figure, key="pd_photo_fig", alt="The photo, and its top-left corner blurred with each padding mode.",
+         caption=f"{label}: the boxed top-left {CROP} × {CROP} pixels, enlarged; black is 0, white 1. Mean brightness "
+                 f"of the {radius}-pixel border band (and of the rest of the corner): " + "; ".join(
+                     f"{name} **{m['band']:.2f}** ({m['inside']:.2f})" for name, m in meta.items()) + ".")

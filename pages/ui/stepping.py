@@ -9,6 +9,7 @@ import streamlit as st
 
 import engine
 from engine.figures import animation_spec, at_step, formula_latex, step_equation_latex, step_html
+from engine.figures.text import step_equation
 from pages.ui.figures import show, spec
 
 
@@ -38,5 +39,8 @@ def _animation(font_size, conv):
 def play_animation(page, conv, key, start=0):
     """The whole computation as a Plotly animation that plays in the browser (the server stays idle)."""
     st.caption("Press ▶ to play the whole computation in your browser; drag the slider under it to scrub.")
+    trace = engine.trace_conv(**conv)
+    start = min(max(int(start), 0), len(trace.steps) - 1)
     show(at_step(spec(_animation, page.font_size, conv), start), key=key,
-         alt="Animation: the window moves over the padded input; products and the output cell are shown.")
+         alt="Animation: the window moves over the padded input; products and the output cell are shown.",
+         caption=f"Shown: step {start + 1} of {len(trace.steps)}, {step_equation(trace.step(start), trace.bias)}.")

@@ -107,7 +107,9 @@ def known_example_check(output, font_size):
     st.subheader("The known example vs a well-known figure")
     show(spec(grids_figure, [("Engine (= PyTorch conv2d)", output, False), ("Printed in the figure", printed, False)],
               height=260, font_size=font_size),
-         key="sd_known_fig", alt="The engine's output next to the output printed in the figure.")
+         key="sd_known_fig", alt="The engine's output next to the output printed in the figure.",
+         caption=f"Left: the engine's {output.shape[0]} × {output.shape[1]} output for the known example; right: the "
+                 f"values the figure prints. {len(wrong)} of {printed.size} cells differ.")
     st.markdown(f"{FIGURE_SOURCE}. The engine agrees with PyTorch; the figure gets **{len(wrong)} of "
                 f"{printed.size} cells** wrong (row, column): " + "; ".join(wrong) + ".")
 
@@ -132,5 +134,5 @@ def photo_downsampling(page):
     with right:
         f = page.int_slider("Downsampling factor", 2, 4, "sd_f")
     figure = spec(_downsampling_figure, label, f, page.font_size)
-    show(figure, key="sd_photo_fig", alt="The photo after a strided convolution, subsampling, max pooling and average pooling.")
-    st.caption(f"Sizes: {figure['meta']['caption']}.")
+    show(figure, key="sd_photo_fig", alt="The photo after a strided convolution, subsampling, max pooling and average pooling.",
+         caption=f"Sizes: {figure['meta']['caption']}.")

@@ -73,14 +73,18 @@ def equivalent_convolution(page, tc, key):
                 ", flip the kernel, and run a plain stride-1 convolution:")
     show(spec(grids_figure, [("Zero-inserted, padded input", z, False), ("Kernel flipped", flipped, True)],
               height=300, font_size=page.font_size),
-         key=f"{key}_fig", alt="The zero-inserted and padded input, and the flipped kernel.")
+         key=f"{key}_fig", alt="The zero-inserted and padded input, and the flipped kernel.",
+         caption=f"Input x ({_shape(x.shape)}) with {s - 1} zero(s) between cells and padding: {_shape(z.shape)}; "
+                 f"the {_shape(k.shape)} kernel rotated by 180°.")
     conv = dict(input=z, kernel=flipped)
     step_through(page, conv, key, label="Convolution step", shortcuts=False)
     plain, transposed = trace_conv(**conv).output, trace_conv_transpose(**tc).output
     same = plain.shape == transposed.shape and np.allclose(plain, transposed)
     show(spec(grids_figure, [("Plain convolution", plain, False), ("Transposed convolution", transposed, False)],
               height=280, font_size=page.font_size),
-         key=f"{key}_same", alt="The two results side by side.")
+         key=f"{key}_same", alt="The two results side by side.",
+         caption=f"Plain convolution {_shape(plain.shape)}, transposed convolution {_shape(transposed.shape)}: "
+                 f"{'equal' if same else 'different'}.")
     st.markdown(f"Both results, computed separately: **{'equal' if same else 'different'}** "
                 f"(shape {_shape(plain.shape)}).")
 
@@ -129,12 +133,16 @@ def checkerboard(k_shape, s, font_size, key):
     show(spec(counts_figure, [(f"1 layer, k={k}, s={s}", overlap_counts((4, 4), sq, s)),
                               ("2 layers", stacked_counts((4, 4), sq, s, 2)),
                               ("3 layers", stacked_counts((4, 4), sq, s, 3))], font_size),
-         key=f"{key}_stack", alt="Overlap counts of one, two and three stacked transposed convolutions.")
+         key=f"{key}_stack", alt="Overlap counts of one, two and three stacked transposed convolutions.",
+         caption=f"Stamps landing on each output cell (4 × 4 all-ones input, all-ones kernels, k = {k}, s = {s}) "
+                 "after one, two and three layers.")
     st.markdown("Stacking transposed layers (4 × 4 input, all-ones kernels) compounds the pattern"
                 + (" (k < s also leaves cells no stamp reaches: 0)" if k < s else "") + ". Two fixes, side by side:")
     show(spec(counts_figure, [(f"Problem: k={k}, s={s}", overlap_counts((4, 4), sq, s)),
                               (f"Fix 1: k={fixed}, s={s}", overlap_counts((4, 4), (fixed, fixed), s)),
                               (f"Fix 2: upsample ×{s}, conv k={k}", resize_conv_counts((4, 4), sq, s))], font_size),
-         key=f"{key}_fixes", alt="Overlap counts of the problem and the two fixes.")
+         key=f"{key}_fixes", alt="Overlap counts of the problem and the two fixes.",
+         caption=f"Stamps per output cell: k = {k}, s = {s}; fix 1, k = {fixed}, s = {s}; fix 2, nearest upsampling "
+                 f"×{s} then a k = {k} convolution.")
     st.caption("Fix 1: a kernel size divisible by the stride. Fix 2: resize-convolution: nearest (or bilinear) "
                "upsampling, then a regular convolution; every output cell sees the same number of cells.")

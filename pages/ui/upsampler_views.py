@@ -44,7 +44,9 @@ def trained_upsamplers(page):
     with right:
         trained = page.choice("Networks", ["Trained", "Untrained"], "tc_nets") == "Trained"
     show(spec(_figure, label, trained, page.font_size), key="tc_nets_fig",
-         alt="The half-size input and the three networks' 2x outputs side by side.")
+         alt="The half-size input and the three networks' 2x outputs side by side.",
+         caption=f"{label}: the half-size input and the 2x outputs of the three "
+                 f"{'trained' if trained else 'untrained'} networks.")
     _, _, scores, original = _outputs(label, trained)
     table = pd.DataFrame({"network": [manifest()["models"][n]["label"] for n in scores],
                           "checkerboard score": [s for s, _ in scores.values()],

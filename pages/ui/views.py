@@ -31,7 +31,9 @@ def commutativity(x, k, nd, font_size):
     with st.expander("Is it commutative? (full padding)", icon=":material/swap_horiz:"):
         show(spec(grids_figure, [("conv(X, K)", a, False), ("conv(K, X)", b, False),
                                  ("corr(X, K)", c, False), ("corr(K, X)", d, False)], height=280, font_size=font_size),
-             key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.")
+             key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.",
+             caption=f"X ({' × '.join(map(str, np.shape(x)))}) and K ({' × '.join(map(str, np.shape(k)))}), full "
+                     f"padding: each result is {' × '.join(map(str, a.shape))}.")
         st.markdown(f"- Convolution: swapping X and K gives **{'the same' if np.allclose(a, b) else 'a different'}** result.")
         same = np.allclose(c, d)
         rotated = np.allclose(np.flip(c), d)
@@ -56,6 +58,6 @@ def photo_comparison(kernel, page):
     """The current kernel on a real photo: cross-correlation and convolution side by side."""
     label = page.choice("Photo", list(PHOTOS), "xc_photo", horizontal=False)
     figure = spec(_photo_figure, label, np.asarray(kernel, dtype=float), page.font_size)
-    show(figure, key="xc_photo_fig", alt="The photo and the kernel's two results side by side.")
     colours = " Red is positive, blue negative, white zero." if figure["meta"]["signed"] else " Brighter is larger."
-    st.caption(f"For this kernel the two results are **{figure['meta']['same']}**.{colours}")
+    show(figure, key="xc_photo_fig", alt="The photo and the kernel's two results side by side.",
+         caption=f"{label}: for this kernel the two results are **{figure['meta']['same']}**.{colours}")

@@ -58,6 +58,7 @@ def test_demo_script_walks_every_step_with_page_down(open_page, lesson):
         for key, value in lesson.preset(step.preset).values.items():
             expected = step.step if key.endswith("_step") and step.step is not None else value
             assert at.session_state[key] == expected, (index, key)
+        assert at.query_params["demo_step"] == str(index + 1), "the step is in the link"
     assert at.button(key="demo_next").disabled
     at.button(key="demo_back").click().run()
     assert any(f"Step {len(lesson.demo) - 1} / " in m.value for m in at.markdown)

@@ -133,3 +133,23 @@ def exceptions(page) -> list[str]:
 def assert_no_exception(page) -> None:
     found = exceptions(page)
     assert not found, f"{page.url} shows {len(found)} error(s):\n" + "\n---\n".join(found)
+
+
+def horizontal_overflow(page) -> int:
+    """How many pixels the app is wider than its window (0: nothing sticks out sideways).
+
+    Measured on the scrolling main area (`stMain`), the main block and the document.
+    """
+    return page.evaluate("""() => {
+      const widths = [['[data-testid="stMain"]'], ['[data-testid="stMainBlockContainer"]']]
+        .map(([s]) => document.querySelector(s)).filter(Boolean)
+        .map((e) => e.scrollWidth - e.clientWidth);
+      widths.push(document.documentElement.scrollWidth - window.innerWidth);
+      return Math.max(...widths);
+    }""")
+
+
+def aria_label(page, selector: str) -> str:
+    """The accessible name of the first element matching `selector` ("" when there is none)."""
+    found = page.locator(selector)
+    return (found.first.get_attribute("aria-label") or "") if found.count() else ""

@@ -8,7 +8,7 @@ SCREENSHOTS = "screenshots"
 
 def step_sum(page) -> str:
     """The step's sum, as the step view states it for screen readers."""
-    return page.locator(".cl-step").get_attribute("aria-label")
+    return page.locator(".cl-step[aria-label]").get_attribute("aria-label")
 
 
 def test_home_links_to_the_lesson(page, app_url):

@@ -14,7 +14,7 @@ STACK = parse_layers("3 1 1 1; 3 1 2 2; 3 1 4 4")
 
 
 def step_sum(page) -> str:
-    return page.locator(".cl-step").get_attribute("aria-label")
+    return page.locator(".cl-step[aria-label]").get_attribute("aria-label")
 
 
 def field_text(page) -> str:

@@ -7,7 +7,7 @@ from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slid
 
 
 def step_label(page) -> str:
-    return page.locator(".cl-step").first.get_attribute("aria-label")
+    return page.locator(".cl-step[aria-label]").first.get_attribute("aria-label")
 
 
 def test_right_key_steps_and_shift_slider_updates_the_network(page, app_url):

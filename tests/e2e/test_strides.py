@@ -12,7 +12,7 @@ KNOWN_K = np.array([[2, 0, 1], [1, 0, 0], [0, 1, 1]], float)
 
 
 def step_sum(page) -> str:
-    return page.locator(".cl-step").get_attribute("aria-label")
+    return page.locator(".cl-step[aria-label]").get_attribute("aria-label")
 
 
 def hatched(page) -> int:

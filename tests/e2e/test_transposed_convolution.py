@@ -7,7 +7,7 @@ from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slid
 
 def stamp_text(page) -> str:
     """The scatter step, as the step view states it for screen readers (the first step view)."""
-    return page.locator(".cl-step").first.get_attribute("aria-label")
+    return page.locator(".cl-step[aria-label]").first.get_attribute("aria-label")
 
 
 def test_arrow_right_moves_to_the_next_stamp(page, app_url):
@@ -22,6 +22,6 @@ def test_arrow_right_moves_to_the_next_stamp(page, app_url):
     assert "tc_step=1" in page.url
     assert trace.steps[1].index == (0, 1)
     assert stamp_text(page).startswith("x[0, 1] = 2 stamps 2 × K onto rows 0–2, columns 2–4")
-    canvas = page.locator(".cl-step").first.locator("table").nth(2)
+    canvas = page.locator(".cl-step[aria-label]").first.locator("table").nth(2)
     assert canvas.locator("td").nth(2).inner_text() == f"{trace.steps[1].canvas[0, 2]:g}"  # 1 + 2 where stamps overlap
     assert_no_exception(page)

@@ -1,0 +1,245 @@
+"""Instructor demo mode and accessibility, through AppTest: scripts, hidden parts, shared links,
+auto-advance, figure captions and PNG options. (Walking every script step by step: test_pages.py.)"""
+import json
+import time
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from engine.lessons import load_lessons
+from pages.ui import controls, demo_mode
+from pages.ui.figures import figure_filename, taller
+from tests.app.checks import assert_clean, assert_link_note
+
+LESSONS = load_lessons()
+XC = next(l for l in LESSONS if l.slug == "cross_correlation")
+
+
+def narration(at):
+    return next(m.value for m in at.markdown if m.value.startswith(("**Step", "**Demo script")))
+
+
+def demo_page(open_page, lesson, **query):
+    return open_page(f"{lesson.page}.py", {"demo": "1", **query})
+
+
+def preset_values(lesson, index):
+    """The widget values demo step `index` (1-based) shows: its preset, with its animation frame."""
+    step = lesson.demo[index - 1]
+    values = dict(lesson.preset(step.preset).values)
+    return {k: step.step if k.endswith("_step") and step.step is not None else v for k, v in values.items()}
+
+
+# ---- the scripts -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
+def test_every_lesson_has_a_demo_script_of_5_to_12_steps(lesson):
+    assert 5 <= len(lesson.demo) <= 12, f"{lesson.slug}: {len(lesson.demo)} demo steps"
+    assert all(len(step.say) >= 20 for step in lesson.demo), "every step has a line of narration"
+    assert len({step.preset for step in lesson.demo}) >= 3, "a story walks through several presets"
+
+
+def test_a_bare_script_link_opens_that_step_and_bad_steps_are_explained(open_page):
+    at = demo_page(open_page, XC, demo_step="3")
+    assert_clean(at)
+    assert narration(at).startswith(f"**Step 3 / {len(XC.demo)}**")
+    for key, value in preset_values(XC, 3).items():
+        assert at.session_state[key] == value, key
+    at = demo_page(open_page, XC, demo_step="99")
+    assert_link_note(at, {"demo_step": "99"})
+    assert narration(at).startswith("**Demo script")
+
+
+def test_back_and_next_stop_at_the_ends(open_page):
+    n = len(XC.demo)
+    at = demo_page(open_page, XC, demo_step=str(n))
+    assert at.button(key="demo_next").disabled and not at.button(key="demo_back").disabled
+    at.button(key="demo_back").click().run()
+    assert narration(at).startswith(f"**Step {n - 1} / {n}**")
+    assert at.query_params["demo_step"] == str(n - 1)
+
+
+def test_lesson_links_keep_demo_mode_and_hidden_groups(open_page):
+    at = demo_page(open_page, XC, hide="presets,xc_pad,tools")  # xc_pad is this page's own widget
+    links = [link.proto for link in at.sidebar.get("page_link")]
+    assert len(links) == len(LESSONS) + 1
+    for link in links:
+        assert dict(parse_qsl(link.query_string)) == {"demo": "1", "hide": "presets,tools"}
+
+
+# ---- hiding parts of a page --------------------------------------------------------------------
+
+def hide_styles(at):
+    return "".join(h.proto.body for h in at.get("html") if ".st-key-" in h.proto.body and "display: none" in h.proto.body)
+
+
+def test_hide_names_groups_and_single_controls_and_stays_in_the_link(open_page):
+    at = open_page("cross_correlation.py", {"hide": "presets,controls,xc_pad,xc_step,xc_flip_fig"})
+    assert_clean(at)
+    assert not at.warning
+    css = hide_styles(at)
+    for selector in (controls.HIDE_GROUPS["presets"], controls.HIDE_GROUPS["controls"], ".st-key-xc_pad",
+                     ".st-key-ctl_xc_step", ".st-key-xc_flip_fig"):
+        assert selector in css
+    assert ".st-key-xc_op" not in css
+    at.button(key="xc_step_next").click().run()
+    assert at.query_params["hide"] == "presets,controls,xc_pad,xc_step,xc_flip_fig"
+    assert at.session_state["xc_step"] == 1, "a hidden stepper still steps (its keys work)"
+
+
+@pytest.mark.parametrize("value", ["<b>x</b>", "presets;controls", "a" * 50])
+def test_malformed_hide_values_are_explained(open_page, value):
+    at = open_page("cross_correlation.py", {"hide": value})
+    assert_link_note(at, {"hide": value})
+    assert "<b>" not in hide_styles(at)
+
+
+def test_unknown_hide_names_are_named_in_the_note(open_page):
+    at = open_page("padding.py", {"hide": "presets,pd_modee"})
+    assert_link_note(at, {"hide": "x"})
+    notes = "".join(w.value for w in at.warning)
+    assert "`pd_modee`" in notes and "`presets`" not in notes
+    assert controls.HIDE_GROUPS["presets"] in hide_styles(at)
+
+
+def test_hide_css_only_takes_safe_names():
+    css = controls.hide_css(["tools", "pd_mode", "x{}</style><b>", "A"])
+    assert controls.HIDE_GROUPS["tools"] in css and ".st-key-pd_mode" in css
+    assert "<b>" not in css and "st-key-A" not in css and css.count("<style>") == 1
+    assert controls.hide_css([]) == ""
+
+
+# ---- share this view ---------------------------------------------------------------------------
+
+def shared_link(at):
+    at.session_state["demo_share"] = True  # open the popover (it reruns the app when opened)
+    at.run()
+    (code,) = [c.value for c in at.code if c.value.startswith(("?", "http"))]
+    return code
+
+
+def test_share_this_view_reproduces_the_view(open_page):
+    at = demo_page(open_page, XC, hide="presets", demo_every="5")
+    for _ in range(4):
+        at.button(key="demo_next").click().run()
+    at.button(key="xc_step_next").click().run()  # a frame within the step
+    link = shared_link(at)
+    query = dict(parse_qsl(urlsplit(link).query))
+    assert query["demo"] == "1" and query["demo_step"] == "4" and query["hide"] == "presets"
+    assert query["demo_every"] == "5"
+    assert query == dict(at.query_params)
+
+    again = demo_page(open_page, XC, **{k: v for k, v in query.items() if k != "demo"})
+    assert_clean(again)
+    assert narration(again) == narration(at)
+    for key in [*preset_values(XC, 4), "xc_step", "demo_every"]:
+        assert again.session_state[key] == at.session_state[key], key
+
+
+def test_share_url_round_trips_every_value():
+    params = {"demo": "1", "xc_x": "0 1; 2 3", "xc_k": "1/8 -2", "hide": "presets,xc_pad", "xc_op": "a&b=c"}
+    link = demo_mode.share_url("http://host:8501/cross_correlation", params)
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == ("http", "host:8501", "/cross_correlation")
+    assert dict(parse_qsl(parts.query)) == params
+    assert " " not in link
+    assert demo_mode.share_url("http://host/x", {}) == "http://host/x"
+
+
+# ---- auto-advance ------------------------------------------------------------------------------
+
+def test_space_button_turns_auto_advance_on_and_off_and_keeps_it_in_the_link(open_page):
+    at = demo_page(open_page, XC)
+    at.button(key="demo_play").click().run()
+    assert at.button(key="demo_play").label == "Pause"
+    assert at.query_params["demo_auto"] == "1"
+    assert narration(at).startswith("**Step 1 /"), "starting auto-advance shows the first step at once"
+    at.button(key="demo_play").click().run()
+    assert at.button(key="demo_play").label == "Auto-advance"
+    assert "demo_auto" not in at.query_params
+
+
+def test_auto_advance_moves_on_when_due_and_stops_at_the_last_step(open_page):
+    n = len(XC.demo)
+    at = demo_page(open_page, XC, demo_auto="1")  # a kiosk link starts the script
+    assert narration(at).startswith(f"**Step 1 / {n}**")
+    at.run()
+    assert narration(at).startswith(f"**Step 1 / {n}**"), "not due yet: no step"
+    for index in range(2, n + 1):
+        at.session_state[demo_mode.AUTO_AT] = time.monotonic() - 3600  # the interval has passed
+        at.run()
+        assert_clean(at)
+        assert narration(at).startswith(f"**Step {index} / {n}**")
+        for key, value in preset_values(XC, index).items():
+            assert at.session_state[key] == value, (index, key)
+    assert at.button(key="demo_play").label == "Auto-advance", "stopped at the last step"
+    assert "demo_auto" not in at.query_params
+    at.session_state[demo_mode.AUTO_AT] = time.monotonic() - 3600
+    at.run()
+    assert narration(at).startswith(f"**Step {n} / {n}**")
+
+
+def test_the_tick_is_due_after_the_interval():
+    assert demo_mode.due(now=108.0, last=100.0, every=8)
+    assert demo_mode.due(now=107.9, last=100.0, every=8), "a timer tick a little early still counts"
+    assert not demo_mode.due(now=105.0, last=100.0, every=8)
+
+
+@pytest.mark.parametrize("query", [{"demo_auto": "yes"}, {"demo_every": "1"}, {"demo_every": "fast"}])
+def test_bad_auto_advance_values_are_explained(open_page, query):
+    at = demo_page(open_page, XC, **query)
+    assert_link_note(at, query)
+    assert at.button(key="demo_play").label == "Auto-advance"
+
+
+def test_a_bad_demo_value_is_explained_and_leaves_demo_mode_off(open_page):
+    at = open_page("cross_correlation.py", {"demo": "<i>yes</i>"})
+    assert_link_note(at, {"demo": "x"})
+    assert not [b for b in at.button if b.key == "demo_next"]
+
+
+# ---- figures: text alternatives, captions, PNG -------------------------------------------------
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
+def test_every_figure_has_a_text_alternative_a_caption_and_a_png_name(open_page, lesson):
+    at = open_page(f"{lesson.page}.py")
+    charts = at.get("plotly_chart")  # (a lesson may draw its figures as HTML only)
+    captions = [c.value.replace("**", "") for c in at.caption]
+    for chart in charts:
+        alt = chart.proto.alt
+        assert len(alt) > 20
+        assert any(alt.endswith(caption) for caption in captions if len(caption) > 20), alt
+        options = json.loads(chart.proto.config)["toImageButtonOptions"]
+        assert options["format"] == "png" and options["scale"] >= 2
+        assert options["filename"].startswith(f"convlab-{lesson.slug}-")
+
+
+def test_demo_mode_makes_figures_taller_and_keeps_the_camera_in_view(open_page):
+    def charts(at):
+        return {json.loads(c.proto.config)["toImageButtonOptions"]["filename"]: c for c in at.get("plotly_chart")}
+
+    plain, demo = open_page("dilation.py"), demo_page(open_page, next(l for l in LESSONS if l.slug == "dilation"))
+    name = "convlab-dilation-dl_growth_fig"  # the same figure, whatever the settings
+    normal_height = json.loads(charts(plain)[name].proto.spec)["layout"]["height"]
+    demo_chart = charts(demo)[name]
+    assert json.loads(demo_chart.proto.spec)["layout"]["height"] > normal_height
+    assert json.loads(demo_chart.proto.config)["displayModeBar"] is True
+    assert "displayModeBar" not in json.loads(charts(plain)[name].proto.config)
+
+
+def test_figure_file_names_are_short_and_safe():
+    name = figure_filename("padding", "pd_counts_fig", {"pd_mode": "reflect", "pd_x": "1 2 3; 4 5 6; 7 8 9",
+                                                         "hide": "presets", "pd_step": "3", "demo_step": "2",
+                                                         "sd_photo": "Brick wall/../x"})
+    assert name.startswith("convlab-padding-pd_counts_fig-pd_mode-reflect-demo_step-2")
+    assert "pd_x" not in name and "hide" not in name and "pd_step" not in name
+    assert "/" not in name and " " not in name
+    assert len(figure_filename("a", "b", {f"k{i}": "v" * 10 for i in range(40)})) <= 100
+
+
+def test_taller_scales_the_height_within_limits():
+    figure = {"data": [], "layout": {"height": 300, "title": "t"}}
+    assert taller(figure, 1.4, 620)["layout"] == {"height": 420, "title": "t"}
+    assert taller({"layout": {"height": 600}}, 1.4, 620)["layout"]["height"] == 620
+    assert taller({"layout": {}}, 1.4, 620) == {"layout": {}}
+    assert figure["layout"]["height"] == 300, "the cached figure is not changed"

@@ -1,0 +1,195 @@
+"""Demo mode in real Chromium: the keyboard walks the script, Space auto-advances, the shared link and the
+downloaded PNG, hidden parts; every lesson at projector (1280x720) and phone (390x844) size."""
+import re
+import struct
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from engine.lessons import load_lessons
+from tests.e2e.browser import (aria_label, assert_no_exception, expect_rerun, horizontal_overflow, new_app_page,
+                               open_page, wait_for_app_idle)
+
+LESSONS = load_lessons()
+XC = next(l for l in LESSONS if l.slug == "cross_correlation")
+NARRATION = ".st-key-demo_narration"
+STEP_VIEW = ".cl-step[aria-label]"  # the step view: grids, and the step's sum as its label
+ANIMATION = ".st-key-xc_anim .stPlotlyChart"  # the Plotly figure of the step; its aria-label ends in the step
+
+
+def counter(page) -> str:
+    return page.locator(NARRATION).inner_text()
+
+
+def press(page, key):
+    page.locator("h1").first.click()  # focus on the page, not in a widget: the keys are page shortcuts
+    with expect_rerun(page):
+        page.keyboard.press(key)
+
+
+def query(url):
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def test_keyboard_walks_the_script_and_the_frames(page, app_url):
+    open_page(page, app_url, "/cross_correlation?demo=1")
+    n = len(XC.demo)
+    assert counter(page).startswith(f"Demo script: {n} steps")
+    assert not page.get_by_role("button", name=XC.presets[0].label).is_visible(), "controls are folded away"
+
+    press(page, "PageDown")
+    assert counter(page).startswith(f"Step 1 / {n}")
+    assert XC.demo[0].say[:40] in counter(page)
+    view, figure = aria_label(page, STEP_VIEW), aria_label(page, ANIMATION)
+    assert "demo_step=1" in page.url
+
+    press(page, "ArrowRight")  # the next frame of this step (the stepper's fragment reruns alone)
+    assert counter(page).startswith(f"Step 1 / {n}")
+    assert aria_label(page, STEP_VIEW) != view
+    press(page, "ArrowLeft")
+    assert aria_label(page, STEP_VIEW) == view
+
+    press(page, "PageDown")  # the next script step: another frame, another figure
+    assert counter(page).startswith(f"Step 2 / {n}")
+    assert aria_label(page, STEP_VIEW) != view and aria_label(page, ANIMATION) != figure
+    assert "demo_step=2" in page.url
+    press(page, "PageUp")
+    assert counter(page).startswith(f"Step 1 / {n}")
+    assert aria_label(page, STEP_VIEW) == view
+    assert_no_exception(page)
+
+
+def test_space_auto_advances_and_pauses(page, app_url):
+    open_page(page, app_url, "/strides?demo=1&demo_every=2")
+    n = len(next(l for l in LESSONS if l.slug == "strides").demo)
+    press(page, "Space")  # starts at step 1 at once
+    assert counter(page).startswith(f"Step 1 / {n}")
+    assert page.get_by_role("button", name=re.compile("^Pause")).is_visible()
+    assert "demo_auto=1" in page.url
+    page.wait_for_function(f"() => document.querySelector('{NARRATION}').innerText.startsWith('Step 2 / {n}')",
+                           timeout=30_000)  # the fragment's own timer moved it on
+    press(page, "Space")
+    assert page.get_by_role("button", name=re.compile("^Auto-advance")).is_visible()
+    assert "demo_auto" not in page.url
+    assert_no_exception(page)
+
+
+def test_space_types_in_a_text_field(page, app_url):
+    open_page(page, app_url, "/cross_correlation?demo=1")
+    page.get_by_text("Controls").first.click()
+    field = page.locator(".st-key-xc_x input")
+    field.click()
+    field.press("End")
+    field.press("Space")
+    assert field.input_value().endswith(" ")
+    assert page.get_by_role("button", name=re.compile("^Auto-advance")).is_visible()
+
+
+def test_share_this_view_shows_the_exact_url(page, app_url):
+    open_page(page, app_url, "/cross_correlation?demo=1&hide=presets")
+    press(page, "PageDown")
+    press(page, "PageDown")
+    press(page, "ArrowRight")
+    with expect_rerun(page):
+        page.get_by_role("button", name=re.compile("Share this view")).click()
+    link = page.get_by_test_id("stCode").filter(has_text="demo=1").inner_text().strip()
+    assert urlsplit(link).path == urlsplit(page.url).path == "/cross_correlation"
+    assert query(link) == query(page.url)
+    assert query(link)["demo_step"] == "2" and query(link)["hide"] == "presets"
+
+    other = new_app_page(page.context.browser)
+    other.goto(link)
+    wait_for_app_idle(other)
+    assert counter(other).startswith(f"Step 2 / {len(XC.demo)}")
+    assert aria_label(other, STEP_VIEW) == aria_label(page, STEP_VIEW)
+    other.context.close()
+
+
+def png_size(data: bytes):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_download_figure_saves_the_figure_on_screen_as_png(page, app_url, tmp_path):
+    open_page(page, app_url, "/cross_correlation?demo=1")
+    page.locator(".st-key-xc_flip_fig").scroll_into_view_if_needed()
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("Download figure")).click()
+    name = download.value.suggested_filename
+    assert name.startswith("convlab-cross_correlation-xc_flip_fig") and name.endswith(".png")
+    target = tmp_path / name
+    download.value.save_as(target)
+    width, height = png_size(target.read_bytes())
+    assert width >= 1000 and height >= 300, "scale 2: sharp on a slide"
+
+
+def test_demo_bar_is_reachable_with_tab_and_works_with_enter(page, app_url):
+    open_page(page, app_url, "/cross_correlation?demo=1")
+    page.locator("h1").first.click()
+    names = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("() => document.activeElement.innerText || document.activeElement.ariaLabel"))
+        if "Download figure" in (names[-1] or ""):
+            break
+    assert any("Next" in (n or "") for n in names) and any("Auto-advance" in (n or "") for n in names)
+    assert any("Share this view" in (n or "") for n in names)
+    page.locator(".st-key-xc_flip_fig").scroll_into_view_if_needed()
+    page.locator(".cl-download").focus()
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename.endswith(".png")
+
+
+def test_hide_removes_parts_and_keys_still_step(page, app_url):
+    open_page(page, app_url, "/cross_correlation?hide=presets,xc_pad,xc_step,xc_flip_fig")
+    assert page.get_by_text("Controls").first.is_visible()
+    assert not page.get_by_role("button", name=XC.presets[0].label).is_visible()
+    assert not page.locator(".st-key-xc_pad").is_visible() and page.locator(".st-key-xc_op").is_visible()
+    assert not page.locator(".st-key-xc_flip_fig").is_visible()
+    assert not page.locator(".st-key-ctl_xc_step").is_visible()
+    view = aria_label(page, STEP_VIEW)
+    press(page, "ArrowRight")
+    assert aria_label(page, STEP_VIEW) != view
+    assert query(page.url)["hide"] == "presets,xc_pad,xc_step,xc_flip_fig"
+    assert_no_exception(page)
+
+
+def test_turning_demo_mode_off_leaves_a_plain_link(page, app_url):
+    open_page(page, app_url, "/cross_correlation?demo=1&demo_step=2")
+    page.get_by_test_id("stExpandSidebarButton").click()
+    with expect_rerun(page):
+        page.get_by_text("Instructor demo mode").click()
+    assert not {"demo", "demo_step"} & set(query(page.url))
+    assert page.locator(NARRATION).count() == 0
+    assert page.get_by_role("button", name=XC.presets[0].label).is_visible(), "controls open again"
+
+
+SIZES = [(1280, 720, ""), (1280, 720, "?demo=1&demo_step=1"), (390, 844, "")]
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory):
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
+def test_every_lesson_reads_on_a_projector_and_a_phone(browser, app_url, screenshots, lesson):
+    for width, height, demo in SIZES:
+        if demo and not lesson.demo:
+            continue
+        page = new_app_page(browser, width, height)
+        open_page(page, app_url, f"/{lesson.page}{demo}")
+        assert_no_exception(page)
+        title = page.locator("h1").first
+        assert title.inner_text() == lesson.title
+        box = title.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, "the title fits the screen"
+        assert horizontal_overflow(page) <= 1, f"{lesson.slug} at {width}x{height}{demo} is wider than the screen"
+        if demo:
+            assert counter(page).startswith(f"Step 1 / {len(lesson.demo)}")
+            assert page.locator(NARRATION).bounding_box()["y"] < height, "the step counter is on screen"
+            font = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+            assert font >= 20, "projector-sized type"
+        page.screenshot(path=str(screenshots / f"{lesson.slug}_{width}x{height}{'_demo' if demo else ''}.png"))
+        page.context.close()
