@@ -97,7 +97,92 @@ def run(report) -> None:
                     report.add(case.name, samples, note="baseline")
                 else:
                     report.add(case.name, samples, baseline=BASELINE.name, target=TARGET_RATIO)
+            photo_page(report, browser, servers, Path(logs))
         finally:
             browser.close()
             for server in servers.values():
                 server.stop()
+
+
+# --- the photo lesson: a new photo -> top-5, feature maps and costs settled, against an absolute target ---
+
+PHOTO_PATH = "/classify_photo"
+PHOTO_TARGET_MS = 1000.0  # the issue's target: a photo page interaction under 1 s (median; p95 noted)
+PHOTO_UPLOADS = 10
+_ELAPSED_SINCE_JS = "t0 => { const p = window.__convlab; return Math.max(p.idleAt, p.mutationAt) - t0; }"
+
+
+def _photo_row(report, name, samples, note=""):
+    p95 = sorted(samples)[max(0, -(-len(samples) * 95 // 100) - 1)]
+    over = f"p95 {p95:.0f} ms over {PHOTO_TARGET_MS:.0f} ms" if p95 > PHOTO_TARGET_MS else ""
+    report.add(name, samples, target=PHOTO_TARGET_MS, note="; ".join(n for n in (note, over) if n))
+
+
+def sample_photos_to_settled(page, url: str, rounds: int = 4) -> tuple[list[float], list[float]]:
+    """ms from Enter on a sample-photo option (keydown) until the app settled. First round: each photo the
+    server has not classified yet (all but the default); later rounds: the same photos again (cached)."""
+    from engine.data.photos import SAMPLE_PHOTOS
+
+    open_page(page, url)
+    assert_no_exception(page)
+    labels = [label for label in SAMPLE_PHOTOS if label != "Coffee"] + ["Coffee"]
+    first, again = [], []
+    for n in range(rounds):
+        for label in labels:
+            option = page.get_by_role("radio", name=label, exact=True)
+            option.focus()
+            with expect_rerun(page):
+                option.press("Enter")
+            (first if n == 0 and label != "Coffee" else again).append(page.evaluate(_ELAPSED_JS))
+    assert_no_exception(page)
+    return first, again
+
+
+def uploads_to_settled(page, url: str, n: int = PHOTO_UPLOADS) -> list[float]:
+    """ms from handing the file input a new PNG (a crop the server has not seen) until the app settled."""
+    import io
+
+    from PIL import Image
+
+    from engine.data.photos import SAMPLE_PHOTOS, rgb_photo
+
+    open_page(page, url)
+    photos = [rgb_photo(label) for label in SAMPLE_PHOTOS]
+    samples = []
+    for i in range(n):
+        rgb = photos[i % len(photos)]
+        crop = rgb[i:, 2 * i:][: max(64, rgb.shape[0] - 3 * i), : max(64, rgb.shape[1] - 5 * i)]
+        buffer = io.BytesIO()
+        Image.fromarray(crop).save(buffer, "PNG")
+        uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+        t0 = page.evaluate("performance.now()")
+        with expect_rerun(page):
+            uploader.set_input_files(files=[{"name": f"photo{i}.png", "mimeType": "image/png",
+                                             "buffer": buffer.getvalue()}])
+        samples.append(page.evaluate(_ELAPSED_SINCE_JS, t0))
+    assert page.get_by_text("Uploaded photos are not part of the link").count() == 1
+    assert_no_exception(page)
+    return samples
+
+
+def photo_page(report, browser, servers, logs: Path) -> None:
+    """Rows for the photo lesson: new sample photo, sample photo again (cached), new upload."""
+    names = ("photo page: new sample photo", "photo page: sample photo again (cached)", "photo page: new upload")
+    if "app.py" not in servers:
+        servers["app.py"] = StreamlitServer("app.py", logs / "app.log")
+    url = servers["app.py"].url + PHOTO_PATH
+    for name, measure in ((names[0], sample_photos_to_settled), (names[2], uploads_to_settled)):
+        page = new_app_page(browser)
+        try:
+            result = measure(page, url)
+        except (LookupError, AssertionError) as e:
+            report.error(name, str(e).splitlines()[0])
+            continue
+        finally:
+            page.context.close()
+        if measure is sample_photos_to_settled:
+            first, again = result
+            _photo_row(report, names[0], first, note="uncached: the network runs")
+            _photo_row(report, names[1], again)
+        else:
+            _photo_row(report, name, result, note="upload, decode, network")

@@ -132,6 +132,21 @@ def oracle_pool_cell(q):
     return float(pool(_t(x)[None, None], v["k"], v["s"])[0, 0, v["r"], v["c"]])
 
 
+def oracle_se_parameter_count(q):
+    v = dict(q.given)
+    layers = [torch.nn.Linear(v["C"], v["C"] // v["reduction"]), torch.nn.Linear(v["C"] // v["reduction"], v["C"])]
+    return sum(p.numel() for layer in layers for p in layer.parameters())
+
+
+def oracle_se_added_flops(q):
+    from torch.utils.flop_counter import FlopCounterMode
+    v = dict(q.given)
+    fc1, fc2 = torch.nn.Linear(v["C"], v["C"] // v["reduction"]), torch.nn.Linear(v["C"] // v["reduction"], v["C"])
+    with FlopCounterMode(display=False) as counter:
+        fc2(fc1(torch.zeros(1, v["C"])))
+    return counter.get_total_flops() // 2 + 2 * v["H"] * v["H"] * v["C"]  # FC MACs + squeeze adds + scale mults
+
+
 ORACLES = {name[len("oracle_"):]: f for name, f in dict(globals()).items() if name.startswith("oracle_")}
 
 
@@ -186,7 +201,8 @@ def _stated(name, value, q):
         return True  # the defaults, left unsaid
     if q.kind in ("correlation_cell", "convolution_cell") and name == "k":
         return q.matrices[1].array.shape == (value, value)  # the kernel shown
-    forms = [f"${name} = {value}$", f"{ALIASES.get(name, name)}={value}", f"{name}='{value}'", f"`{name}` $= {value}$",
+    name = {"reduction": "r"}.get(name, name)
+    forms = [f"${name} = {value}$", f"$H = W = {value}$", f"{ALIASES.get(name, name)}={value}", f"{name}='{value}'", f"`{name}` $= {value}$",
              f"{value}_pool2d", f"padding='{value}'"]
     return any(form in prompt for form in forms)
 
@@ -374,3 +390,4 @@ def test_schema_reads_questions(tmp_path):
 def test_schema_rejects_bad_questions(tmp_path, questions, match):
     with pytest.raises(LessonError, match=match):
         load_lesson(_lesson(tmp_path, questions))
+

@@ -1,0 +1,280 @@
+"""What the ImageNet classifier lesson draws: the top-5 as bars, feature maps as a mosaic of small images,
+the share of parameters and multiply-adds per layer kind, and the numbers behind them as text.
+
+    top_classes_figure(["espresso", "cup"], [0.95, 0.015])        # horizontal bars, most probable on top
+    feature_maps_figure(maps)                                     # maps (C, H, W) -> one image of C tiles
+    cost_share_figure(layer_table())                              # stacked bars: parameters vs multiply-adds
+    kind_shares(table), cost_sentence(table), separable_cost(table, block=3)
+
+Pure: no Streamlit. Every string is made here from numbers and from the engine's class names and layer
+kinds, never from user input.
+"""
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from engine.figures.style import DIVERGING, HIGHLIGHT
+
+BAR = "#6c8ebf"  # the other classes (top-1 is HIGHLIGHT)
+KIND_COLOURS = {  # Okabe-Ito, colour-blind safe; depthwise stands out in orange
+    "stem": "#999999", "depthwise": "#E69F00", "pointwise-expand": "#56B4E9",
+    "pointwise-project": "#0072B2", "head": "#009E73", "classifier": "#CC79A7",
+}
+DARK_KINDS = ("pointwise-project", "head")  # white numbers on these segments
+KIND_LABELS = {
+    "stem": "stem (3×3 conv)", "depthwise": "depthwise k×k", "pointwise-expand": "pointwise 1×1 expand",
+    "pointwise-project": "pointwise 1×1 project", "head": "head (1×1 conv)", "classifier": "classifier (linear)",
+}
+TILE = 112  # every feature map is enlarged (nearest neighbour, whole factors) to about this many pixels a side
+GAP, LABEL_BAND = 6, 22  # mosaic pixels between tiles, and above each tile for its channel number
+PAGE_WIDTH = 820  # px a figure usually gets in the wide layout at 1280 px: sets the mosaic's figure height
+
+
+def percent(fraction, digits=1):
+    """0.951 -> '95.1 %'; shares too small to show at `digits` -> '< 0.1 %' (digits=1)."""
+    value = 100.0 * float(fraction)
+    if 0 < value < 0.5 * 10.0 ** -digits:
+        return f"< {10.0 ** -digits:.{digits}f} %"
+    return f"{value:.{digits}f} %"
+
+
+# --- top-5 ----------------------------------------------------------------------------------------------
+
+def top_classes_figure(names, probabilities, height=280, font_size=15):
+    """Horizontal bars of softmax probabilities in percent, the most probable on top (HIGHLIGHT colour).
+
+    names, probabilities: most probable first (as Classification.top). x axis: 0 to 100 %.
+    """
+    names, probs = list(names), [float(p) for p in probabilities]
+    if len(names) != len(probs) or not names:
+        raise ValueError(f"Need one probability per class name, got {len(names)} names and {len(probs)} values.")
+    if any(not 0 <= p <= 1 for p in probs):
+        raise ValueError("Probabilities must lie between 0 and 1.")
+    fig = go.Figure(go.Bar(
+        x=[100 * p for p in probs][::-1], y=names[::-1], orientation="h",
+        marker_color=[BAR] * (len(probs) - 1) + [HIGHLIGHT],
+        text=[percent(p) for p in probs][::-1], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:.2f} %<extra></extra>"))
+    fig.update_layout(height=height, margin=dict(l=10, r=60, t=40, b=40), plot_bgcolor="white",
+                      font=dict(size=font_size), dragmode=False, showlegend=False, bargap=0.25,
+                      title=dict(text=f"Top-{len(names)} of 1000 classes", font=dict(size=font_size)))
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", showgrid=True, gridcolor="#eee", zeroline=False,
+                     title=dict(text="softmax probability", font=dict(size=font_size - 2)))
+    fig.update_yaxes(automargin=True, tickfont=dict(size=font_size))
+    return fig
+
+
+# --- feature maps ---------------------------------------------------------------------------------------
+
+LEVELS = 255  # colour levels of a map; palette index 255 is the white background of the mosaic
+
+
+def map_levels(maps):
+    """(C, H, W) float -> (signed, (C, H, W) uint8 palette indices 0..254), each map on its own scale.
+
+    Signed (any value < 0): [-m, m] -> 0..254 with 0 at the middle index 127, m = max |map|.
+    Otherwise: [0, m] -> 0..254 (black to white). An all-zero map is all 127 (signed) or all 0.
+    """
+    x = np.asarray(maps, dtype=np.float64)
+    if x.ndim != 3 or 0 in x.shape:
+        raise ValueError(f"Feature maps must have shape (C, H, W) with no empty axis, got {x.shape}.")
+    signed = bool((x < 0).any())
+    scale = np.abs(x).max(axis=(1, 2), keepdims=True)
+    t = x / np.where(scale > 0, scale, 1.0)  # (C, H, W) in [-1, 1] or [0, 1]
+    if signed:
+        t = (t + 1) / 2
+    return signed, np.round(np.clip(t, 0, 1) * (LEVELS - 1)).astype(np.uint8)
+
+
+def palette(signed):
+    """(256, 3) uint8: LEVELS colours of the scale, then white. Signed: the diverging blue - white - red
+    of engine.figures.style (white at 0); unsigned: black to white."""
+    u = np.linspace(0, 1, LEVELS)
+    if signed:
+        stops = [s for s, _ in DIVERGING]
+        colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in DIVERGING], dtype=float)
+        scale = np.stack([np.interp(u, stops, colours[:, i]) for i in range(3)], axis=-1)
+    else:
+        scale = np.repeat(u[:, None] * 255, 3, axis=1)
+    return np.vstack([np.round(scale), [[255, 255, 255]]]).astype(np.uint8)
+
+
+def mosaic(levels, columns=8):
+    """Palette indices (C, h, w) as one (H, W) uint8 image: tiles enlarged by a whole factor (nearest) to
+    about TILE px, in rows of `columns`, GAP px apart, LABEL_BAND px free above each row; background 255.
+    Returns (image, factor, columns)."""
+    c, h, w = levels.shape
+    factor = max(1, TILE // max(h, w))
+    tiles = levels.repeat(factor, axis=1).repeat(factor, axis=2)  # (C, h f, w f)
+    th, tw = h * factor, w * factor
+    columns = max(1, min(int(columns), c))
+    rows = -(-c // columns)
+    image = np.full((rows * (LABEL_BAND + th + GAP), columns * (tw + GAP) - GAP), LEVELS, dtype=np.uint8)
+    for i in range(c):
+        r, q = divmod(i, columns)
+        top, left = r * (LABEL_BAND + th + GAP) + LABEL_BAND, q * (tw + GAP)
+        image[top:top + th, left:left + tw] = tiles[i]
+    return image, factor, columns
+
+
+def png_data_uri(indices, colours):
+    """(H, W) palette indices and a (256, 3) palette -> 'data:image/png;base64,...' (a Plotly Image's
+    `source`). An 8-bit palette PNG: one byte a pixel before compression, a third of RGB."""
+    from PIL import Image  # imported here: only pages that draw feature maps pay for it
+
+    image = Image.fromarray(np.ascontiguousarray(indices, dtype=np.uint8), mode="P")
+    image.putpalette(np.asarray(colours, dtype=np.uint8).ravel().tolist())
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=6)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def feature_maps_figure(maps, title="", columns=8, first_channel=0, font_size=15):
+    """The maps (C, H, W) as a mosaic image, each tile labelled with its channel number ("ch 0", ...).
+
+    One Plotly Image trace (a palette PNG) plus one annotation per tile, written as a plain figure dict
+    (no per-object validation: a few ms). Each map is scaled on its own (map_levels), so its pattern
+    shows, not its strength next to the other channels.
+    meta: {"signed": bool, "factor": enlargement, "shape": [C, H, W]}.
+    """
+    maps = np.asarray(maps)
+    signed, levels = map_levels(maps)
+    image, factor, columns = mosaic(levels, columns)
+    c, h, w = maps.shape
+    th, tw = h * factor, w * factor
+    height, width = image.shape
+    labels = [dict(x=q * (tw + GAP) + tw / 2, y=r * (LABEL_BAND + th + GAP) + LABEL_BAND - 2, xref="x", yref="y",
+                   text=f"ch {first_channel + i}", showarrow=False, yanchor="bottom",
+                   font=dict(size=max(font_size - 3, 10), color="#333"))
+              for i, (r, q) in enumerate(divmod(i, columns) for i in range(c))]
+    layout = dict(
+        height=round(height * min(1.0, PAGE_WIDTH / width)) + (50 if title else 15),
+        margin=dict(l=0, r=0, t=45 if title else 10, b=5), plot_bgcolor="white", paper_bgcolor="white",
+        dragmode=False, font=dict(size=font_size), annotations=labels,
+        xaxis=dict(visible=False, range=[-0.5, width - 0.5], constrain="domain"),
+        yaxis=dict(visible=False, range=[height - 0.5, -0.5], scaleanchor="x", constrain="domain"))
+    if title:
+        layout["title"] = dict(text=title, font=dict(size=font_size))
+    return {"data": [dict(type="image", source=png_data_uri(image, palette(signed)), hoverinfo="skip")],
+            "layout": layout, "meta": {"signed": signed, "factor": factor, "shape": [c, h, w]}}
+
+
+# --- parameters and multiply-adds -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KindShare:
+    kind: str
+    layers: int
+    params: int
+    params_share: float  # of the whole network's parameters, 0..1
+    macs: int
+    macs_share: float  # of the whole network's multiply-adds, 0..1
+
+
+def kind_shares(table):
+    """One KindShare per layer kind of a LayerTable (engine.nets.imagenet), in the table's order."""
+    return tuple(KindShare(t.kind, t.layers, t.params, t.params / table.params, t.macs, t.macs / table.macs)
+                 for t in table.totals)
+
+
+def cost_share_figure(table, height=230, font_size=15):
+    """Two stacked 100 % bars, parameters and multiply-adds, one coloured segment per layer kind (legend in
+    the table's order; segments under 4 % carry no number)."""
+    fig = go.Figure()
+    for s in kind_shares(table):
+        values = [100 * s.params_share, 100 * s.macs_share]
+        fig.add_trace(go.Bar(
+            name=KIND_LABELS.get(s.kind, s.kind), y=["parameters", "multiply-adds"], x=values, orientation="h",
+            marker_color=KIND_COLOURS.get(s.kind, BAR),
+            text=[percent(v / 100, 0) if v >= 4 else "" for v in values], textposition="inside",
+            insidetextanchor="middle", textfont=dict(color="white" if s.kind in DARK_KINDS else "black"),
+            hovertemplate="%{fullData.name}: %{x:.1f} %<extra></extra>"))
+    fig.update_layout(barmode="stack", height=height, plot_bgcolor="white", dragmode=False,
+                      font=dict(size=font_size), margin=dict(l=10, r=10, t=10, b=10),
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, traceorder="normal",
+                                  font=dict(size=font_size - 2)),
+                      uniformtext=dict(minsize=max(font_size - 4, 9), mode="hide"))
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", showgrid=False, tickfont=dict(size=font_size - 3))
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=font_size))
+    return fig
+
+
+def cost_sentence(table):
+    """The MobileNet argument in numbers: what the pointwise and the depthwise convolutions cost."""
+    share = {s.kind: s for s in kind_shares(table)}
+    pw_macs = sum(share[k].macs_share for k in share if k.startswith("pointwise"))
+    pw_params = sum(share[k].params_share for k in share if k.startswith("pointwise"))
+    dw, fc = share["depthwise"], share["classifier"]
+    return (f"In the 16 blocks, the pointwise (1×1) convolutions do **{percent(pw_macs, 0)}** of all multiply-adds "
+            f"and hold {percent(pw_params, 0)} of the parameters; the depthwise ones do only "
+            f"**{percent(dw.macs_share, 0)}** of the multiply-adds with {percent(dw.params_share, 0)} of the "
+            f"parameters. The classifier holds {percent(fc.params_share, 0)} of the parameters but does "
+            f"{percent(fc.macs_share)} of the multiply-adds (one per weight, once per photo).")
+
+
+@dataclass(frozen=True)
+class SeparableCost:
+    """A block's depthwise k×k (C channels) + pointwise 1×1 (C -> C_out) against one standard k×k conv
+    C -> C_out on the same H' × W' output. Weights only (no BatchNorm); MACs = H'·W'·weights."""
+    block: int
+    kernel: int
+    stride: int
+    channels: int  # C: the depthwise convolution's channels (t·C_in after the expansion)
+    out_channels: int
+    height: int
+    width: int
+
+    @property
+    def separable_params(self):
+        return self.kernel ** 2 * self.channels + self.channels * self.out_channels
+
+    @property
+    def standard_params(self):
+        return self.kernel ** 2 * self.channels * self.out_channels
+
+    @property
+    def separable_macs(self):
+        return self.height * self.width * self.separable_params
+
+    @property
+    def standard_macs(self):
+        return self.height * self.width * self.standard_params
+
+    @property
+    def ratio(self):
+        """separable / standard = 1/C_out + 1/k² (MobileNet, Howard et al. 2017)."""
+        return self.separable_params / self.standard_params
+
+
+def separable_cost(table, block):
+    """SeparableCost of block `block` (0..15) from the rows 'blocks.<block>.depthwise' and '.project'."""
+    rows = {r.name: r for r in table.rows}
+    dw, pw = rows.get(f"blocks.{block}.depthwise"), rows.get(f"blocks.{block}.project")
+    if dw is None or pw is None:
+        blocks = sorted({int(n.split(".")[1]) for n in rows if n.startswith("blocks.")})
+        raise ValueError(f"No block {block!r}: choose a block from {blocks[0]} to {blocks[-1]}.")
+    c, h, w = dw.output_shape
+    return SeparableCost(block, dw.kernel, dw.stride, c, pw.output_shape[0], h, w)
+
+
+def separable_code(cost):
+    """PyTorch modules for a SeparableCost: depthwise, pointwise and the standard convolution they replace,
+    with their weight counts as comments (padding k // 2 gives the network's H' × W')."""
+    k, s, c, c_out = cost.kernel, cost.stride, cost.channels, cost.out_channels
+    stride = f", stride={s}" if s != 1 else ""
+    return "\n".join([
+        "from torch import nn",
+        "",
+        f"# block {cost.block}: a {k}×{k} depthwise convolution, {k}·{k}·{c} = {k * k * c:,} weights",
+        f"depthwise = nn.Conv2d({c}, {c}, {k}{stride}, padding={k // 2}, groups={c}, bias=False)",
+        f"# then a 1×1 pointwise convolution, {c}·{c_out} = {c * c_out:,} weights",
+        f"pointwise = nn.Conv2d({c}, {c_out}, 1, bias=False)",
+        "",
+        f"# the standard convolution with the same shapes, {k}·{k}·{c}·{c_out} = {cost.standard_params:,} weights",
+        f"standard = nn.Conv2d({c}, {c_out}, {k}{stride}, padding={k // 2}, bias=False)",
+    ])

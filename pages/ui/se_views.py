@@ -1,0 +1,161 @@
+"""Views of the squeeze-and-excitation lesson: the block step by step, gates per input and per class,
+an ablation, and the cost of SE in a ResNet bottleneck block."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine import bottleneck_cost
+from engine.data.digits import example
+from engine.figures.classifier_figures import feature_maps_figure
+from engine.figures.invariance_figures import class_bars_figure
+from engine.figures.se_figures import channel_bars_figure, class_gates_figure, gates_figure
+from engine.nets import digit_loading
+from engine.nets.se_steps import se_block_steps
+from pages.ui.figures import show, spec
+
+STAGES = ("Input U", "Squeeze: z", "Excitation: FC, ReLU", "Excitation: FC, sigmoid = gates s", "Scale: s·U")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def steps(name, digit, block):
+    return se_block_steps(name, example(digit), block)
+
+
+def _maps(name, digit, block, scaled, font_size):
+    s = steps(name, digit, block)
+    maps = s.scaled if scaled else s.u
+    title = "s_c · u_c (each map scaled by its gate)" if scaled else f"U: {' × '.join(map(str, maps.shape))} feature maps"
+    return feature_maps_figure(maps, title=title, columns=8 if len(maps) <= 16 else 16, font_size=font_size)
+
+
+def _bars(name, digit, block, stage, font_size):
+    s = steps(name, digit, block)
+    if stage == 1:
+        return channel_bars_figure(s.z, "z: the mean of each channel", "z_c")
+    if stage == 2:
+        return channel_bars_figure(s.hidden, f"h = ReLU(W₁z + b₁): {len(s.hidden)} hidden units", "h", font_size=font_size)
+    return channel_bars_figure(s.gates, "s = sigmoid(W₂h + b₂): one gate per channel", "gate s", [0, 1.05],
+                               font_size=font_size)
+
+
+def _stage_latex(s, stage):
+    c, (h, w) = int(np.argmax(s.z)), s.u.shape[1:]
+    C, hidden = len(s.z), len(s.hidden)
+    if stage == 0:
+        return rf"U \in \mathbb{{R}}^{{C \times H \times W}} = \mathbb{{R}}^{{{C} \times {h} \times {w}}}"
+    if stage == 1:
+        return (rf"z_c = \frac{{1}}{{H W}} \sum_{{i, j}} u_c(i, j), \quad z_{{{c}}} = \frac{{1}}{{{h} \cdot {w}}}"
+                rf" \sum_{{i, j}} u_{{{c}}}(i, j) = {s.z[c]:.3f}")
+    if stage == 2:
+        return (rf"h = \mathrm{{ReLU}}(W_1 z + b_1), \quad W_1 \in \mathbb{{R}}^{{C/r \times C}} = "
+                rf"\mathbb{{R}}^{{{hidden} \times {C}}} \;(r = {s.reduction})")
+    if stage == 3:
+        return (rf"s = \sigma(W_2 h + b_2), \quad W_2 \in \mathbb{{R}}^{{C \times C/r}} = \mathbb{{R}}^{{{C} \times "
+                rf"{hidden}}}, \quad s_c \in (0, 1)")
+    lo, hi = int(np.argmin(s.gates)), int(np.argmax(s.gates))
+    return rf"\tilde u_c = s_c \, u_c: \quad s_{{{lo}}} = {s.gates[lo]:.3f} \text{{ (lowest)}}, \quad s_{{{hi}}} = {s.gates[hi]:.3f} \text{{ (highest)}}"
+
+
+@st.fragment
+def step_through(page, name, digit, block):
+    """Stepper over the block's stages; a step reruns only this fragment."""
+    stage = page.stepper(len(STAGES), "se_step", label="Stage")
+    s = steps(name, digit, block)
+    st.markdown(f"**{stage + 1}. {STAGES[stage]}**")
+    st.latex(_stage_latex(s, stage))
+    if stage in (0, 4):
+        show(spec(_maps, name, digit, block, stage == 4, page.font_size), key="se_maps",
+             alt=f"The {len(s.z)} feature maps of block {block}" + (" scaled by their gates." if stage == 4 else "."))
+    else:
+        show(spec(_bars, name, digit, block, stage, page.font_size), key="se_bars",
+             alt=f"Bar chart: {STAGES[stage]} for each channel of block {block}.")
+    st.caption(f"Block {block} of the trained SE network (r = {s.reduction}) on a handwritten {digit}: the excitation "
+               f"network has {s.parameters} parameters (2C²/r + C/r + C).")
+
+
+def _gates(name, digit, block, font_size):
+    s = steps(name, digit, block)
+    predicted = int(s.probs.argmax())
+    return gates_figure(s.gates, digit_loading.mean_gates_per_class(name)[block][predicted], predicted,
+                        font_size=font_size)
+
+
+def _class_gates(name, block, font_size):
+    return class_gates_figure(digit_loading.mean_gates_per_class(name)[block], font_size=font_size)
+
+
+def gates_per_input_and_class(page, name, digit, block):
+    show(spec(_gates, name, digit, block, page.font_size), key="se_gates",
+         alt="The gates for this image next to the average gates of its predicted class, one pair of bars per channel.")
+    means = digit_loading.mean_gates_per_class(name)[block]  # (10, C)
+    s = steps(name, digit, block)
+    away = np.abs(s.gates - means[int(s.probs.argmax())]).max()
+    show(spec(_class_gates, name, block, page.font_size), key="se_class_gates",
+         alt="Heatmap of the average gate of every channel for each of the ten classes.")
+    spread = (means.max(axis=0) - means.min(axis=0)).max()
+    st.caption(f"Measured on the 450 test digits: from class to class the average gates of block {block} differ by at "
+               f"most **{spread:.3f}**; this image's gates are within **{away:.3f}** of its class's average. In this "
+               "small network the gates depend little on the class; Hu et al. report the same for early layers of "
+               "SENet, with class-specific gates in the deepest blocks.")
+
+
+def _ablation_bars(name, digit, block, channel, value, font_size):
+    override = None if value is None else {(block, channel): value}
+    probs, _ = digit_loading.activations(name, example(digit), gate_override=override)
+    title = "Learned gates" if value is None else f"Gate {channel} of block {block} forced to {value:g}"
+    return class_bars_figure(probs, title, height=260, font_size=font_size, true_class=digit)
+
+
+def ablation(page, name, digit, block):
+    """Force one gate to 0 or 1 and compare the class probabilities with the learned gates."""
+    channels = len(steps(name, digit, block).z)
+    left, right = st.columns(2)
+    with left:
+        channel = page.int_slider("Channel", 0, channels - 1, "se_channel", default=int(np.argmax(steps(name, digit, block).gates)))
+    with right:
+        forced = page.choice("Force its gate to", ["0 (off)", "1 (fully on)"], "se_force")
+    value = 0.0 if forced.startswith("0") else 1.0
+    a, b = st.columns(2)
+    with a:
+        show(spec(_ablation_bars, name, digit, block, channel, None, page.font_size), key="se_abl_before",
+             alt="Class probabilities with the learned gates.")
+    with b:
+        show(spec(_ablation_bars, name, digit, block, channel, value, page.font_size), key="se_abl_after",
+             alt=f"Class probabilities with gate {channel} of block {block} forced to {value:g}.")
+    before, _ = digit_loading.activations(name, example(digit))
+    after, _ = digit_loading.activations(name, example(digit), gate_override={(block, channel): value})
+    st.caption(f"Probability of the true class {digit}: {before[digit]:.1%} with the learned gates, {after[digit]:.1%} "
+               f"with gate {channel} forced to {value:g} (prediction {int(before.argmax())} → {int(after.argmax())}).")
+
+
+def cost_calculator(page):
+    """Parameters and multiply-accumulates of a ResNet bottleneck block with and without SE."""
+    left, mid, right = st.columns(3)
+    with left:
+        h = page.int_slider("Feature map side H = W", 7, 112, "se_cost_h", default=56)
+    with mid:
+        c = int(page.choice("Bottleneck width C (block output 4C)", ["16", "32", "64", "128", "256", "512"], "se_cost_c",
+                            default="64", horizontal=False))
+    with right:
+        r = int(page.choice("Reduction r", ["2", "4", "8", "16", "32"], "se_cost_r", default="16", horizontal=False))
+    cost = bottleneck_cost(h, h, c, reduction=r)
+    table = pd.DataFrame({"part": [row.part for row in cost.rows], "layer": [row.name for row in cost.rows],
+                          "multiply-adds": [row.formula for row in cost.rows],
+                          "MFLOP": [row.flops / 1e6 for row in cost.rows], "parameters": [row.params for row in cost.rows]})
+    st.dataframe(table, hide_index=True, column_config={"MFLOP": st.column_config.NumberColumn(format="%.3f")})
+    st.latex(_totals_latex(cost))
+    st.caption("FLOP here means multiply-accumulates, as in the lecture and most papers. Not counted: batch norm, "
+               "ReLU and sigmoid, the FC biases' additions, and the residual addition.")
+
+
+def _thousands(n):
+    return f"{n:,}".replace(",", r"\,")
+
+
+def _totals_latex(cost):
+    """Block and SE totals, with SE's share: e.g. 218.4 MFLOP + 1.61 MFLOP (0.74 %)."""
+    return (rf"\text{{block: }} {cost.block_flops / 1e6:.1f}\ \text{{MFLOP}} + \text{{SE: }} {cost.se_flops / 1e6:.2f}"
+            rf"\ \text{{MFLOP}}\ ({100 * cost.se_flops_share:.2f}\,\%) \qquad \text{{parameters: }}"
+            rf"{_thousands(cost.block_params)} + {_thousands(cost.se_params)}\ ({100 * cost.se_params_share:.1f}\,\%)")
