@@ -42,7 +42,7 @@ st.header("Trained networks and a real digit")
 st.markdown("Five small CNNs were trained on scikit-learn's handwritten digits (centred, 28×28; weights in "
             "`assets/models`): they differ only in how they downsample.")
 digit, net = choose_digit_and_net(page, "pl")
-shift = page.int_slider("Move the digit right by (pixels)", 0, MAX_SHIFT, "pl_shift")
+shift = page.int_slider("Move the digit right by (pixels)", 0, MAX_SHIFT, "pl_shift", default=1)
 st.subheader("Convolution moves with the input")
 equivariance(page, digit, shift)
 st.subheader("Pooling makes small moves disappear")

@@ -64,6 +64,16 @@ def example(label, index=0):
     return split.test_x[matches[index % len(matches)]]
 
 
+@lru_cache(maxsize=10)
+def typical(label):
+    """The test digit showing `label` closest to the mean of all test digits of that label: a clear example."""
+    split = load_split()
+    images = split.test_x[split.test_y == label]
+    if not len(images):
+        raise ValueError(f"No test digit shows {label!r}: choose 0 to 9.")
+    return images[np.linalg.norm(images - images.mean(axis=0), axis=(1, 2)).argmin()]
+
+
 def shift(image, dy, dx):
     """Move an (H, W) image by whole pixels (down dy, right dx); zeros come in, nothing wraps."""
     image = np.asarray(image)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from engine.data.digits import MARGIN, example
+from engine.data.digits import MARGIN, typical
 from engine.figures import images_figure
 from engine.figures.invariance_figures import curves_figure
 from engine.nets import digit_loading
@@ -35,7 +35,7 @@ def strongest_channel(maps):
 # --- equivariance -----------------------------------------------------------------------------------------
 
 def _equivariance_maps(digit, shift):
-    image = example(digit)
+    image = typical(digit)
     _, maps = digit_loading.activations("max_pool", image)
     _, moved_maps = digit_loading.activations("max_pool", translate(image, shift))
     c = strongest_channel(maps["conv1"])
@@ -68,11 +68,11 @@ def equivariance(page, digit, shift):
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _response(name, digit):
-    return shift_response(name, example(digit), MAX_SHIFT)
+    return shift_response(name, typical(digit), MAX_SHIFT)
 
 
 def _maps_figure(name, digit, shift, font_size):
-    image = example(digit)
+    image = typical(digit)
     roles = _response(name, digit).roles
     first, pooled = roles["first_conv"], roles["first_downsampled"] or roles["last"]
     _, maps = digit_loading.activations(name, image)
@@ -112,7 +112,7 @@ def pooling_invariance(page, name, digit, shift):
 
 
 def _claim_figure(digit, font_size):
-    demo = pooling_shift_demo(example(digit), 2)
+    demo = pooling_shift_demo(typical(digit), 2)
     return images_figure([("Image", demo.image, False), ("Max pooled", demo.pooled, False),
                           (f"Pooled after moving {demo.same_shift} px", demo.pooled_same, False),
                           (f"Pooled after moving {demo.broken_shift} px", demo.pooled_broken, False)],
@@ -121,7 +121,7 @@ def _claim_figure(digit, font_size):
 
 def lecture_claim(page, digit):
     """"Both images give the same feature map after pooling": where it holds and where it breaks."""
-    demo = pooling_shift_demo(example(digit), 2)
+    demo = pooling_shift_demo(typical(digit), 2)
     if demo.constructed:
         st.markdown("The digit itself has maxima right at window boundaries, so any shift changes some pooled cell. "
                     "Keep only each 2×2 window's maximum, in the window's left column: now the claim can hold.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from engine.data.digits import displacement_field, elastic, example, rotate, scale
+from engine.data.digits import displacement_field, elastic, rotate, scale, typical
 from engine.figures import images_figure
 from engine.figures.invariance_figures import class_bars_figure, curves_figure
 from engine.nets import digit_loading
@@ -17,13 +17,13 @@ MAX_ANGLE = 90
 
 def transformed(digit, angle, zoom, alpha, seed):
     """The test digit rotated by `angle` degrees, zoomed by `zoom`, then elastically distorted (alpha px)."""
-    image = np.clip(scale(rotate(example(digit), angle), zoom), 0, 1)
+    image = np.clip(scale(rotate(typical(digit), angle), zoom), 0, 1)
     return np.clip(elastic(image, alpha, 3.0, seed), 0, 1) if alpha else image
 
 
 def _digits_figure(digit, angle, zoom, alpha, seed, font_size):
     dy, dx = displacement_field((28, 28), alpha, 3.0, seed)
-    panels = [("Test digit", example(digit), False), ("Transformed", transformed(digit, angle, zoom, alpha, seed), False)]
+    panels = [("Test digit", typical(digit), False), ("Transformed", transformed(digit, angle, zoom, alpha, seed), False)]
     if alpha:
         panels.append(("Displacement |d| (pixels)", np.hypot(dy, dx), False))
     return images_figure(panels, height=260, font_size=font_size - 2)
@@ -38,7 +38,7 @@ def transformations(page, name, digit):
     """Sliders for rotation, scale and distortion; the transformed digit and the chosen network's verdict."""
     left, right = st.columns(2)
     with left:
-        angle = page.int_slider("Rotation (degrees)", -MAX_ANGLE, MAX_ANGLE, "pl_angle", step=5)
+        angle = page.int_slider("Rotation (degrees)", -MAX_ANGLE, MAX_ANGLE, "pl_angle", default=0, step=5)
         zoom = page.int_slider("Scale (%)", 50, 150, "pl_scale", default=100, step=10) / 100
     with right:
         alpha = page.int_slider("Elastic distortion α (pixels)", 0, 12, "pl_alpha",

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from engine import bottleneck_cost
-from engine.data.digits import example
+from engine.data.digits import typical
 from engine.figures.classifier_figures import feature_maps_figure
 from engine.figures.invariance_figures import class_bars_figure
 from engine.figures.se_figures import channel_bars_figure, class_gates_figure, gates_figure
@@ -20,7 +20,7 @@ STAGES = ("Input U", "Squeeze: z", "Excitation: FC, ReLU", "Excitation: FC, sigm
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def steps(name, digit, block):
-    return se_block_steps(name, example(digit), block)
+    return se_block_steps(name, typical(digit), block)
 
 
 def _maps(name, digit, block, scaled, font_size):
@@ -103,7 +103,7 @@ def gates_per_input_and_class(page, name, digit, block):
 
 def _ablation_bars(name, digit, block, channel, value, font_size):
     override = None if value is None else {(block, channel): value}
-    probs, _ = digit_loading.activations(name, example(digit), gate_override=override)
+    probs, _ = digit_loading.activations(name, typical(digit), gate_override=override)
     title = "Learned gates" if value is None else f"Gate {channel} of block {block} forced to {value:g}"
     return class_bars_figure(probs, title, height=260, font_size=font_size, true_class=digit)
 
@@ -124,8 +124,8 @@ def ablation(page, name, digit, block):
     with b:
         show(spec(_ablation_bars, name, digit, block, channel, value, page.font_size), key="se_abl_after",
              alt=f"Class probabilities with gate {channel} of block {block} forced to {value:g}.")
-    before, _ = digit_loading.activations(name, example(digit))
-    after, _ = digit_loading.activations(name, example(digit), gate_override={(block, channel): value})
+    before, _ = digit_loading.activations(name, typical(digit))
+    after, _ = digit_loading.activations(name, typical(digit), gate_override={(block, channel): value})
     st.caption(f"Probability of the true class {digit}: {before[digit]:.1%} with the learned gates, {after[digit]:.1%} "
                f"with gate {channel} forced to {value:g} (prediction {int(before.argmax())} → {int(after.argmax())}).")
 

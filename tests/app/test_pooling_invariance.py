@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import engine
-from engine.data.digits import example
+from engine.data.digits import typical
 from engine.data.matrix_text import parse_matrix
 from engine.figures.style import fmt
 from engine.nets import digit_loading
@@ -73,12 +73,12 @@ def test_malformed_link_values_fall_back_with_a_note(open_page):
 def test_network_numbers_come_from_the_engine(open_page):
     at = open_page(PAGE, {"pl_digit": "3", "pl_shift": "2"})
     assert_clean(at)
-    response = shift_response("max_pool", example(3), 6)
+    response = shift_response("max_pool", typical(3), 6)
     text = _caption(at, "Max pooling 2x2, shift 2")
     assert f"changed by **{response.change['conv1'][2]:.0%}**" in text
     assert f"after it by **{response.change['pool1'][2]:.0%}**" in text
     assert f"prediction is **{response.predicted[2]}**" in text
-    demo = pooling_shift_demo(example(3), 2)
+    demo = pooling_shift_demo(typical(3), 2)
     claim = _caption(at, f"Moved by {demo.same_shift} px")
     assert f"**{int(demo.changed.sum())} of {demo.changed.size}**" in claim
 

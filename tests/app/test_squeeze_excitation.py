@@ -2,7 +2,7 @@
 import numpy as np
 
 from engine import bottleneck_cost
-from engine.data.digits import example
+from engine.data.digits import typical
 from engine.nets import digit_loading
 from engine.nets.se_steps import se_block_steps
 from tests.app.checks import assert_clean, assert_link_note
@@ -17,7 +17,7 @@ def _caption(at, start):
 def test_every_stage_runs_and_names_its_numbers(open_page):
     at = open_page(PAGE, {"se_digit": "3", "se_block": "1"})
     assert_clean(at)
-    steps = se_block_steps("se", example(3), 1)
+    steps = se_block_steps("se", typical(3), 1)
     c = int(np.argmax(steps.z))
     for stage in range(5):
         at.slider(key="se_step").set_value(stage).run()
@@ -39,8 +39,8 @@ def test_reduction_ratio_picks_the_network_trained_with_it(open_page):
 def test_ablation_changes_the_probabilities_as_the_network_does(open_page):
     at = open_page(PAGE, {"se_digit": "0", "se_block": "2", "se_channel": "5", "se_force": "0 (off)"})
     assert_clean(at)
-    before, _ = digit_loading.activations("se", example(0))
-    after, _ = digit_loading.activations("se", example(0), gate_override={(2, 5): 0.0})
+    before, _ = digit_loading.activations("se", typical(0))
+    after, _ = digit_loading.activations("se", typical(0), gate_override={(2, 5): 0.0})
     text = _caption(at, "Probability of the true class 0")
     assert f"{before[0]:.1%} with the learned gates, {after[0]:.1%} with gate 5 forced to 0" in text
 

@@ -1,7 +1,7 @@
 """The pooling lesson in real Chromium: step with the keyboard, move the digit, see the network's numbers change."""
 import re
 
-from engine.data.digits import example
+from engine.data.digits import typical
 from engine.nets.invariance import shift_response
 from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slider
 
@@ -22,10 +22,8 @@ def test_right_key_steps_and_shift_slider_updates_the_network(page, app_url):
     thumb.scroll_into_view_if_needed()
     thumb.focus()
     with expect_rerun(page):
-        thumb.press("ArrowRight")
-    with expect_rerun(page):
-        thumb.press("ArrowRight")
+        thumb.press("ArrowRight")  # 1 (the default) -> 2
     assert "pl_shift=2" in page.url
-    change = shift_response("max_pool", example(7), 6).change["pool1"][2]
+    change = shift_response("max_pool", typical(7), 6).change["pool1"][2]
     assert page.get_by_text(re.compile(rf"after it by {change:.0%}")).count() == 1
     assert_no_exception(page)
