@@ -101,33 +101,43 @@ def gates_per_input_and_class(page, name, digit, block):
                "SENet, with class-specific gates in the deepest blocks.")
 
 
-def _ablation_bars(name, digit, block, channel, value, font_size):
-    override = None if value is None else {(block, channel): value}
-    probs, _ = digit_loading.activations(name, typical(digit), gate_override=override)
-    title = "Learned gates" if value is None else f"Gate {channel} of block {block} forced to {value:g}"
+def _override(block, channels, value):
+    """{(block, c): value} for the channels forced, None for the learned gates."""
+    return None if value is None else {(block, c): value for c in channels}
+
+
+def _ablation_bars(name, digit, block, channels, value, title, font_size):
+    probs, _ = digit_loading.activations(name, typical(digit), gate_override=_override(block, channels, value))
     return class_bars_figure(probs, title, height=260, font_size=font_size, true_class=digit)
 
 
 def ablation(page, name, digit, block):
-    """Force one gate to 0 or 1 and compare the class probabilities with the learned gates."""
-    channels = len(steps(name, digit, block).z)
-    left, right = st.columns(2)
+    """Force one gate (or all of the block's) to 0 or 1 and compare the class probabilities with the learned gates."""
+    gates = steps(name, digit, block).gates
+    left, mid, right = st.columns(3)
     with left:
-        channel = page.int_slider("Channel", 0, channels - 1, "se_channel", default=int(np.argmax(steps(name, digit, block).gates)))
+        scope = page.choice("Gates to force", ["One channel", "All of this block"], "se_scope")
+    with mid:
+        channel = page.int_slider("Channel", 0, len(gates) - 1, "se_channel", default=int(np.argmax(gates)),
+                                  disabled=scope != "One channel")
     with right:
-        forced = page.choice("Force its gate to", ["0 (off)", "1 (fully on)"], "se_force")
+        forced = page.choice("Force to", ["0 (off)", "1 (fully on)"], "se_force")
     value = 0.0 if forced.startswith("0") else 1.0
+    channels = [channel] if scope == "One channel" else list(range(len(gates)))
+    which = f"gate {channel}" if scope == "One channel" else f"all {len(gates)} gates"
     a, b = st.columns(2)
     with a:
-        show(spec(_ablation_bars, name, digit, block, channel, None, page.font_size), key="se_abl_before",
+        show(spec(_ablation_bars, name, digit, block, (), None, "Learned gates", page.font_size), key="se_abl_before",
              alt="Class probabilities with the learned gates.")
     with b:
-        show(spec(_ablation_bars, name, digit, block, channel, value, page.font_size), key="se_abl_after",
-             alt=f"Class probabilities with gate {channel} of block {block} forced to {value:g}.")
+        title = f"{which.capitalize()} of block {block} forced to {value:g}"
+        show(spec(_ablation_bars, name, digit, block, tuple(channels), value, title, page.font_size), key="se_abl_after",
+             alt=f"Class probabilities with {which} of block {block} forced to {value:g}.")
     before, _ = digit_loading.activations(name, typical(digit))
-    after, _ = digit_loading.activations(name, typical(digit), gate_override={(block, channel): value})
+    after, _ = digit_loading.activations(name, typical(digit), gate_override=_override(block, channels, value))
     st.caption(f"Probability of the true class {digit}: {before[digit]:.1%} with the learned gates, {after[digit]:.1%} "
-               f"with gate {channel} forced to {value:g} (prediction {int(before.argmax())} → {int(after.argmax())}).")
+               f"with {which} forced to {value:g} (prediction {int(before.argmax())} → {int(after.argmax())})."
+               + (" All gates at 1 is the network without SE on this block." if value == 1 and len(channels) > 1 else ""))
 
 
 def cost_calculator(page):

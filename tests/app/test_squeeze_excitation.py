@@ -43,6 +43,10 @@ def test_ablation_changes_the_probabilities_as_the_network_does(open_page):
     after, _ = digit_loading.activations("se", typical(0), gate_override={(2, 5): 0.0})
     text = _caption(at, "Probability of the true class 0")
     assert f"{before[0]:.1%} with the learned gates, {after[0]:.1%} with gate 5 forced to 0" in text
+    at.segmented_control(key="se_scope").set_value("All of this block").run()
+    assert_clean(at)
+    closed, _ = digit_loading.activations("se", typical(0), gate_override={(2, c): 0.0 for c in range(32)})
+    assert f"{closed[0]:.1%} with all 32 gates forced to 0" in _caption(at, "Probability of the true class 0")
 
 
 def test_cost_calculator_reproduces_the_lecture(open_page):
