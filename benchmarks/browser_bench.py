@@ -41,6 +41,9 @@ CASES = [
     Case("strides step slider", "app.py", "/strides", "Step"),
     Case("dilation step slider", "app.py", "/dilation", "Step"),
     Case("transposed-convolution step slider", "app.py", "/transposed_convolution", "Step"),
+    Case("pooling step slider", "app.py", "/pooling_invariance", "Step"),
+    Case("pooling digit-shift slider (5 networks)", "app.py", "/pooling_invariance", "Move the digit right by (pixels)"),
+    Case("squeeze-excitation stage slider", "app.py", "/squeeze_excitation", "Stage"),
 ]
 
 _ELAPSED_JS = "() => { const p = window.__convlab; return Math.max(p.idleAt, p.mutationAt) - p.keyAt; }"
