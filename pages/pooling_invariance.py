@@ -6,7 +6,7 @@ from engine.pytorch_code import pool_code
 from pages.ui.lesson_page import LessonPage
 from pages.ui.invariance_views import (MAX_SHIFT, accuracy_under_shift, choose_digit_and_net, equivariance,
                                        lecture_claim, pooling_invariance)
-from pages.ui.pooling_views import output_size, step_through, unpooling
+from pages.ui.pooling_views import output_size, play_animation, step_through, unpooling
 from pages.ui.robustness_views import accuracy_under_rotation, transformations
 
 page = LessonPage("pooling_invariance")
@@ -32,7 +32,9 @@ else:
     st.subheader("Output size")
     output_size(trace)
     st.subheader("Step by step")
-    step_through(page, pool, "pl_step")
+    step = step_through(page, pool, "pl_step")
+    with st.expander("Watch it play", icon=":material/play_circle:"):
+        play_animation(page, pool, "pl_anim", start=step)
     st.subheader("Un-pooling: the switches remember where each maximum was")
     unpooling(pool)
     st.subheader("In PyTorch")

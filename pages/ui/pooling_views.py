@@ -4,8 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import trace_pool
-from engine.figures import pool_equation, pool_step_html, unpool_html
+from engine.figures import at_step, pool_animation_spec, pool_equation, pool_step_html, unpool_html
 from engine.figures.pool_figures import upsampling_methods_html
+from pages.ui.figures import show, spec
 
 
 def size_latex(axis, i, k, s, p, ceil_mode):
@@ -35,6 +36,21 @@ def step_through(page, pool, key):
     step = page.stepper(len(trace.steps), key)
     st.markdown(f"#### `{pool_equation(trace, step)}`")
     st.html(pool_step_html(trace, step))
+    return step
+
+
+def _animation(font_size, pool):
+    return pool_animation_spec(trace_pool(**pool), font_size=font_size)
+
+
+def play_animation(page, pool, key, start=0):
+    """Every window in turn as a Plotly animation that plays in the browser (the server stays idle)."""
+    trace = trace_pool(**pool)
+    start = min(max(int(start), 0), len(trace.steps) - 1)
+    st.caption("Press ▶ to play every window in your browser; drag the slider under it to scrub.")
+    show(at_step(spec(_animation, page.font_size, pool), start), key=key,
+         alt="Animation: the window moves over the input; the maximum (or mean) fills the output cell.",
+         caption=f"Shown: step {start + 1} of {len(trace.steps)}, {pool_equation(trace, start)}.")
 
 
 def unpooling(pool):
