@@ -45,6 +45,6 @@ def test_known_example_preset_shows_the_figure_comparison(page, app_url):
     with expect_rerun(page):
         page.get_by_role("button", name=re.compile("Known 5×5 example")).click()
     assert "sd_p" not in page.url  # back to the default padding 1
-    assert page.get_by_text("6 of 9 cells").count() == 1
+    assert page.get_by_text("6 of 9 cells").count() >= 1  # the comparison text (and its figure caption)
     assert page.get_by_role("link", name="conv_arithmetic issue #17").count() == 1
     assert_no_exception(page)
