@@ -4,6 +4,7 @@ import re
 
 import torch
 from PIL import Image
+from playwright.sync_api import expect
 
 from engine.data.photos import rgb_photo
 from engine.figures.classifier_figures import percent
@@ -50,15 +51,15 @@ def test_uploads_good_and_bad(page, app_url):
     open_page(page, app_url, "/classify_photo?cp_photo=Rocket")
     crop = rgb_photo("Cat (Chelsea)")[20:280, 60:400]  # a picture the sample list does not have
     upload(page, "my cat.png", png(crop))
-    assert page.get_by_text("Uploaded photos are not part of the link").count() == 1
+    expect(page.get_by_text("Uploaded photos are not part of the link")).to_have_count(1)  # waits: the upload's rerun may settle after the probe's idle
     assert top5(page) == expected_top5(crop)
     assert "cp_upload" not in page.url and "cp_photo=Rocket" in page.url
 
     upload(page, "empty.png", b"")
-    assert page.get_by_text(re.compile(r"The file is empty \(0 bytes\)")).count() == 1
+    expect(page.get_by_text(re.compile(r"The file is empty \(0 bytes\)"))).to_have_count(1)  # waits: the upload's rerun may settle after the probe's idle
     assert top5(page) == expected_top5(rgb_photo("Rocket"))  # back to the sample photo
     upload(page, "homework.png", b"Dear teacher,\nhere is my homework.\n", "text/plain")
-    assert page.get_by_text(re.compile("is a text file, not an image")).count() == 1
+    expect(page.get_by_text(re.compile("is a text file, not an image"))).to_have_count(1)  # waits: the upload's rerun may settle after the probe's idle
     assert_no_exception(page)
 
     with expect_rerun(page):  # the session goes on: another sample photo, the message is gone
