@@ -4,8 +4,7 @@ import streamlit as st
 from engine import trace_pool
 from engine.pytorch_code import pool_code
 from pages.ui.lesson_page import LessonPage
-from pages.ui.invariance_views import (MAX_SHIFT, accuracy_under_shift, choose_digit_and_net, equivariance,
-                                       lecture_claim, pooling_invariance)
+from pages.ui.invariance_views import accuracy_under_shift, choose_digit_and_net, lecture_claim, shifted
 from pages.ui.pooling_views import output_size, play_animation, step_through, unpooling
 from pages.ui.robustness_views import accuracy_under_rotation, transformations
 
@@ -44,11 +43,7 @@ st.header("Trained networks and a real digit")
 st.markdown("Five small CNNs were trained on scikit-learn's handwritten digits (centred, 28×28; weights in "
             "`assets/models`): they differ only in how they downsample.")
 digit, net = choose_digit_and_net(page, "pl")
-shift = page.int_slider("Move the digit right by (pixels)", 0, MAX_SHIFT, "pl_shift", default=1)
-st.subheader("Convolution moves with the input")
-equivariance(page, digit, shift)
-st.subheader("Pooling makes small moves disappear")
-pooling_invariance(page, net, digit, shift)
+shifted(page, digit, net)
 st.markdown("**The lecture's claim**, *both images give the same feature map after pooling*, on a 2×2 max pool:")
 lecture_claim(page, digit)
 accuracy_under_shift(page)

@@ -111,6 +111,16 @@ def pooling_invariance(page, name, digit, shift):
                "moved digit apart. Dotted line: the current shift.")
 
 
+@st.fragment
+def shifted(page, digit, net):
+    """The shift slider and what it changes (a move reruns only this fragment)."""
+    shift = page.int_slider("Move the digit right by (pixels)", 0, MAX_SHIFT, "pl_shift", default=1)
+    st.subheader("Convolution moves with the input")
+    equivariance(page, digit, shift)
+    st.subheader("Pooling makes small moves disappear")
+    pooling_invariance(page, net, digit, shift)
+
+
 def _claim_figure(digit, font_size):
     demo = pooling_shift_demo(typical(digit), 2)
     return images_figure([("Image", demo.image, False), ("Max pooled", demo.pooled, False),
