@@ -45,6 +45,7 @@ class DemoStep:
     preset: str
     say: str
     step: int | None = None  # animation frame to show, if any
+    section: str | None = None  # a subheading of the page to scroll to (demo mode), if any
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def load_lesson(path):
         icon=need(meta, "icon", str), page=need(meta, "page", str), summary=need(meta, "summary", str),
         presets=presets,
         demo=tuple(DemoStep(need(s, "preset", str, f"{where} demo"), need(s, "say", str, f"{where} demo"),
-                            s.get("step")) for s in meta.get("demo") or []),
+                            s.get("step"), s.get("section")) for s in meta.get("demo") or []),
         sections=_sections(match.group(2), where), questions=_questions(meta.get("questions"), where))
     if lesson.page != lesson.slug:
         raise LessonError(f"{where}: 'page' must equal the file name ({lesson.slug!r}), the lesson's one name "
@@ -113,6 +114,8 @@ def load_lesson(path):
         lesson.preset(step.preset)
         if step.step is not None and (not isinstance(step.step, int) or step.step < 0):
             raise LessonError(f"{where}: demo step must be a whole number >= 0, got {step.step!r}")
+        if step.section is not None and (not isinstance(step.section, str) or not step.section.strip()):
+            raise LessonError(f"{where}: a demo step's section must be the text of a subheading, got {step.section!r}")
     return lesson
 
 

@@ -12,6 +12,7 @@ the widget values; "Share this view" shows that URL, "Download figure" saves the
 """
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import quote, urlencode
 
@@ -127,6 +128,28 @@ def script_bar(page):
         download_button()
     if auto:
         st.fragment(_tick, run_every=every)(lesson, every)
+    section = st.session_state.pop(SCROLL_TO, None)
+    if section:
+        st.html(_scroll_html(section, index), width="content", unsafe_allow_javascript=True)
+
+
+SCROLL_TO = "demo_scroll_to"
+_SCROLL_JS = """<span data-step="%d"></span><script>
+(() => {  // scroll the step's section (a subheading) to the top once it is on the page; give up after 10 s
+  const text = %s, start = Date.now();
+  const find = () => [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === text);
+  const timer = setInterval(() => {
+    const heading = find();
+    if (heading) { heading.scrollIntoView({behavior: 'smooth', block: 'start'}); }
+    if (heading || Date.now() - start > 10000) { clearInterval(timer); }
+  }, 100);
+})();
+</script>"""
+
+
+def _scroll_html(section, index):
+    """A script that scrolls to the subheading `section` (text from lessons/*.md, JSON-quoted, '<' escaped)."""
+    return _SCROLL_JS % (index, json.dumps(section).replace("<", "\\u003c"))
 
 
 def _sync_url(index, auto):
@@ -173,6 +196,7 @@ def _apply(lesson, index, link=False):
     if step.step is not None:
         values.update({name: step.step for name in values if name.endswith("_step")})
     controls.set_values({**values, _step_key(lesson): index})
+    st.session_state[SCROLL_TO] = step.section  # scrolled to once, by the next run's script bar
     if link:
         st.query_params.update({name: str(value) for name, value in values.items()})
     st.session_state[AUTO_AT] = time.monotonic()

@@ -1,4 +1,6 @@
 """Every registered page runs; every preset and demo step of every lesson runs through its page."""
+import json
+
 import pytest
 
 from engine.lessons import load_lessons
@@ -68,3 +70,16 @@ def test_every_lesson_has_its_page_file():
     from tests.app.conftest import ROOT
     for lesson in LESSONS:
         assert (ROOT / "pages" / f"{lesson.page}.py").is_file(), f"lessons/{lesson.slug}.md has no page file"
+
+
+SECTION_STEPS = [(l, i) for l in LESSONS for i, s in enumerate(l.demo) if s.section]
+
+
+@pytest.mark.parametrize("lesson,index", SECTION_STEPS, ids=lambda v: getattr(v, "slug", str(v)))
+def test_a_demo_steps_section_is_a_subheading_it_scrolls_to(open_page, lesson, index):
+    at = open_page(f"{lesson.page}.py", {"demo": "1", "demo_step": str(index + 1)})
+    assert_clean(at)
+    section = lesson.demo[index].section
+    assert section in [h.value for h in at.subheader], f"{lesson.slug} step {index + 1}: no subheading {section!r}"
+    quoted = json.dumps(section).replace("<", "\\u003c")  # as the scroll script carries it
+    assert any(quoted in h.value for h in at.get("html") if "scrollIntoView" in h.value)
