@@ -17,6 +17,7 @@ import numpy as np
 from engine.data.digits import CANVAS, load_split
 from engine.nets.digit_nets import CLASSES, CONFIGS, LABELS, build, config
 from engine.nets.train_digits import MANIFEST_KEY, MODELS_DIR, read_manifest
+from engine.nets.weights import load_weights
 
 SE_NET = "se"
 
@@ -38,15 +39,7 @@ def manifest():
 @lru_cache(maxsize=None)
 def load(name):
     """The trained model `name` in eval mode; weights loaded with strict=True (cached, read-only)."""
-    import torch
-
-    torch.set_num_threads(1)
-    model = build(config(name))
-    state = torch.load(MODELS_DIR / f"digits_{name}.pt", map_location="cpu", weights_only=True)
-    model.load_state_dict(state, strict=True)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    return model.eval()
+    return load_weights(build(config(name)), MODELS_DIR / f"digits_{name}.pt")
 
 
 def check_images(images, what="images"):

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from engine.nets.weights import parameter_count  # noqa: F401  (re-exported for the training scripts)
 
 CANVAS = 28
 CLASSES = 10
@@ -163,10 +164,6 @@ def build(cfg):
     """The untrained model for `cfg` (a DigitNetConfig or a name): (N, 1, 28, 28) -> (N, 10) logits."""
     cfg = config(cfg) if isinstance(cfg, str) else cfg
     return _classes()["DigitNet"](cfg)
-
-
-def parameter_count(model):
-    return sum(p.numel() for p in model.parameters())
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from engine.nets.weights import load_weights
 
 IMAGE_SIZE = 224
 CROP_FRACTION = 224 / 256  # centre crop: 224/256 of the short side, then resize to 224
@@ -79,16 +80,10 @@ def weights_path():
 @lru_cache(maxsize=None)
 def load():
     """EfficientNet-Lite0 in eval mode, ImageNet weights loaded with strict=True, read-only (cached)."""
-    import torch
-
     from engine.nets.efficientnet_lite import build
 
-    torch.set_num_threads(1)
-    model = build()
     with weights_path().open("rb") as f:
-        state = torch.load(f, map_location="cpu", weights_only=True)
-    model.load_state_dict(state, strict=True)
-    return model.eval().requires_grad_(False)
+        return load_weights(build(), f)
 
 
 @lru_cache(maxsize=None)

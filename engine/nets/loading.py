@@ -15,6 +15,7 @@ import numpy as np
 
 from engine.nets.train_upsamplers import MODELS_DIR, UNTRAINED_SEED, untrained_model
 from engine.nets.upsamplers import CONFIGS, build, config
+from engine.nets.weights import load_weights
 
 
 def names():
@@ -28,13 +29,7 @@ def manifest():
 @lru_cache(maxsize=None)
 def load(name):
     """The trained model `name` in eval mode; weights loaded with strict=True (cached)."""
-    import torch
-
-    torch.set_num_threads(1)
-    model = build(config(name))
-    state = torch.load(MODELS_DIR / f"upsample_{name}.pt", map_location="cpu", weights_only=True)
-    model.load_state_dict(state, strict=True)
-    return model.eval()
+    return load_weights(build(config(name)), MODELS_DIR / f"upsample_{name}.pt")
 
 
 @lru_cache(maxsize=None)

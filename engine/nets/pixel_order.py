@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from engine.data.digits import CANVAS, load_split, shift
+from engine.nets.weights import parameter_count  # noqa: F401  (re-exported for the training scripts)
 
 MODEL_KINDS = ("cnn", "mlp")
 PIXELS = CANVAS * CANVAS  # 784
@@ -134,10 +135,6 @@ def build(model_kind, config=TrainConfig()):
         return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # (B, channels[-1])
                              nn.Linear(channels[-1], CLASSES))
     raise ValueError(f"Unknown model {model_kind!r}: choose one of {', '.join(MODEL_KINDS)}.")
-
-
-def parameter_count(model):
-    return sum(p.numel() for p in model.parameters())
 
 
 def initial_model(model_kind, shuffled=False, seed=0, config=TrainConfig()):

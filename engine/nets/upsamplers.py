@@ -13,6 +13,7 @@ torch is imported inside the functions only, so importing this module costs noth
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from engine.nets.weights import parameter_count  # noqa: F401  (re-exported for the training scripts)
 
 METHODS = ("transposed", "resize")
 
@@ -87,7 +88,3 @@ def build(cfg):
         layers["resize"] = nn.Upsample(scale_factor=cfg.stride, mode=cfg.resize_mode)
         layers["up"] = nn.Conv2d(in_channels, 1, cfg.kernel_size, padding=cfg.kernel_size // 2)
     return nn.Sequential(layers)
-
-
-def parameter_count(model):
-    return sum(p.numel() for p in model.parameters())
