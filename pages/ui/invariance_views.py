@@ -34,7 +34,9 @@ def strongest_channel(maps):
 
 # --- equivariance -----------------------------------------------------------------------------------------
 
+@st.cache_data(max_entries=32, show_spinner=False)
 def _equivariance_maps(digit, shift):
+    """(moved digit, conv1(moved), conv1 moved, channel c): shared by the figure and its caption."""
     image = typical(digit)
     _, maps = digit_loading.activations("max_pool", image)
     _, moved_maps = digit_loading.activations("max_pool", translate(image, shift))

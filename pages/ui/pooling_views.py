@@ -9,11 +9,16 @@ from engine.figures.pool_figures import upsampling_methods_html
 from pages.ui.figures import show, spec
 
 
+def formula_size(i, k, s, p, ceil_mode):
+    """The formula's o = floor((i + 2p - k) / s) + 1, or ceil (before PyTorch drops a window in the padding)."""
+    n = i + 2 * p - k
+    return -(-n // s) + 1 if ceil_mode else n // s + 1
+
+
 def size_latex(axis, i, k, s, p, ceil_mode):
     """o = floor((i + 2p - k) / s) + 1 (or ceil) with the numbers written in."""
     left, right = (r"\left\lceil", r"\right\rceil") if ceil_mode else (r"\left\lfloor", r"\right\rfloor")
-    n = i + 2 * p - k
-    o = -(-n // s) + 1 if ceil_mode else n // s + 1
+    o = formula_size(i, k, s, p, ceil_mode)
     return (rf"o_{axis} = {left} \frac{{i_{axis} + 2p - k}}{{s}} {right} + 1"
             rf" = {left} \frac{{{i} + 2 \cdot {p} - {k}}}{{{s}}} {right} + 1 = {o}")
 
@@ -23,8 +28,7 @@ def output_size(trace):
     for axis, i, o, (p, _), k, s in zip("hw", trace.input.shape, trace.output.shape, trace.pads,
                                           trace.kernel_size, trace.stride):
         st.latex(size_latex(axis, i, k, s, p, trace.ceil_mode))
-        formula = -(-(i + 2 * p - k) // s) + 1 if trace.ceil_mode else (i + 2 * p - k) // s + 1
-        if formula != o:
+        if formula_size(i, k, s, p, trace.ceil_mode) != o:
             st.caption(f"Along {axis}, the last window would start in the padding, so PyTorch drops it: "
                        f"o_{axis} = {o}.")
 

@@ -29,8 +29,7 @@ def _digits_figure(digit, angle, zoom, alpha, seed, font_size):
     return images_figure(panels, height=260, font_size=font_size - 2)
 
 
-def _bars(name, digit, angle, zoom, alpha, seed, font_size):
-    probs = digit_loading.predict(name, transformed(digit, angle, zoom, alpha, seed))[0]
+def _bars(name, digit, probs, font_size):
     return class_bars_figure(probs, f"{LABELS[name]}", height=280, font_size=font_size, true_class=digit)
 
 
@@ -47,9 +46,9 @@ def transformations(page, name, digit):
     show(spec(_digits_figure, digit, angle, zoom, alpha, seed, page.font_size), key="pl_tf_fig",
          alt=f"The test digit {digit} and its copy rotated by {angle} degrees, scaled by {zoom:.0%}, distorted by "
              f"alpha {alpha}.")
-    show(spec(_bars, name, digit, angle, zoom, alpha, seed, page.font_size), key="pl_tf_bars",
-         alt="The chosen network's probability for each of the ten classes on the transformed digit.")
     probs = digit_loading.predict(name, transformed(digit, angle, zoom, alpha, seed))[0]
+    show(spec(_bars, name, digit, probs, page.font_size), key="pl_tf_bars",
+         alt="The chosen network's probability for each of the ten classes on the transformed digit.")
     verdict = "right" if probs.argmax() == digit else "wrong"
     st.caption(f"{LABELS[name]} says **{int(probs.argmax())}** ({probs.max():.0%}) for a {digit}: **{verdict}**.")
 
