@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from engine.figures.animation import FILL_BUDGET, outline, outline_trace, play_buttons, slider, at_step
 from engine.figures.grid import grid_trace
-from engine.figures.step_view import GRID_CSS, panel
+from engine.figures.step_view import GRID_CSS, equation_html, panel
 from engine.figures.style import HIGHLIGHT, SECONDARY, base_layout, fmt
 from engine.figures.text import MAX_TERMS, index_text
 from engine.ops.pooling import max_pool1d, max_pool2d
@@ -42,6 +42,11 @@ def _rc(cell):
 
 def _shorten(terms):
     return terms if len(terms) <= MAX_TERMS else terms[:MAX_TERMS // 2] + ["…"] + terms[-MAX_TERMS // 2:]
+
+
+def pool_step_view(trace):
+    """view(n) -> the HTML of step n: its max or mean written out, then its grids (browser-side stepper)."""
+    return lambda n: equation_html(pool_equation(trace, n)) + pool_step_html(trace, n)
 
 
 def pool_equation(trace, n):

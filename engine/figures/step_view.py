@@ -27,6 +27,8 @@ GRID_CSS = """<style>
                    color: #999; text-decoration: line-through; }
 .cl-panel { margin: 0; }
 .cl-panel figcaption { font-weight: 600; margin-bottom: .3em; }
+.cl-eq { font-size: 1.15rem; font-family: KaTeX_Main, "Times New Roman", serif; margin: .25rem 0 .5rem;
+         font-variant-numeric: tabular-nums; overflow-x: auto; }
 
 </style>""" % (HIGHLIGHT, SECONDARY)
 
@@ -75,3 +77,13 @@ def step_html(trace, n, unreached=None):
     panels = [panel(input_title(trace), padded, classes), panel(kernel_title, trace.applied, {}),
               panel("Products", step.products, {}), panel("Output Y", shown, out_classes)]
     return GRID_CSS + f'<div class="cl-step" aria-label="{escape(step_equation(step, trace.bias))}">{"".join(panels)}</div>'
+
+
+def equation_html(text):
+    """A step's sum as a line of text above its grids (text made from numbers by engine.figures.text)."""
+    return f'<p class="cl-eq">{escape(text)}</p>'
+
+
+def step_view(trace, unreached=None):
+    """view(n) -> the HTML of step n: its sum written out, then its grids (for the browser-side stepper)."""
+    return lambda n: equation_html(step_equation(trace.step(n), trace.bias)) + step_html(trace, n, unreached)

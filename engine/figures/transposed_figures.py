@@ -16,6 +16,7 @@ from engine.figures.grid import grid_trace
 from engine.figures.step_view import GRID_CSS, panel
 from engine.figures.style import base_layout, fmt
 from engine.ops.conv import correlate1d, correlate2d
+from engine.ops.conv_matrix import transpose_step_column
 from engine.ops.conv_transpose import conv_transpose_single
 
 
@@ -116,3 +117,25 @@ def counts_figure(panels, font_size=14, height=360):
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
     return fig
+
+
+def scatter_view(trace, C, max_rows=64, max_cols=36):
+    """view(n) -> step n's stamp, then C^T with the column that step uses (C^T drawn up to max_rows x max_cols)."""
+    x, out = np.atleast_1d(trace.input), trace.output.shape
+    drawn = C.shape[1] <= max_rows and C.shape[0] <= max_cols
+
+    def view(n):
+        column = transpose_step_column(trace.step(n).index, x.shape)
+        text = (f"<p>A convolution with this kernel, stride and padding maps an input of shape {_shape(out)} to an "
+                f"output of shape {_shape(x.shape)}: as a matrix, <strong>C is {C.shape[0]} × {C.shape[1]}</strong> "
+                f"(y = C · flatten(input)). The transposed convolution is <strong>C<sup>T</sup> ({C.shape[1]} × "
+                f"{C.shape[0]})</strong> acting on flatten(x). This step uses <strong>column {column}</strong> of "
+                f"C<sup>T</sup> (= row {column} of C): it is the stamp, flattened.</p>")
+        matrix = (f'<p class="cl-note">C<sup>T</sup>: column {column} outlined (rows: output cells, columns: input '
+                  f"cells).</p>{matrix_html(C.T, column)}" if drawn else "")
+        return f"{stamp_html(trace, n)}<h3>The same step as a matrix: C<sup>T</sup></h3>{text}{matrix}"
+    return view
+
+
+def _shape(shape):
+    return " × ".join(map(str, shape))
