@@ -1,7 +1,7 @@
 """Slider key press -> rerun settled, in real Chromium, as a ratio against a hello-world page.
 
 To benchmark another page, add one line to CASES:
-    Case("pooling slider", "app.py", "/pooling", "Kernel size"),
+    Case("pooling slider", "app.py", "/pooling", "Kernel size"),  or _step("/pooling", "pl_step") for a stepper
 `slider` is the st.slider label (its aria-label), or a CSS selector starting with "css=" or "[".
 
 The time of one press is measured inside the page (tests/e2e/browser.py, PROBE_JS): from the
@@ -18,7 +18,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.browser import (assert_no_exception, expect_rerun, new_app_page, open_page,
-                               slider as slider_thumb)
+                               slider as slider_thumb, wait_for_app_idle)
 from tests.e2e.server import ROOT, StreamlitServer, launch_chromium
 
 N, WARMUP = 20, 3
@@ -32,20 +32,44 @@ class Case:
     path: str                 # URL path and query
     slider: str               # aria-label, or CSS selector ("css=..." / "[...]")
     placeholder: bool = False  # page not written yet: skip with a message instead of ERROR
+    target: bool = True        # held to TARGET_RATIO (False: reported for information)
+
+
+def _step(page_path: str, key: str, label: str = "Step") -> Case:
+    """The lesson's stepper (pages/ui/stepper): its range input, found by the stepper's key."""
+    name = page_path.strip("/").replace("_", " ")
+    return Case(f"{name} {label.lower()} slider", "app.py", page_path, f"css=.st-key-ctl_{key} .cl-stepper-range")
 
 
 BASELINE = Case("hello-world slider", "benchmarks/hello_app.py", "/", "Value")
 CASES = [
-    Case("cross-correlation step slider", "app.py", "/cross_correlation", "Step"),
-    Case("padding step slider", "app.py", "/padding", "Step"),
-    Case("strides step slider", "app.py", "/strides", "Step"),
-    Case("dilation step slider", "app.py", "/dilation", "Step"),
-    Case("transposed-convolution step slider", "app.py", "/transposed_convolution", "Step"),
-    Case("pooling step slider", "app.py", "/pooling_invariance", "Step"),
-    Case("pooling digit-shift slider (5 networks)", "app.py", "/pooling_invariance", "Move the digit right by (pixels)"),
-    Case("squeeze-excitation stage slider", "app.py", "/squeeze_excitation", "Stage"),
+    _step("/cross_correlation", "xc_step"),
+    _step("/padding", "pd_step"),
+    _step("/strides", "sd_step"),
+    _step("/dilation", "dl_step"),
+    _step("/transposed_convolution", "tc_step"),
+    _step("/pooling_invariance", "pl_step"),
+    _step("/squeeze_excitation", "se_step", "Stage"),
+    Case("padding stride slider (whole page)", "app.py", "/padding", "Stride s", target=False),
+    Case("strides padding slider (whole page)", "app.py", "/strides", "Zero padding p", target=False),
+    Case("dilation d slider (whole page)", "app.py", "/dilation", "Dilation d", target=False),
+    Case("pooling digit-shift slider (5 networks)", "app.py", "/pooling_invariance", "Move the digit right by (pixels)",
+         target=False),
 ]
 
+# A stepper (pages/ui/stepper) draws a step in the browser and sends nothing: settled is the step's
+# attribute set, two animation frames and a task later with no message sent to the server (else: the
+# rerun that message asked for, as for any slider).
+_SENDS_JS = """() => { if (window.__convlabSends !== undefined) return;
+  window.__convlabSends = 0; const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (...a) { window.__convlabSends++; return send.apply(this, a); }; }"""
+_QUIET_JS = """([sel, step]) => new Promise((done) => {
+  const root = document.querySelector(sel), p = window.__convlab;
+  const check = () => root.dataset.step === String(step)
+    ? requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(window.__convlabSends), 0)))
+    : requestAnimationFrame(check);
+  check(); })"""
+_ELAPSED_JS = "() => { const p = window.__convlab; return p.shownAt > p.keyAt ? p.shownAt - p.keyAt : NaN; }"
 _ELAPSED_JS = "() => { const p = window.__convlab; return Math.max(p.idleAt, p.mutationAt) - p.keyAt; }"
 _AT_MAX_JS = """e => Number(e.value ?? e.getAttribute('aria-valuenow'))
                    >= Number(e.max ?? e.getAttribute('aria-valuemax'))"""
@@ -55,16 +79,29 @@ def slider_to_settled(page, url: str, slider: str, n: int = N, warmup: int = WAR
     """ms from each ArrowRight/ArrowLeft press on `slider` until the app settled; n samples."""
     open_page(page, url)
     assert_no_exception(page)
+    stepper = slider.startswith("css=") and slider.endswith(".cl-stepper-range")
     css = slider.startswith(("css=", "["))
     thumb = page.locator(slider) if css else slider_thumb(page, slider)
     if thumb.count() != 1:
         raise LookupError(f"{thumb.count()} sliders {slider!r} on {url}")
+    if stepper:
+        root = slider.removeprefix("css=").replace(".cl-stepper-range", ".cl-stepper")
+        page.locator(f"{root}[data-step]").wait_for(state="attached")
+        page.evaluate(_SENDS_JS)
     thumb.focus()
     keys = ("ArrowLeft", "ArrowRight") if thumb.evaluate(_AT_MAX_JS) else ("ArrowRight", "ArrowLeft")
     samples = []
     for i in range(warmup + n):
-        with expect_rerun(page):
+        if stepper:
+            step, sent = int(thumb.input_value()), page.evaluate("window.__convlabSends")
+            since = page.evaluate("window.__convlab.idle")
             thumb.press(keys[i % 2])
+            target = step + (1 if keys[i % 2] == "ArrowRight" else -1)
+            if page.evaluate(_QUIET_JS, [root, target]) != sent:  # it asked the server: wait for that run
+                wait_for_app_idle(page, since)
+        else:
+            with expect_rerun(page):
+                thumb.press(keys[i % 2])
         if i >= warmup:
             samples.append(page.evaluate(_ELAPSED_JS))
     assert_no_exception(page)
@@ -86,8 +123,7 @@ def run(report) -> None:
                     servers[case.script] = StreamlitServer(case.script, log)
                 page = new_app_page(browser)
                 try:
-                    samples = slider_to_settled(page, servers[case.script].url + case.path,
-                                                case.slider)
+                    samples = slider_to_settled(page, servers[case.script].url + case.path, case.slider)
                 except (LookupError, AssertionError) as e:
                     if case.placeholder:
                         report.skip(case.name, f"placeholder, page not ready: {e}")
@@ -98,8 +134,9 @@ def run(report) -> None:
                     page.context.close()
                 if case is BASELINE:
                     report.add(case.name, samples, note="baseline")
-                else:
-                    report.add(case.name, samples, baseline=BASELINE.name, target=TARGET_RATIO)
+                    continue
+                report.add(case.name, samples, baseline=BASELINE.name, target=TARGET_RATIO if case.target else None,
+                           note="" if case.target else "a full rerun of the lesson page (no target)")
             photo_page(report, browser, servers, Path(logs))
         finally:
             browser.close()

@@ -1,4 +1,4 @@
-"""Figures of a squeeze-and-excitation block: one value per channel as bars, gates per class as a heatmap."""
+"""Figures of a squeeze-and-excitation block: gates against their class mean as bars, gates per class as a heatmap."""
 from __future__ import annotations
 
 import numpy as np
@@ -18,14 +18,6 @@ def _layout(fig, title, height, font_size, y_title, y_range):
                      zerolinecolor="#999")
     fig.update_xaxes(title_text="channel", dtick=1 if fig.data and len(fig.data[0].x) <= 16 else 2)
     return fig
-
-
-def channel_bars_figure(values, title, y_title, y_range=None, height=280, font_size=15):
-    """One bar per channel (or hidden unit), value written on hover; channel numbers on the x axis."""
-    values = np.asarray(values, dtype=float)
-    fig = go.Figure(go.Bar(x=list(range(len(values))), y=values.tolist(), marker_color=BAR,
-                           hovertemplate="%{x}: %{y:.3f}<extra></extra>"))
-    return _layout(fig, title, height, font_size, y_title, y_range)
 
 
 def gates_figure(gates, class_mean, predicted, height=300, font_size=15, forced=None):

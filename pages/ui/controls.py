@@ -212,5 +212,6 @@ def hide_css(names):
         if name in HIDE_GROUPS:
             selectors.append(HIDE_GROUPS[name])
         elif _NAME.fullmatch(name):  # a widget (its element, its row, a matrix's grid) or a figure
-            selectors += [f".st-key-{name}", f".st-key-ctl_{name}", f'[class*="st-key-{name}_grid_"]']
+            selectors += [f".st-key-{name}", f".st-key-ctl_{name} .cl-stepper-row",  # a stepper: its controls
+                          f'[class*="st-key-{name}_grid_"]']
     return f"<style>{', '.join(selectors)} {{ display: none !important; }}</style>" if selectors else ""

@@ -9,6 +9,7 @@ from engine.lessons import load_lessons
 from pages.ui import controls, demo_mode
 from pages.ui.figures import LESSON_KEY
 from pages.ui.shell import require_shell
+from pages.ui.stepper import stepper
 
 # Wide step grids, matrices and formulas scroll inside their own box instead of widening the page (phones).
 _PAGE_STYLE = """<style>
@@ -77,21 +78,15 @@ class LessonPage:
             st.error(error, icon=":material/error:")
         return values
 
-    def stepper(self, n_steps, key, label="Step", shortcuts=True):
-        """Step slider with Previous / Next buttons (Left / Right keys when `shortcuts`); returns the step.
+    def stepper(self, n_steps, key, label="Step", shortcuts=True, views=None):
+        """◀ Previous, a step slider, Next ▶ (Left / Right keys when `shortcuts`); returns the step.
 
-        In demo mode these are the animation frames within a script step (Page Down / Page Up walk the
-        script). `hide=<key>` hides the whole row; its keys still work.
+        views: (build, *args) giving each step's HTML, drawn in the browser without a rerun (see
+        pages/ui/stepper); None when the page draws the step itself. In demo mode these are the
+        animation frames within a script step (Page Down / Page Up walk the script). `hide=<key>` hides
+        the whole row; its keys still work.
         """
-        if n_steps < 2:
-            return 0
-        with st.container(horizontal=True, vertical_alignment="bottom", key=f"ctl_{key}"):
-            st.button("◀ Previous", key=f"{key}_prev", on_click=_shift, args=(key, -1, n_steps),
-                      shortcut="Left" if shortcuts else None)
-            step = self.int_slider(label, 0, n_steps - 1, key)
-            st.button("Next ▶", key=f"{key}_next", on_click=_shift, args=(key, 1, n_steps),
-                      shortcut="Right" if shortcuts else None)
-        return step
+        return stepper(key, n_steps, self.notes, label, shortcuts, views)
 
     def section(self, name):
         st.markdown(self.lesson.sections[name])
@@ -106,7 +101,3 @@ class LessonPage:
         st.subheader("Summary")
         self.section("Summary")
         self_check(self.lesson)
-
-
-def _shift(key, delta, n_steps):
-    st.session_state[key] = min(max(st.session_state.get(key, 0) + delta, 0), n_steps - 1)

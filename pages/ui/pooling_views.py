@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import trace_pool
-from engine.figures import at_step, pool_animation_spec, pool_equation, pool_step_html, unpool_html
-from engine.figures.pool_figures import upsampling_methods_html
+from engine.figures import at_step, pool_animation_spec, pool_equation, unpool_html
+from engine.figures.pool_figures import pool_step_view, upsampling_methods_html
 from pages.ui.figures import show, spec
 
 
@@ -35,12 +35,13 @@ def output_size(trace):
 
 @st.fragment
 def step_through(page, pool, key):
-    """Stepper, the step's max or mean written out, and the grids; a step reruns only this fragment."""
-    trace = trace_pool(**pool)
-    step = page.stepper(len(trace.steps), key)
-    st.markdown(f"#### `{pool_equation(trace, step)}`")
-    st.html(pool_step_html(trace, step))
-    return step
+    """Stepper with each step's max or mean and grids (drawn in the browser); returns the step the server knows."""
+    return page.stepper(len(trace_pool(**pool).steps), key, views=(pool_views, pool))
+
+
+def pool_views(pool):
+    """view(n) -> step n's HTML (for the stepper)."""
+    return pool_step_view(trace_pool(**pool))
 
 
 def _animation(font_size, pool):

@@ -8,71 +8,31 @@ import streamlit as st
 
 from engine import bottleneck_cost
 from engine.data.digits import typical
-from engine.figures.classifier_figures import feature_maps_figure
 from engine.figures.invariance_figures import class_bars_figure
-from engine.figures.se_figures import channel_bars_figure, class_gates_figure, gates_figure
+from engine.figures.se_figures import class_gates_figure, gates_figure
+from engine.figures.se_stage_view import STAGES, se_stage_view
 from engine.nets import digit_loading
 from engine.nets.se_steps import se_block_steps
 from pages.ui.figures import show, spec
-
-STAGES = ("Input U", "Squeeze: z", "Excitation: FC, ReLU", "Excitation: FC, sigmoid = gates s", "Scale: s·U")
-
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def steps(name, digit, block):
     return se_block_steps(name, typical(digit), block)
 
 
-def _maps(name, digit, block, scaled, font_size):
-    s = steps(name, digit, block)
-    maps = s.scaled if scaled else s.u
-    title = "s_c · u_c (each map scaled by its gate)" if scaled else f"U: {' × '.join(map(str, maps.shape))} feature maps"
-    return feature_maps_figure(maps, title=title, columns=8 if len(maps) <= 16 else 16, font_size=font_size)
-
-
-def _bars(name, digit, block, stage, font_size):
-    s = steps(name, digit, block)
-    if stage == 1:
-        return channel_bars_figure(s.z, "z: the mean of each channel", "z_c")
-    if stage == 2:
-        return channel_bars_figure(s.hidden, f"h = ReLU(W₁z + b₁): {len(s.hidden)} hidden units", "h", font_size=font_size)
-    return channel_bars_figure(s.gates, "s = sigmoid(W₂h + b₂): one gate per channel", "gate s", [0, 1.05],
-                               font_size=font_size)
-
-
-def _stage_latex(s, stage):
-    c, (h, w) = int(np.argmax(s.z)), s.u.shape[1:]
-    C, hidden = len(s.z), len(s.hidden)
-    if stage == 0:
-        return rf"U \in \mathbb{{R}}^{{C \times H \times W}} = \mathbb{{R}}^{{{C} \times {h} \times {w}}}"
-    if stage == 1:
-        return (rf"z_c = \frac{{1}}{{H W}} \sum_{{i, j}} u_c(i, j), \quad z_{{{c}}} = \frac{{1}}{{{h} \cdot {w}}}"
-                rf" \sum_{{i, j}} u_{{{c}}}(i, j) = {s.z[c]:.3f}")
-    if stage == 2:
-        return (rf"h = \mathrm{{ReLU}}(W_1 z + b_1), \quad W_1 \in \mathbb{{R}}^{{C/r \times C}} = "
-                rf"\mathbb{{R}}^{{{hidden} \times {C}}} \;(r = {s.reduction})")
-    if stage == 3:
-        return (rf"s = \sigma(W_2 h + b_2), \quad W_2 \in \mathbb{{R}}^{{C \times C/r}} = \mathbb{{R}}^{{{C} \times "
-                rf"{hidden}}}, \quad s_c \in (0, 1)")
-    lo, hi = int(np.argmin(s.gates)), int(np.argmax(s.gates))
-    return rf"\tilde u_c = s_c \, u_c: \quad s_{{{lo}}} = {s.gates[lo]:.3f} \text{{ (lowest)}}, \quad s_{{{hi}}} = {s.gates[hi]:.3f} \text{{ (highest)}}"
-
-
 @st.fragment
 def step_through(page, name, digit, block):
-    """Stepper over the block's stages; a step reruns only this fragment."""
-    stage = page.stepper(len(STAGES), "se_step", label="Stage")
+    """Stepper over the block's stages, each drawn in the browser from the block's numbers."""
+    page.stepper(len(STAGES), "se_step", label="Stage", views=(stage_views, name, digit, block))
     s = steps(name, digit, block)
-    st.markdown(f"**{stage + 1}. {STAGES[stage]}**")
-    st.latex(_stage_latex(s, stage))
-    if stage in (0, 4):
-        show(spec(_maps, name, digit, block, stage == 4, page.font_size), key="se_maps",
-             alt=f"The {len(s.z)} feature maps of block {block}" + (" scaled by their gates." if stage == 4 else "."))
-    else:
-        show(spec(_bars, name, digit, block, stage, page.font_size), key="se_bars",
-             alt=f"Bar chart: {STAGES[stage]} for each channel of block {block}.")
     st.caption(f"Block {block} of the trained SE network (r = {s.reduction}) on a handwritten {digit}: the excitation "
-               f"network has {s.parameters} parameters (2C²/r + C/r + C).")
+               f"network has {s.parameters} parameters (2C²/r + C/r + C). Maps share one grey scale (white: the "
+               "largest value in U), so at the scale step each map is dimmed by its gate.")
+
+
+def stage_views(name, digit, block):
+    """view(n) -> stage n's HTML (for the stepper)."""
+    return se_stage_view(steps(name, digit, block))
 
 
 def _gates(name, digit, block, font_size):

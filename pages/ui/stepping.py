@@ -1,4 +1,4 @@
-"""Step through a convolution trace (server, keyboard, URL) and play it (browser), for any lesson.
+"""Step through a convolution trace and play it as an animation, both in the browser, for any lesson.
 
 `conv` holds engine.trace_conv's arguments: input, kernel and any of bias, stride, padding,
 dilation, padding_mode, flip.
@@ -8,7 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 import engine
-from engine.figures import animation_spec, at_step, formula_latex, step_equation_latex, step_html
+from engine.figures import animation_spec, at_step, formula_latex
+from engine.figures.step_view import step_view
 from engine.figures.text import step_equation
 from pages.ui.figures import show, spec
 
@@ -20,16 +21,22 @@ def formula(conv):
 
 @st.fragment
 def step_through(page, conv, key, unreached=None, label="Step", shortcuts=True):
-    """Stepper, the step's sum and grids; a step reruns only this fragment. Returns the step.
+    """Stepper with each step's sum and grids (drawn in the browser); returns the step the server knows.
 
     unreached: optional bool array (padded input's shape) of cells no window covers, hatched.
     label, shortcuts: for a second stepper on a page (the Left / Right keys belong to the first).
     """
-    trace = engine.trace_conv(**conv)
-    step = page.stepper(len(trace.steps), key, label, shortcuts)
-    st.latex(step_equation_latex(trace.step(step), trace.bias))
-    st.html(step_html(trace, step, unreached))
-    return step
+    return page.stepper(_n_steps(conv), key, label, shortcuts, views=(conv_views, conv, unreached))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _n_steps(conv):
+    return len(engine.trace_conv(**conv).steps)
+
+
+def conv_views(conv, unreached):
+    """view(n) -> step n's HTML (for the stepper)."""
+    return step_view(engine.trace_conv(**conv), unreached)
 
 
 def _animation(font_size, conv):

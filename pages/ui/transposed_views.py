@@ -6,9 +6,8 @@ import numpy as np
 import streamlit as st
 
 from engine.figures import grids_figure
-from engine.figures.transposed_figures import (counts_figure, matrix_html, resize_conv_counts, stacked_counts,
-                                              stamp_html)
-from engine.ops.conv_matrix import conv_matrix, conv_output_shape, transpose_step_column
+from engine.figures.transposed_figures import (counts_figure, resize_conv_counts, scatter_view, stacked_counts)
+from engine.ops.conv_matrix import conv_matrix, conv_output_shape
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
                                        overlap_counts, trace_conv_transpose)
 from engine.ops.trace import trace_conv
@@ -35,28 +34,22 @@ def output_size(x, k, s, p, op):
 
 @st.fragment
 def scatter_and_matrix(page, tc, key):
-    """Stepper, the stamp of the current input cell, and C^T with the column that step uses."""
+    """Stepper over the scatter: each step's stamp and C^T with the column it uses (drawn in the browser)."""
     trace = trace_conv_transpose(**tc)
-    step = page.stepper(len(trace.steps), key)
-    st.html(stamp_html(trace, step))
-    x, k = trace.input, trace.kernel
-    C = conv_matrix(trace.output.shape, k, tc["stride"], tc["padding"])
-    column = transpose_step_column(trace.step(step).index, x.shape)
-    st.subheader("The same step as a matrix: C^T")
-    st.markdown(f"A convolution with this kernel, stride and padding maps an input of shape "
-                f"{_shape(trace.output.shape)} to an output of shape {_shape(x.shape)}: as a matrix, "
-                f"**C is {C.shape[0]} × {C.shape[1]}** (y = C · flatten(input)). The transposed convolution "
-                f"is **C^T ({C.shape[1]} × {C.shape[0]})** acting on flatten(x). This step uses "
-                f"**column {column}** of C^T (= row {column} of C): it is the stamp, flattened.")
-    if C.shape[1] <= MAX_ROWS and C.shape[0] <= MAX_COLS:
-        st.caption(f"C^T: column {column} outlined (rows: output cells, columns: input cells).")
-        st.html(matrix_html(C.T, column))
-    else:
+    page.stepper(len(trace.steps), key, views=(scatter_views, tc))
+    C = conv_matrix(trace.output.shape, trace.kernel, tc["stride"], tc["padding"])
+    if not (C.shape[1] <= MAX_ROWS and C.shape[0] <= MAX_COLS):
         st.info(f"C^T has {C.shape[1]} × {C.shape[0]} = {C.size} entries, too many to draw; use a smaller input, "
                 f"kernel or stride to see it.", icon=":material/grid_on:")
-    same = np.allclose(C.T @ x.ravel(), trace.output.ravel())
+    same = np.allclose(C.T @ trace.input.ravel(), trace.output.ravel())
     st.caption(f"C^T · flatten(x) {'equals' if same else 'differs from'} the output, computed cell by cell.")
-    return step
+
+
+def scatter_views(tc):
+    """view(n) -> step n's stamp and C^T (for the stepper)."""
+    trace = trace_conv_transpose(**tc)
+    C = conv_matrix(trace.output.shape, trace.kernel, tc["stride"], tc["padding"])
+    return scatter_view(trace, C, MAX_ROWS, MAX_COLS)
 
 
 def _shape(shape):

@@ -1,8 +1,6 @@
 """The dilation lesson: numbers on the page come from the engine and change as a student acts."""
 import contextlib
-import html
 import io
-import re
 
 import numpy as np
 import pytest
@@ -10,14 +8,17 @@ import pytest
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.ops.receptive_field import Layer, input_range, parse_layers, receptive_cells, receptive_field
-from tests.app.checks import assert_clean, assert_link_note
+from tests.app.checks import (assert_clean, assert_link_note, go_to_step, step_equation, step_label, step_of, step_view,
+                             stepper)
 
 PAGE = "dilation.py"
 
 
 def _equation(at):
-    body = at.get("html")[0].value
-    return html.unescape(re.search(r'class="cl-step" aria-label="(.*?)"', body).group(1))
+    """The step's sum above its grids (the grids' text alternative says the same)."""
+    text = step_equation(at, "dl_step")
+    assert step_label(at, "dl_step") == text
+    return text
 
 
 def _markdown(at, start):
@@ -53,21 +54,53 @@ def test_defaults_show_the_engine_numbers(open_page):
 def test_dilation_slider_changes_the_kernel_and_the_sum(open_page):
     at = open_page(PAGE)
     before = _equation(at)
+    at.slider(key="dl_d").set_value(1).run()
+    assert_clean(at)
+    assert r"= 3 + (3 - 1)(1 - 1) = 3" in at.latex[0].value
+    assert "X(i + m,\\; j + n)" in at.latex[1].value
+    assert _equation(at) != before
+    assert _equation(at).endswith(f"= {_trace(at).steps[0].value:g}")
     at.slider(key="dl_d").set_value(3).run()
     assert_clean(at)
     assert r"= 3 + (3 - 1)(3 - 1) = 7" in at.latex[0].value
-    assert _equation(at) != before
-    assert _equation(at).endswith(f"= {_trace(at).steps[0].value:g}")
-    at.slider(key="dl_d").set_value(1).run()
-    assert "X(i + m,\\; j + n)" in at.latex[1].value
+    assert "X(i + 3m,\\; j + 3n)" in at.latex[1].value
+
+
+def _shown_step(at, key):
+    """The step's view wherever the page shows it: in stepper `key`, or (a one-step trace has no stepper) in
+    the one st.html holding a step sum."""
+    if any(e.proto.id.endswith(f"-{key}_ui") for e in at.get("bidi_component")):
+        return step_view(at, key)
+    views = [h.value for h in at.get("html") if 'class="cl-eq"' in h.value]
+    assert len(views) == 1, f"{len(views)} step views on the page"
+    return views[0]
+
+
+def test_a_one_step_trace_still_shows_its_sum_and_grids(open_page):
+    at = open_page(PAGE)
+    at.slider(key="dl_d").set_value(3).run()  # the 7 x 7 input, a 3 x 3 kernel spread to 7 x 7: one output cell
+    assert_clean(at)
+    trace = _trace(at)
+    assert len(trace.steps) == 1
+    view = _shown_step(at, "dl_step")
+    assert f'<p class="cl-eq">y[0, 0] = ' in view and f"= {trace.steps[0].value:g}</p>" in view
+    assert view.count('<table class="cl-grid">') == 4  # padded input, kernel, products, output
 
 
 def test_stepping_moves_along_the_output(open_page):
     at = open_page(PAGE)
-    at.button(key="dl_step_next").click().run()
-    assert at.slider(key="dl_step").value == 1
+    go_to_step(at, "dl_step", step_of(at, "dl_step") + 1)  # Next
+    assert step_of(at, "dl_step") == 1
     assert _equation(at) == f"y[0, 1] = " + _equation(at).split(" = ", 1)[1]
     assert _equation(at).endswith(f"= {_trace(at).steps[1].value:g}")
+    trace = _trace(at)
+    assert stepper(at, "dl_step")["n"] == len(trace.steps)
+    go_to_step(at, "dl_step", len(trace.steps))  # past the end: the last step
+    assert step_of(at, "dl_step") == len(trace.steps) - 1
+    assert _equation(at).endswith(f"= {trace.steps[-1].value:g}")
+    go_to_step(at, "dl_step", -1)  # before the start: the first step
+    assert step_of(at, "dl_step") == 0
+    assert _equation(at).startswith("y[0, 0] = ") and _equation(at).endswith(f"= {trace.steps[0].value:g}")
 
 
 def test_stack_table_and_output_cell_follow_the_engine(open_page):
@@ -130,6 +163,7 @@ def test_a_link_reproduces_the_view(open_page):
                           "dl_out": "4"})
     assert_clean(at)
     assert not at.warning
+    assert step_of(at, "dl_step") == 5
     assert _equation(at).endswith(f"= {_trace(at).steps[5].value:g}")
     assert "cells **4 to 7**" in _markdown(at, "Output **4**")
 

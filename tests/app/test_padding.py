@@ -11,7 +11,7 @@ from engine.figures.padding_figures import border_figure
 from engine.ops.arithmetic import conv_output_size
 from engine.ops.coverage import participation_counts
 from engine.ops.padding_sources import CONSTANT, pad_sources
-from tests.app.checks import assert_clean
+from tests.app.checks import assert_clean, step_equation, step_label, step_of
 
 PAGE = "padding.py"
 RAMP = "1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5"
@@ -33,8 +33,10 @@ def _padded_grid(at):
 
 
 def _equation(at):
-    body = _html(at, "cl-step")
-    return html.unescape(re.search(r'class="cl-step" aria-label="(.*?)"', body).group(1))
+    """The step's sum above its grids (the grids' text alternative says the same)."""
+    text = step_equation(at, "pd_step")
+    assert step_label(at, "pd_step") == text
+    return text
 
 
 def _inputs(at):
@@ -185,7 +187,7 @@ def test_a_link_reproduces_the_view(open_page):
     _check_sources_on_page(at, pads, "circular")
     trace = engine.trace_conv(parse_matrix("1 2 3; 4 5 6; 7 8 9"), parse_matrix("1 -1; 2 0"), padding=pads,
                               padding_mode="circular")
-    assert at.slider(key="pd_step").value == 3
+    assert step_of(at, "pd_step") == 3
     assert _equation(at).endswith(f"= {trace.steps[3].value:g}")
 
 

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from engine.lessons import load_lessons
-from tests.app.checks import assert_clean
+from tests.app.checks import assert_clean, assert_values, step_of, stepper
 
 LESSONS = load_lessons()
 PRESETS = [(l, p) for l in LESSONS for p in l.presets]
@@ -31,8 +31,7 @@ def test_every_preset_runs(open_page, lesson, preset):
     at = open_page(f"{lesson.page}.py")
     at.button(key=f"preset_{preset.name}").click().run()
     assert_clean(at)
-    for key, value in preset.values.items():
-        assert at.session_state[key] == value
+    assert_values(at, preset.values)
 
 
 @pytest.mark.parametrize("lesson,index", DEMO_STEPS, ids=lambda v: getattr(v, "slug", str(v)))
@@ -41,9 +40,12 @@ def test_every_demo_step_runs(open_page, lesson, index):
     at = open_page(f"{lesson.page}.py")
     at.button(key=f"preset_{step.preset}").click().run()
     if step.step is not None:
-        slider = at.slider(key=next(k for k in lesson.preset(step.preset).values if k.endswith("_step")))
-        assert step.step <= slider.max, f"demo step {index} asks for frame {step.step} of {slider.max + 1}"
-        slider.set_value(step.step).run()
+        key = next(k for k in lesson.preset(step.preset).values if k.endswith("_step"))
+        n = stepper(at, key)["n"]
+        assert step.step < n, f"demo step {index} asks for frame {step.step} of {n}"
+        at.session_state[key] = step.step
+        at.run()
+        assert step_of(at, key) == step.step
     assert_clean(at)
 
 
@@ -57,9 +59,9 @@ def test_demo_script_walks_every_step_with_page_down(open_page, lesson):
         assert_clean(at)
         assert f"Step {index + 1} / {len(lesson.demo)}" in at.markdown[0].value or any(
             f"Step {index + 1} / {len(lesson.demo)}" in m.value for m in at.markdown)
-        for key, value in lesson.preset(step.preset).values.items():
-            expected = step.step if key.endswith("_step") and step.step is not None else value
-            assert at.session_state[key] == expected, (index, key)
+        values = lesson.preset(step.preset).values
+        assert_values(at, {key: step.step if key.endswith("_step") and step.step is not None else value
+                          for key, value in values.items()})
         assert at.query_params["demo_step"] == str(index + 1), "the step is in the link"
     assert at.button(key="demo_next").disabled
     at.button(key="demo_back").click().run()

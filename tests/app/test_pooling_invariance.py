@@ -1,5 +1,4 @@
 """The pooling lesson: sizes, steps, un-pooling and every network number come from the engine."""
-import html
 import re
 
 import numpy as np
@@ -11,15 +10,17 @@ from engine.data.matrix_text import parse_matrix
 from engine.figures.style import fmt
 from engine.nets import digit_loading
 from engine.nets.invariance import pooling_shift_demo, shift_response
-from tests.app.checks import assert_clean, assert_link_note
+from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_equation, step_label, step_of, stepper
 
 PAGE = "pooling_invariance.py"
 torch = pytest.importorskip("torch")
 
 
 def _step_label(at):
-    block = next(h.value for h in at.get("html") if 'class="cl-step"' in h.value)
-    return html.unescape(re.search(r'class="cl-step" aria-label="(.*?)"', block).group(1))
+    """The step's max or mean written above its grids (the grids' text alternative says the same)."""
+    text = step_equation(at, "pl_step")
+    assert step_label(at, "pl_step") == text
+    return text
 
 
 def _caption(at, start):
@@ -33,8 +34,10 @@ def test_default_step_view_and_size_match_torch(open_page):
     y = torch.nn.functional.max_pool2d(torch.tensor(x)[None], 2)[0].numpy()
     assert _step_label(at) == f"y[0, 0] = max(1, 1, 5, 6) = {y[0, 0]:g}"
     assert any(l.value.strip().endswith(f"= {y.shape[0]}\n$$") or f"= {y.shape[0]}" in l.value for l in at.latex)
-    at.slider(key="pl_step").set_value(3).run()
-    assert _step_label(at).endswith(f"= {y[1, 1]:g}")
+    assert stepper(at, "pl_step")["n"] == y.size
+    go_to_step(at, "pl_step", 3)
+    assert step_of(at, "pl_step") == 3
+    assert _step_label(at).startswith("y[1, 1] = ") and _step_label(at).endswith(f"= {y[1, 1]:g}")
 
 
 def test_average_and_ceil_mode_follow_torch(open_page):
@@ -43,7 +46,9 @@ def test_average_and_ceil_mode_follow_torch(open_page):
     assert_clean(at)
     x = parse_matrix(at.text_input(key="pl_x").value)
     y = torch.nn.functional.avg_pool2d(torch.tensor(x)[None], 2, ceil_mode=True)[0].numpy()
-    at.slider(key="pl_step").set_value(y.size - 1).run()
+    assert stepper(at, "pl_step")["n"] == y.size
+    go_to_step(at, "pl_step", y.size - 1)
+    assert step_of(at, "pl_step") == y.size - 1
     assert _step_label(at).endswith(f"= {fmt(y[-1, -1])}")
     assert any("Max" in i.value for i in at.info)  # un-pooling asks for max pooling
 
@@ -68,6 +73,9 @@ def test_bad_window_shows_a_message_not_a_traceback(open_page):
 def test_malformed_link_values_fall_back_with_a_note(open_page):
     assert_link_note(open_page(PAGE, {"pl_shift": "99"}), ["pl_shift"])
     assert_link_note(open_page(PAGE, {"pl_net": "<b>x</b>"}), ["pl_net"])
+    at = open_page(PAGE, {"pl_step": "4"})  # the default 4 x 4 input pools to 4 cells: steps 0 to 3
+    assert_link_note(at, ["pl_step"])
+    assert step_of(at, "pl_step") == 0
 
 
 def test_network_numbers_come_from_the_engine(open_page):

@@ -1,11 +1,16 @@
 """The SE lesson: every stage, gate and cost on the page is the engine's (and the network's) number."""
+import html
+import re
+
 import numpy as np
 
 from engine import bottleneck_cost
 from engine.data.digits import typical
 from engine.nets import digit_loading
+from engine.nets.digit_nets import SE_BY_REDUCTION
 from engine.nets.se_steps import se_block_steps
-from tests.app.checks import assert_clean, assert_link_note
+from engine.figures.se_stage_view import STAGES
+from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_view, stepper
 
 PAGE = "squeeze_excitation.py"
 
@@ -14,26 +19,59 @@ def _caption(at, start):
     return next(c.value for c in at.caption if c.value.startswith(start))
 
 
+def _bar_values(view):
+    """The numbers a stage's bar chart states in its text alternative (one per channel or hidden unit)."""
+    (label,) = re.findall(r'<svg class="cl-se-bars"[^>]* aria-label="[^":]*: ([^"]*)"', view)
+    return np.array([float(v) for v in label.split(", ")])
+
+
+def _equation(view):
+    """The stage's formula (HTML: sub- and superscripts), unescaped."""
+    (eq,) = re.findall(r'<p class="cl-eq">(.*?)</p>', view)
+    return html.unescape(eq)
+
+
 def test_every_stage_runs_and_names_its_numbers(open_page):
     at = open_page(PAGE, {"se_digit": "3", "se_block": "1"})
     assert_clean(at)
     steps = se_block_steps("se", typical(3), 1)
-    c = int(np.argmax(steps.z))
+    C, H, W = steps.u.shape
+    data = stepper(at, "se_step")
+    assert data["n"] == len(STAGES) == 5 and data["label"] == "Stage"
+    assert (data["lo"], data["hi"]) == (0, 4), "every stage is drawn in the browser"
+    views = []
     for stage in range(5):
-        at.slider(key="se_step").set_value(stage).run()
+        go_to_step(at, "se_step", stage)
         assert_clean(at)
-    at.slider(key="se_step").set_value(1).run()
-    assert any(f"= {steps.z[c]:.3f}" in l.value for l in at.latex)
-    at.slider(key="se_step").set_value(4).run()
-    lo = int(np.argmin(steps.gates))
-    assert any(f"s_{{{lo}}} = {steps.gates[lo]:.3f}" in l.value for l in at.latex)
+        assert step_of(at, "se_step") == stage
+        views.append(step_view(at, "se_step"))
+        assert f'<p class="cl-se-title">{stage + 1}. {html.escape(STAGES[stage])}</p>' in views[-1], stage
+    assert f"<sup>{C}×{H}×{W}</sup>" in _equation(views[0])
+    assert views[0].count("<img ") == views[4].count("<img ") == C  # one map per channel, before and after
+    c = int(np.argmax(steps.z))
+    assert f"z<sub>{c}</sub> = " in _equation(views[1]) and _equation(views[1]).endswith(f"= {steps.z[c]:.3f}")
+    for view, values in ((views[1], steps.z), (views[2], steps.hidden), (views[3], steps.gates)):
+        np.testing.assert_allclose(_bar_values(view), values, atol=5e-4)
+    lo, hi = int(np.argmin(steps.gates)), int(np.argmax(steps.gates))
+    assert f"s<sub>{lo}</sub> = {steps.gates[lo]:.3f} (lowest)" in _equation(views[4])
+    assert f"s<sub>{hi}</sub> = {steps.gates[hi]:.3f} (highest)" in _equation(views[4])
+    assert all(f"ch {i} · s = {g:.2f}<" in views[4] for i, g in enumerate(steps.gates))
+    go_to_step(at, "se_step", 5)  # past the last stage: the last
+    assert step_of(at, "se_step") == 4 and step_view(at, "se_step") == views[4]
     assert f"{steps.parameters} parameters" in _caption(at, "Block 1 of the trained SE network (r = 4)")
+    go_to_step(at, "se_step", -1)  # before the first stage: the first
+    assert step_of(at, "se_step") == 0 and step_view(at, "se_step") == views[0]
 
 
 def test_reduction_ratio_picks_the_network_trained_with_it(open_page):
     at = open_page(PAGE, {"se_r": "8", "se_block": "2", "se_step": "2"})
     assert_clean(at)
-    assert any(r"\mathbb{R}^{4 \times 32}" in l.value and "r = 8" in l.value for l in at.latex)  # W1: 32/8 x 32
+    assert step_of(at, "se_step") == 2  # the stage from the link
+    steps = se_block_steps(SE_BY_REDUCTION[8], typical(3), 2)  # digit 3: the default
+    assert (len(steps.hidden), len(steps.z), steps.reduction) == (4, 32, 8)
+    eq = _equation(step_view(at, "se_step"))
+    assert "<sup>4×32</sup>" in eq and "(r = 8)" in eq  # W1: 32/8 x 32
+    np.testing.assert_allclose(_bar_values(step_view(at, "se_step")), steps.hidden, atol=5e-4)
 
 
 def test_ablation_changes_the_probabilities_as_the_network_does(open_page):
@@ -71,3 +109,6 @@ def test_class_gate_spread_is_measured(open_page):
 def test_malformed_link_values_fall_back_with_a_note(open_page):
     assert_link_note(open_page(PAGE, {"se_r": "3"}), ["se_r"])
     assert_link_note(open_page(PAGE, {"se_cost_h": "abc"}), ["se_cost_h"])
+    at = open_page(PAGE, {"se_step": "5"})  # stages 0 to 4
+    assert_link_note(at, ["se_step"])
+    assert step_of(at, "se_step") == 0

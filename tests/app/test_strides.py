@@ -1,5 +1,4 @@
 """The strides lesson: sizes, unreached cells, the known example and the code come from the engine."""
-import html
 import re
 
 import numpy as np
@@ -10,23 +9,22 @@ from engine.data.matrix_text import parse_matrix
 from engine.data.photos import photo
 from engine.ops.coverage import participation_counts
 from engine.ops.pooling import pool_output_size
-from tests.app.checks import assert_clean, assert_link_note
+from tests.app.checks import (assert_clean, assert_link_note, go_to_step, step_equation, step_label, step_of,
+                             step_view, stepper)
 
 PAGE = "strides.py"
 
 
 def _equation(at):
-    """The step's sum as the step view states it (its text alternative)."""
-    return html.unescape(re.search(r'class="cl-step" aria-label="(.*?)"', _step_html(at)).group(1))
+    """The step's sum above its grids (the grids' text alternative says the same)."""
+    text = step_equation(at, "sd_step")
+    assert step_label(at, "sd_step") == text
+    return text
 
 
-def _step_html(at):
-    return next(h.value for h in at.get("html") if 'class="cl-step"' in h.value)
-
-
-def _hatched(at):
-    """How many cells the step view hatches as never reached."""
-    return len(re.findall(r'<td class="skip">', _step_html(at)))
+def _hatched(at, n=None):
+    """How many cells the view of step n (default: the step on screen) hatches as never reached."""
+    return len(re.findall(r'<td class="skip">', step_view(at, "sd_step", n)))
 
 
 def _size_latex(at):
@@ -46,8 +44,9 @@ def test_known_example_matches_the_engine_and_names_the_misprinted_cells(open_pa
     x, k, stride, p = _settings(at)
     expected = engine.correlate2d(x, k, stride=stride, padding=p)
     np.testing.assert_array_equal(expected, [[1, 5, 6], [7, 8, 3], [3, 10, 4]])
-    at.slider(key="sd_step").set_value(8).run()
-    assert _equation(at).endswith(f"= {expected[2, 2]:g}")
+    go_to_step(at, "sd_step", 8)
+    assert step_of(at, "sd_step") == 8
+    assert _equation(at).startswith("y[2, 2] = ") and _equation(at).endswith(f"= {expected[2, 2]:g}")
     note = next(m.value for m in at.markdown if "conv_arithmetic issue #17" in m.value)
     assert "**6 of 9 cells**" in note
     assert "(1, 2): printed 9, correct 3" in note and "(0, 0)" not in note  # (0, 0) is printed right
@@ -78,15 +77,18 @@ def test_unreached_cells_are_hatched_as_the_engine_counts_them(open_page, preset
     assert_clean(at)
     x, k, stride, p = _settings(at)
     assert int((participation_counts(x.shape, k.shape, stride, p) == 0).sum()) == hatched
-    assert _hatched(at) == hatched
+    n = stepper(at, "sd_step")["n"]
+    assert n == engine.correlate2d(x, k, stride=stride, padding=p).size
+    assert [_hatched(at, i) for i in range(n)] == [hatched] * n  # the same cells, whichever step is shown
 
 
 def test_sliders_change_strides_and_the_result(open_page):
     at = open_page(PAGE)
     before = _equation(at)
     at.slider(key="sd_sw").set_value(3).run()
-    at.slider(key="sd_step").set_value(1).run()
+    go_to_step(at, "sd_step", 1)
     assert_clean(at)
+    assert step_of(at, "sd_step") == 1
     x, k, stride, p = _settings(at)
     assert stride == (2, 3)
     trace = engine.trace_conv(x, k, stride=stride, padding=p)
@@ -126,7 +128,8 @@ def test_bad_matrix_text_shows_a_message(open_page, text):
 
 
 @pytest.mark.parametrize("query", [{"sd_sh": "0"}, {"sd_sw": "x"}, {"sd_p": "9"}, {"sd_x": "1 2; 3"},
-                                   {"sd_photo": "<b>nope</b>"}, {"sd_f": "7"}])
+                                   {"sd_photo": "<b>nope</b>"}, {"sd_f": "7"},
+                                   {"sd_step": "9"}, {"sd_step": "-1"}])
 def test_malformed_links_fall_back_with_a_note(open_page, query):
     assert_link_note(open_page(PAGE, query), query)
 
@@ -138,6 +141,7 @@ def test_a_link_reproduces_the_view(open_page):
     assert_clean(at)
     assert not at.warning
     trace = engine.trace_conv(parse_matrix(query["sd_x"]), np.ones((2, 2)), stride=(3, 2))
+    assert step_of(at, "sd_step") == 4
     assert _equation(at).startswith("y[1, 1] = ") and _equation(at).endswith(f"= {trace.steps[4].value:g}")
 
 

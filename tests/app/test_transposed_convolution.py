@@ -1,6 +1,5 @@
 """The transposed-convolution lesson: sizes, stamps, the equivalent conv, C^T, code and count maps
 come from the engine."""
-import html
 import re
 
 import numpy as np
@@ -10,23 +9,29 @@ from engine.data.matrix_text import parse_matrix
 from engine.figures.transposed_figures import resize_conv_counts, stacked_counts
 from engine.ops.conv_matrix import conv_matrix
 from engine.ops.conv_transpose import conv_transpose_single, overlap_counts, trace_conv_transpose
-from tests.app.checks import assert_clean, assert_link_note
+from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_label, step_of, step_view, stepper
 
 PAGE = "transposed_convolution.py"
+MATRIX = "<h3>The same step as a matrix: C<sup>T</sup></h3>"
 
 
 def _stamp(at):
     """The scatter step as the step view states it (its text alternative)."""
-    view = next(h.value for h in at.get("html") if "stamps" in h.value and 'class="cl-step"' in h.value)
-    return html.unescape(re.search(r'class="cl-step" aria-label="(.*?)"', view).group(1))
+    return step_label(at, "tc_step")
+
+
+def _grid(table):
+    return np.array([[float(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", row)]
+                     for row in re.findall(r"<tr>(.*?)</tr>", table)])
 
 
 def _canvas_and_output(at):
-    """The last two grids of the stamp view: the running canvas and the output so far."""
-    view = next(h.value for h in at.get("html") if "Canvas so far" in h.value)
-    tables = re.findall(r'<table class="cl-grid">(.*?)</table>', view)
-    return [np.array([[float(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", row)]
-                      for row in re.findall(r"<tr>(.*?)</tr>", t)]) for t in tables[2:]]
+    """The last two grids of the stamp view (above its C^T part): the running canvas and the output so far."""
+    stamp, matrix = step_view(at, "tc_step").split(MATRIX)
+    assert "Canvas so far" in stamp
+    tables = re.findall(r'<table class="cl-grid">(.*?)</table>', stamp)
+    assert len(tables) == 4  # input, stamp, canvas, output
+    return [_grid(t) for t in tables[2:]]
 
 
 def _settings(at):
@@ -49,13 +54,18 @@ def test_lecture_1d_example_stamps_ax_then_ay_plus_bx(open_page):
     at = open_page(PAGE)
     tc = _run_preset(at, "lecture-1d")
     np.testing.assert_array_equal(conv_transpose_single(tc["input"], tc["kernel"], 1), [1, 12, 123, 234, 340, 400])
-    at.slider(key="tc_step").set_value(1).run()
+    go_to_step(at, "tc_step", step_of(at, "tc_step") + 1)  # Next
+    assert step_of(at, "tc_step") == 1
     assert _stamp(at).startswith("x[1] = 2 stamps 2 × K onto cells 1–3")
     canvas, output = _canvas_and_output(at)
     np.testing.assert_array_equal(output[0], trace_conv_transpose(**tc).steps[1].output)  # (ax, ay + bx, ...)
     np.testing.assert_array_equal(output[0], [1, 12, 120, 200, 0, 0])
-    at.slider(key="tc_step").set_value(3).run()
+    go_to_step(at, "tc_step", 4)  # past the last of the 4 input cells: the last
+    assert step_of(at, "tc_step") == 3
+    assert _stamp(at).startswith("x[3] = 4 stamps 4 × K onto cells 3–5")
     np.testing.assert_array_equal(_canvas_and_output(at)[1][0], trace_conv_transpose(**tc).output)
+    go_to_step(at, "tc_step", -1)  # before the first: the first
+    assert step_of(at, "tc_step") == 0 and _stamp(at).startswith("x[0] = 1 stamps 1 × K onto cells 0–2")
     assert any(r"= (4 - 1) \cdot 1 - 2 \cdot 0 + 1 \cdot (3 - 1) + 0 + 1 = 6" in l.value for l in at.latex)
 
 
@@ -75,18 +85,25 @@ def test_equivalent_convolution_equals_the_transposed_one(open_page):
     for preset in ("two-by-two", "back-to-6", "even-k4-s2"):
         _run_preset(at, preset)
         assert any(m.value.startswith("Both results, computed separately: **equal**") for m in at.markdown)
-    assert at.slider(key="tc_cstep").max == 6 * 6 - 1  # even-k4-s2: 3x3 input -> 6x6 output (p = 1)
+    assert stepper(at, "tc_cstep")["n"] == 6 * 6  # even-k4-s2: 3x3 input -> 6x6 output (p = 1)
+    assert stepper(at, "tc_cstep")["label"] == "Convolution step"
 
 
 def test_matrix_view_reports_c_shape_and_the_column_of_the_step(open_page):
     at = open_page(PAGE)
     tc = _run_preset(at, "two-by-two")
-    at.slider(key="tc_step").set_value(2).run()
+    go_to_step(at, "tc_step", 2)
+    assert step_of(at, "tc_step") == 2
     C = conv_matrix(trace_conv_transpose(**tc).output.shape, tc["kernel"], tc["stride"], tc["padding"])
     assert C.shape == (4, 25)
     np.testing.assert_array_equal(C.T @ tc["input"].ravel(), trace_conv_transpose(**tc).output.ravel())
-    text = next(m.value for m in at.markdown if "C is" in m.value)
-    assert "**C is 4 × 25**" in text and "**column 2** of C^T" in text
+    _, matrix = step_view(at, "tc_step").split(MATRIX)
+    assert "<strong>C is 4 × 25</strong>" in matrix and "<strong>column 2</strong> of C<sup>T</sup>" in matrix
+    (table,) = re.findall(r'<table class="cl-grid">(.*?)</table>', matrix)
+    rows = re.findall(r"<tr><th>\d+</th>(.*?)</tr>", table)
+    np.testing.assert_array_equal(_grid("".join(f"<tr>{r}</tr>" for r in rows)), C.T)  # C^T, all 25 x 4
+    marked = [[c for c, cls in enumerate(re.findall(r'<td class="([^"]*)">', r)) if cls == "win"] for r in rows]
+    assert marked == [[2]] * 25, "column 2 outlined in every row"
     assert any("equals the output" in c.value for c in at.caption)
 
 
@@ -101,8 +118,9 @@ def test_controls_change_the_results(open_page):
     at = open_page(PAGE)
     before = _canvas_and_output(at)[1]
     at.slider(key="tc_s").set_value(1).run()
-    at.slider(key="tc_step").set_value(3).run()
+    go_to_step(at, "tc_step", 3)
     assert_clean(at)
+    assert step_of(at, "tc_step") == 3
     tc = _settings(at)
     after = _canvas_and_output(at)[1]
     assert after.shape != before.shape
@@ -180,6 +198,7 @@ def test_a_link_reproduces_the_view(open_page):
     assert not at.warning
     trace = trace_conv_transpose(parse_matrix(query["tc_x"]), parse_matrix(query["tc_k"]), stride=3,
                                  output_padding=2)
+    assert step_of(at, "tc_step") == 4
     assert _stamp(at).startswith("x[1, 1] = 5 stamps")
     np.testing.assert_array_equal(_canvas_and_output(at)[1], trace.steps[4].output)
 
