@@ -3,13 +3,16 @@
 The sidebar links are drawn here, with Streamlit's own list hidden: Streamlit can mistake the
 pages/ folder for an old-style multipage app and would list its files (see pages/ui/shell.py).
 """
+from pathlib import Path
+
 import streamlit as st
 
 from pages.ui import demo_mode
 from pages.ui.lesson_page import lessons
 from pages.ui.shell import mark_shell_ran
 
-st.set_page_config(page_title="ConvLab", page_icon=":material/grid_on:", layout="wide",
+ICON = Path(__file__).parent / "assets" / "favicon.png"  # a local file: a material icon is fetched from the web
+st.set_page_config(page_title="ConvLab", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if demo_mode.is_on() else "auto")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)

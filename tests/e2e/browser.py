@@ -6,14 +6,21 @@ Streamlit 1.67 marks its root element `[data-testid="stApp"]` with
 ("CONNECTED", ...). React may batch a short run's "running" away, so the attribute alone cannot
 tell that a rerun happened. PROBE_JS therefore also reads the ForwardMsgs on the websocket: each
 `session_status_changed` with script_is_running false closes a run (`window.__convlab.idle`).
-Idle = that count has passed the mark taken before the action, no run is going on, the attribute
-says notRunning, two animation frames passed since the last message (React has committed), and no
-`stSkeleton` is left (Suspense fallback of an element whose JS chunk is still loading).
+Idle = that count has passed the mark taken before the action, no run is going on, every rerun the
+browser asked for (BackMsg rerun_script, e.g. a component reporting its state after a run) has
+started since, the attribute says notRunning, two animation frames passed since the last message
+(React has committed), no `stSkeleton` is left (Suspense fallback of an element whose JS chunk is
+still loading), and every lesson stepper (pages/ui/stepper, in `.st-key-ctl_<key>`) has drawn a step
+that agrees with the last step the server sent it (the probe reads `"key": ..., "start": n` from
+the component's data), unless the student stepped in the browser after that data came. So a run
+after which a stepper still has to tell the server its step (the stepper's fragment reruns) is
+waited for as one chain with it.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from urllib.parse import parse_qsl
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -24,7 +31,10 @@ REDACTED_ERROR = "This app has encountered an error"  # what showErrorDetails="n
 PROBE_JS = r"""(() => {
   if (window.__convlab) return;
   const p = window.__convlab = {idle: 0, running: false, raf: 0, frameRaf: 0,
-                                idleAt: 0, mutationAt: 0, keyAt: 0};
+                                idleAt: 0, mutationAt: 0, keyAt: 0, asked: 0, waiting: false,
+                                starts: {}, stepAt: {}};
+  const decoder = new TextDecoder();
+  const STEPPER_DATA = /"key": "(\w+)"[^{}]{0,400}?"start": (\d+)/g;  // pages/ui/stepper's data, as JSON
   const varint = (b, i) => { let v = 0, s = 1, x;
     do { x = b[i++]; v += (x & 127) * s; s *= 128; } while (x & 128 && i < b.length);
     return [v, i]; };
@@ -46,27 +56,52 @@ PROBE_JS = r"""(() => {
       this.addEventListener('message', (e) => {
         if (!(e.data instanceof ArrayBuffer)) return;
         p.frameRaf = p.raf;
-        // ForwardMsg field 9 = session_status_changed; SessionStatus field 2 = script_is_running
-        for (const [num, v] of fields(new Uint8Array(e.data))) if (num === 9) {
+        for (const [, key, start] of decoder.decode(e.data).matchAll(STEPPER_DATA)) {
+          p.starts[key] = {start, at: performance.now()};  // the step the server has for stepper `key`
+        }
+        // ForwardMsg field 9 = session_status_changed; SessionStatus field 2 = script_is_running;
+        // field 4 = new_session, sent as every run starts (also one that replaces a running one, which
+        // sends no status change): the run asked for (if any) started
+        for (const [num, v] of fields(new Uint8Array(e.data))) {
+          if (num === 4) p.waiting = false;
+          if (num !== 9) continue;
           p.running = fields(v).some(([n, x]) => n === 2 && x === 1);
-          if (!p.running) { p.idle++; p.idleAt = performance.now(); }
+          if (p.running) p.waiting = false;
+          else { p.idle++; p.idleAt = performance.now(); }
         }
       });
+    }
+    send(data) {  // BackMsg field 11 = rerun_script: a run will start after this
+      const b = data instanceof ArrayBuffer ? new Uint8Array(data)
+        : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+      if (b && fields(b).some(([num]) => num === 11)) { p.asked++; p.waiting = true; }
+      return super.send(data);
     }
   };
   const tick = () => { p.raf++; requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
-  new MutationObserver(() => { p.mutationAt = performance.now(); })
-    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  new MutationObserver((records) => {
+    p.mutationAt = performance.now();
+    for (const r of records) if (r.attributeName === 'data-step') {  // a stepper drew a step
+      const key = (r.target.closest('[class*="st-key-ctl_"]')?.className.match(/st-key-ctl_(\S+)/) || [])[1];
+      if (key) p.stepAt[key] = p.mutationAt;
+    }
+  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
   window.addEventListener('keydown', (e) => { p.keyAt = e.timeStamp; }, true);
 })();"""
 
-_IDLE_JS = """([since, states]) => {
+_IDLE_JS = r"""([since, states]) => {
   const p = window.__convlab, app = document.querySelector('[data-testid="stApp"]');
-  return !!p && !!app && p.idle > since && !p.running && p.raf - p.frameRaf >= 2
+  return !!p && !!app && p.idle > since && !p.running && !p.waiting && p.raf - p.frameRaf >= 2
     && states.includes(app.dataset.testScriptState)
     && app.dataset.testConnectionState === 'CONNECTED'
-    && !document.querySelector('[data-testid="stSkeleton"]');  // lazy element chunk still loading
+    && !document.querySelector('[data-testid="stSkeleton"]')  // lazy element chunk still loading
+    && [...document.querySelectorAll('[class*="st-key-ctl_"]')].every((box) => {  // the lesson steppers
+      const root = box.querySelector('.cl-stepper[data-step]');
+      if (!root) return false;  // its JS has not drawn a step yet
+      const key = (box.className.match(/st-key-ctl_(\S+)/) || [])[1], sent = p.starts[key];
+      return !sent || sent.at < (p.stepAt[key] || 0) || sent.start === root.dataset.step;
+    });
 }"""
 
 
@@ -91,8 +126,10 @@ def wait_for_app_idle(page, since: int = -1, timeout_ms: int = 30_000) -> None:
                                timeout=timeout_ms)
     except PlaywrightTimeout as e:
         state = page.evaluate("""() => { const a = document.querySelector('[data-testid="stApp"]');
+            const steppers = [...document.querySelectorAll('[class*="st-key-ctl_"]')].map((box) =>
+              [box.className.match(/st-key-ctl_(\\S+)/)?.[1], box.querySelector('.cl-stepper')?.dataset.step ?? null]);
             return {probe: window.__convlab, script: a?.dataset.testScriptState,
-                    connection: a?.dataset.testConnectionState}; }""")
+                    connection: a?.dataset.testConnectionState, steppers}; }""")
         raise AssertionError(f"app not idle after {timeout_ms} ms (since={since}): {state}") from e
 
 
@@ -153,3 +190,93 @@ def aria_label(page, selector: str) -> str:
     """The accessible name of the first element matching `selector` ("" when there is none)."""
     found = page.locator(selector)
     return (found.first.get_attribute("aria-label") or "") if found.count() else ""
+
+
+# --- the lessons' stepper (pages/ui/stepper): a component drawn in the browser, found by its key ---
+# A step inside the packed views is drawn by the browser at once and written to the address bar
+# (`?<key>=n`, 0-based, absent at 0) with no rerun; the server hears of it on its next run (the component
+# then reports it: a rerun of the stepper's fragment, which wait_for_app_idle waits for). A stepper
+# without views (squeeze-excitation's "Stage") asks the server at every step: wrap those in expect_rerun.
+
+def stepper(page, key: str):
+    """The stepper `key` (e.g. "xc_step"): `.cl-stepper` inside `st.container(key="ctl_<key>")`."""
+    return page.locator(f".st-key-ctl_{key} .cl-stepper")
+
+
+def stepper_ready(page, key: str, step: int | None = None, timeout_ms: int = 30_000):
+    """Wait until the stepper's JS has drawn a step (`data-step`, 0-based; `step`: that one) and return it.
+
+    Attached is enough: a stepper hidden with `hide=<key>` still steps with the keys.
+    """
+    found = page.locator(f".st-key-ctl_{key} .cl-stepper" + ("[data-step]" if step is None
+                                                              else f'[data-step="{int(step)}"]'))
+    try:
+        found.wait_for(state="attached", timeout=timeout_ms)
+    except PlaywrightTimeout as e:
+        shown = stepper(page, key).evaluate_all("es => es.map((e) => e.dataset.step ?? null)")
+        raise AssertionError(f"stepper {key} did not show step {step} in {timeout_ms} ms "
+                             f"(data-step of the {len(shown)} found: {shown})") from e
+    return stepper(page, key)
+
+
+def steppers_ready(page, timeout_ms: int = 30_000) -> int:
+    """Wait until every stepper on the page has drawn its step (its JS module loads after the run that
+    placed it); returns how many there are. Use before measuring the layout."""
+    page.wait_for_function("""() => [...document.querySelectorAll('[class*="st-key-ctl_"]')]
+        .every((c) => c.querySelector('.cl-stepper[data-step]'))""", polling="raf", timeout=timeout_ms)
+    return page.locator('[class*="st-key-ctl_"] .cl-stepper').count()
+
+
+def step_number(page, key: str) -> int:
+    """The step on screen, 0-based."""
+    return int(stepper_ready(page, key).get_attribute("data-step"))
+
+
+def step_count(page, key: str) -> int:
+    """How many steps the stepper has (its range input goes from 0 to this minus 1)."""
+    stepper_ready(page, key)
+    return int(step_range(page, key).get_attribute("max")) + 1
+
+
+def step_text(page, key: str) -> str:
+    """The step's equation (`.cl-eq` in its view), or "n / N" (`.cl-stepper-value`) for a stepper without
+    views. Read at once after a step: the browser draws it itself, no rerun in between."""
+    root = stepper_ready(page, key)
+    equation = root.locator(".cl-stepper-view .cl-eq")
+    return (equation.first if equation.count() else root.locator(".cl-stepper-value")).inner_text()
+
+
+def step_value(page, key: str) -> str:
+    """The stepper's "n / N" (1-based)."""
+    return stepper_ready(page, key).locator(".cl-stepper-value").inner_text()
+
+
+def step_button(page, key: str, which: str):
+    """The stepper's "next" (Next ▶) or "prev" (◀ Previous) button."""
+    if which not in ("next", "prev"):
+        raise ValueError(f"which should be 'next' or 'prev', not {which!r}")
+    return stepper(page, key).locator(f".cl-stepper-{which}")
+
+
+def step_range(page, key: str):
+    """The stepper's range input (its accessible name is the stepper's label, e.g. "Step")."""
+    return stepper(page, key).locator(".cl-stepper-range")
+
+
+def take_step(page, key: str, action, by: int) -> int:
+    """Do `action()` (a click, a key press), which should move stepper `key` by `by` steps (clamped to its
+    range); wait until the browser shows that step and return it (0-based). No rerun is waited for."""
+    target = min(max(step_number(page, key) + by, 0), step_count(page, key) - 1)
+    action()
+    stepper_ready(page, key, target)
+    return target
+
+
+def press_step(page, key: str, which: str) -> int:
+    """Click Next ▶ / ◀ Previous of stepper `key` and wait until the browser shows the new step (returned)."""
+    return take_step(page, key, step_button(page, key, which).click, 1 if which == "next" else -1)
+
+
+def address_query(page) -> dict[str, str]:
+    """The query of the address bar as the browser holds it now (the stepper writes it without a rerun)."""
+    return dict(parse_qsl(page.evaluate("window.location.search").lstrip("?")))

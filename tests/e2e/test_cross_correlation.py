@@ -1,14 +1,20 @@
-"""The first lesson in real Chromium: navigate, move the step slider, step with buttons and keys."""
+"""The first lesson in real Chromium: navigate, move the step slider, step with buttons and keys.
+
+The stepper (pages/ui/stepper) draws a step in the browser at once and writes `?xc_step=n` to the address
+bar, with no rerun (tests/e2e/test_stepper.py checks what only that component does).
+"""
 import re
 
-from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slider
+from tests.e2e.browser import (address_query, assert_no_exception, expect_rerun, open_page, step_range, step_text,
+                               step_value, take_step)
 
 SCREENSHOTS = "screenshots"
+KEY = "xc_step"
 
 
 def step_sum(page) -> str:
-    """The step's sum, as the step view states it for screen readers."""
-    return page.locator(".cl-step[aria-label]").get_attribute("aria-label")
+    """The step's sum, as the stepper's view writes it above the grids (waits until the stepper drew a step)."""
+    return step_text(page, KEY)
 
 
 def test_home_links_to_the_lesson(page, app_url):
@@ -24,19 +30,18 @@ def test_home_links_to_the_lesson(page, app_url):
 def test_slider_and_steps_change_the_numbers(page, app_url):
     open_page(page, app_url, "/cross_correlation")
     assert step_sum(page) == "y[0, 0] = 0·0 + 0.25·80 + 0.5·20 + 1·40 = 70"
-    thumb = slider(page, "Step")
+    thumb = step_range(page, KEY)
     thumb.focus()
-    with expect_rerun(page):
-        thumb.press("ArrowRight")
-    assert step_sum(page) == "y[0, 1] = 0·80 + 0.25·40 + 0.5·40 + 1·0 = 30"
-    assert "xc_step=1" in page.url  # the view is in the link
-    with expect_rerun(page):
-        page.get_by_role("button", name=re.compile("Next")).click()
+    take_step(page, KEY, lambda: thumb.press("ArrowRight"), 1)  # drawn by the browser, no rerun
+    assert step_sum(page) == "y[0, 1] = 0·80 + 0.25·40 + 0.5·40 + 1·0 = 30"  # one step: a slider's key is its own
+    assert address_query(page)[KEY] == "1"  # the view is in the link
+    take_step(page, KEY, page.get_by_role("button", name=re.compile("Next")).click, 1)
     assert step_sum(page).startswith("y[1, 0] = ")
+    assert address_query(page)[KEY] == "2"
     page.locator("h1").first.click()  # focus away from widgets: Left/Right are page shortcuts
-    with expect_rerun(page):
-        page.keyboard.press("ArrowLeft")
+    take_step(page, KEY, lambda: page.keyboard.press("ArrowLeft"), -1)
     assert step_sum(page).startswith("y[0, 1] = ")
+    page.wait_for_url(re.compile(rf"[?&]{KEY}=1(&|$)"))
     assert_no_exception(page)
 
 
@@ -52,6 +57,7 @@ def test_preset_and_operation_switch(page, app_url):
 def test_shared_link_reproduces_the_view_and_bad_links_are_explained(page, app_url):
     open_page(page, app_url, "/cross_correlation?xc_op=Convolution&xc_pad=full&xc_x=1+2%3B+3+4&xc_k=0+1%3B+2+3&xc_step=4")
     assert step_sum(page) == "y[1, 1] = 3·1 + 2·2 + 1·3 + 0·4 = 10"
+    assert step_value(page, KEY) == "5 / 9"  # full padding: a 3 × 3 output
     open_page(page, app_url, "/cross_correlation?xc_step=banana&xc_op=%3Cb%3Ebold%3C%2Fb%3E")
     note = page.get_by_test_id("stAlert").first.inner_text()
     assert "xc_step" in note and "xc_op" in note
@@ -70,8 +76,7 @@ def test_demo_mode_and_screenshots(browser, app_url, tmp_path_factory):
         if query:
             assert page.get_by_text("Controls").first.is_visible()
             assert not page.get_by_role("button", name="Lecture: true convolution").is_visible()  # folded away
-            with expect_rerun(page):
-                page.keyboard.press("ArrowRight")
+            take_step(page, KEY, lambda: page.keyboard.press("ArrowRight"), 1)
             assert step_sum(page).startswith("y[0, 1] = ")
         page.screenshot(path=str(out / f"cross_correlation_{width}x{height}{'_demo' if query else ''}.png"))
         page.close()

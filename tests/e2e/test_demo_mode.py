@@ -7,12 +7,14 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from engine.lessons import load_lessons
-from tests.e2e.browser import (aria_label, assert_no_exception, expect_rerun, horizontal_overflow, new_app_page,
-                               open_page, wait_for_app_idle)
+from tests.e2e.browser import (address_query, aria_label, assert_no_exception, expect_rerun, horizontal_overflow,
+                               new_app_page, open_page, step_number, stepper, stepper_ready, steppers_ready, take_step,
+                               wait_for_app_idle)
 
 LESSONS = load_lessons()
 XC = next(l for l in LESSONS if l.slug == "cross_correlation")
 NARRATION = ".st-key-demo_narration"
+KEY = "xc_step"  # the lesson's stepper: Left / Right are its frames
 STEP_VIEW = ".cl-step[aria-label]"  # the step view: grids, and the step's sum as its label
 ANIMATION = ".st-key-xc_anim .stPlotlyChart"  # the Plotly figure of the step; its aria-label ends in the step
 
@@ -22,9 +24,20 @@ def counter(page) -> str:
 
 
 def press(page, key):
-    page.locator("h1").first.click()  # focus on the page, not in a widget: the keys are page shortcuts
+    """A page shortcut, with the focus on the page (not in a widget). Left / Right: the stepper's next frame,
+    drawn by the browser (no rerun; waits until it shows); any other key: the run it causes."""
+    page.locator("h1").first.click()
+    if key in ("ArrowLeft", "ArrowRight"):
+        take_step(page, KEY, lambda: page.keyboard.press(key), 1 if key == "ArrowRight" else -1)
+        return
     with expect_rerun(page):
         page.keyboard.press(key)
+
+
+def frame(page, n):
+    """Wait until the stepper shows script step n's frame (the step its preset sets) and return that view."""
+    stepper_ready(page, KEY, XC.demo[n - 1].step)
+    return aria_label(page, STEP_VIEW)
 
 
 def query(url):
@@ -40,22 +53,23 @@ def test_keyboard_walks_the_script_and_the_frames(page, app_url):
     press(page, "PageDown")
     assert counter(page).startswith(f"Step 1 / {n}")
     assert XC.demo[0].say[:40] in counter(page)
-    view, figure = aria_label(page, STEP_VIEW), aria_label(page, ANIMATION)
+    view, figure = frame(page, 1), aria_label(page, ANIMATION)
     assert "demo_step=1" in page.url
 
-    press(page, "ArrowRight")  # the next frame of this step (the stepper's fragment reruns alone)
+    press(page, "ArrowRight")  # the next frame of this step, drawn by the browser
     assert counter(page).startswith(f"Step 1 / {n}")
     assert aria_label(page, STEP_VIEW) != view
+    assert address_query(page)[KEY] == str(XC.demo[0].step + 1) and address_query(page)["demo_step"] == "1"
     press(page, "ArrowLeft")
     assert aria_label(page, STEP_VIEW) == view
 
     press(page, "PageDown")  # the next script step: another frame, another figure
     assert counter(page).startswith(f"Step 2 / {n}")
-    assert aria_label(page, STEP_VIEW) != view and aria_label(page, ANIMATION) != figure
+    assert frame(page, 2) != view and aria_label(page, ANIMATION) != figure
     assert "demo_step=2" in page.url
     press(page, "PageUp")
     assert counter(page).startswith(f"Step 1 / {n}")
-    assert aria_label(page, STEP_VIEW) == view
+    assert frame(page, 1) == view
     assert_no_exception(page)
 
 
@@ -89,18 +103,21 @@ def test_share_this_view_shows_the_exact_url(page, app_url):
     open_page(page, app_url, "/cross_correlation?demo=1&hide=presets")
     press(page, "PageDown")
     press(page, "PageDown")
-    press(page, "ArrowRight")
+    frame(page, 2)
+    press(page, "ArrowRight")  # a frame the server hears of only with the next run: the Share click's
     with expect_rerun(page):
         page.get_by_role("button", name=re.compile("Share this view")).click()
     link = page.get_by_test_id("stCode").filter(has_text="demo=1").inner_text().strip()
     assert urlsplit(link).path == urlsplit(page.url).path == "/cross_correlation"
     assert query(link) == query(page.url)
     assert query(link)["demo_step"] == "2" and query(link)["hide"] == "presets"
+    assert query(link)[KEY] == str(XC.demo[1].step + 1) == str(step_number(page, KEY))
 
     other = new_app_page(page.context.browser)
     other.goto(link)
     wait_for_app_idle(other)
     assert counter(other).startswith(f"Step 2 / {len(XC.demo)}")
+    stepper_ready(other, KEY, step_number(page, KEY))
     assert aria_label(other, STEP_VIEW) == aria_label(page, STEP_VIEW)
     other.context.close()
 
@@ -147,7 +164,8 @@ def test_hide_removes_parts_and_keys_still_step(page, app_url):
     assert not page.get_by_role("button", name=XC.presets[0].label).is_visible()
     assert not page.locator(".st-key-xc_pad").is_visible() and page.locator(".st-key-xc_op").is_visible()
     assert not page.locator(".st-key-xc_flip_fig").is_visible()
-    assert not page.locator(".st-key-ctl_xc_step").is_visible()
+    assert not stepper(page, KEY).locator(".cl-stepper-row").is_visible()  # the stepper's controls, not its view
+    assert stepper_ready(page, KEY, 0).locator(".cl-stepper-view").is_visible()
     view = aria_label(page, STEP_VIEW)
     press(page, "ArrowRight")
     assert aria_label(page, STEP_VIEW) != view
@@ -185,6 +203,7 @@ def test_every_lesson_reads_on_a_projector_and_a_phone(browser, app_url, screens
         assert title.inner_text() == lesson.title
         box = title.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, "the title fits the screen"
+        steppers_ready(page)  # their rows and views are laid out by the components' JS
         assert horizontal_overflow(page) <= 1, f"{lesson.slug} at {width}x{height}{demo} is wider than the screen"
         if demo:
             assert counter(page).startswith(f"Step 1 / {len(lesson.demo)}")

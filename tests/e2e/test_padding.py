@@ -4,15 +4,19 @@ import re
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.ops.padding_sources import pad_sources
-from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slider
+from tests.e2e.browser import (address_query, assert_no_exception, expect_rerun, open_page, slider, step_range,
+                               step_text, stepper_ready, take_step)
 
 X = parse_matrix("1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16")
 K = parse_matrix("1 1 1; 1 1 1; 1 1 1")
 RAMP = parse_matrix("1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5")
+KEY = "pd_step"
 
 
-def step_sum(page) -> str:
-    return page.locator(".cl-step[aria-label]").get_attribute("aria-label")
+def step_sum(page, n=None) -> str:
+    """The step's sum above its grids, once the stepper shows a step (step n when given)."""
+    stepper_ready(page, KEY, n)
+    return step_text(page, KEY)
 
 
 def padded_labels(page) -> list[str]:
@@ -37,11 +41,11 @@ def test_mode_switch_shows_where_padded_values_come_from(page, app_url):
     assert padded_labels(page)[0] == f"← {sources[0, 0, 0]}, {sources[0, 0, 1]}" == "← 1, 1"
     trace = engine.trace_conv(X, K, padding="same", padding_mode="reflect")
     assert step_sum(page).endswith(f"= {trace.steps[0].value:g}")
-    thumb = slider(page, "Step")
+    thumb = step_range(page, KEY)
     thumb.scroll_into_view_if_needed()
     thumb.focus()
-    with expect_rerun(page):
-        thumb.press("ArrowRight")
+    take_step(page, KEY, lambda: thumb.press("ArrowRight"), 1)  # drawn by the browser, no rerun
+    assert address_query(page)[KEY] == "1" and address_query(page)["pd_mode"] == "reflect"
     assert step_sum(page).startswith("y[0, 1] = ") and step_sum(page).endswith(f"= {trace.steps[1].value:g}")
     assert_no_exception(page)
 
@@ -67,6 +71,7 @@ def test_impossible_reflect_is_explained_in_the_page(page, app_url):
     assert "Reflect padding of 4" in page.get_by_test_id("stAlert").first.inner_text()
     with expect_rerun(page):
         page.get_by_role("radio", name="replicate", exact=True).first.click()
+    stepper_ready(page, KEY)
     assert page.locator(".cl-step[aria-label]").count() == 1
     assert_no_exception(page)
 
@@ -83,5 +88,5 @@ def test_demo_script_walks_the_modes(page, app_url):
             page.keyboard.press("PageDown")
     assert "pd_mode=reflect" in page.url
     trace = engine.trace_conv(RAMP, K, padding="same", padding_mode="reflect")
-    assert step_sum(page).endswith(f"= {trace.steps[5].value:g}") and step_sum(page).startswith("y[1, 0] = ")
+    assert step_sum(page, 5).endswith(f"= {trace.steps[5].value:g}") and step_sum(page).startswith("y[1, 0] = ")
     assert_no_exception(page)

@@ -3,11 +3,14 @@ import re
 
 from engine.data.digits import typical
 from engine.nets.invariance import shift_response
-from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slider
+from tests.e2e.browser import address_query, assert_no_exception, expect_rerun, open_page, slider, step_text, take_step
+
+KEY = "pl_step"
 
 
 def step_label(page) -> str:
-    return page.locator(".cl-step[aria-label]").first.get_attribute("aria-label")
+    """The pooling step's equation above its grids, once the stepper shows a step."""
+    return step_text(page, KEY)
 
 
 def test_right_key_steps_and_shift_slider_updates_the_network(page, app_url):
@@ -15,15 +18,16 @@ def test_right_key_steps_and_shift_slider_updates_the_network(page, app_url):
     assert_no_exception(page)
     assert step_label(page) == "y[0, 0] = max(1, 1, 5, 6) = 6"
     page.locator("h1").first.click()  # focus away from widgets: Left/Right are page shortcuts
-    with expect_rerun(page):
-        page.keyboard.press("ArrowRight")
+    take_step(page, KEY, lambda: page.keyboard.press("ArrowRight"), 1)  # drawn by the browser, no rerun
     assert step_label(page) == "y[0, 1] = max(2, 4, 7, 8) = 8"
+    assert address_query(page)[KEY] == "1"
     thumb = slider(page, "Move the digit right by (pixels)")
     thumb.scroll_into_view_if_needed()
     thumb.focus()
     with expect_rerun(page):
         thumb.press("ArrowRight")  # 1 (the default) -> 2
     assert "pl_shift=2" in page.url
+    assert step_label(page) == "y[0, 1] = max(2, 4, 7, 8) = 8" and address_query(page)[KEY] == "1"  # the step stays
     change = shift_response("max_pool", typical(7), 6).change["pool1"][2]
     assert page.get_by_text(re.compile(rf"after it by {change:.0%}")).count() == 1
     assert_no_exception(page)

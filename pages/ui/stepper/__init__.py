@@ -4,8 +4,8 @@ Stepping runs in the browser: the page hands over every step's HTML view once (p
 engine.figures.step_patches), and the component draws step n and writes it to the URL (`?<key>=n`,
 0-based) without asking the server: a step shows at once and the server stays idle while students
 scrub. The server hears of the step the next time it runs for another reason: the browser sees the
-older step in what the server sends and reports its own (a rerun of the stepper's fragment, which also
-puts the step into the server's copy of the URL). A preset, a demo step or a test set the step through
+older step in what the server sends and reports its own (a rerun of the stepper's fragment, then of
+the page, so the URL on the server and every part drawn from the step agree). A preset, a demo step or a test set the step through
 Session State. Without views (a stepper over server-drawn figures), or for a step outside a large
 trace's packed window, the component asks the server at once.
 """
@@ -18,7 +18,6 @@ from pathlib import Path
 import streamlit as st
 
 from engine.figures.step_patches import LOOKBACK, pack_from
-from pages.ui import demo_mode
 from pages.ui.controls import drawn
 
 _HERE = Path(__file__).parent
@@ -33,12 +32,13 @@ def current_step(key, n_steps, notes):
     it is unusable). Written to the URL, 0-based and left out at 0.
     """
     memory = _memory(key)
-    reported = _browser_state(key).get("step")
+    report = _browser_state(key).get("step")  # {"n": the step, "run": the server run it answered}, or a bare step
+    reported = report.get("n") if isinstance(report, dict) else report
     memory["from_browser"] = False
     if key in st.session_state:
         step = st.session_state.pop(key)
         memory["override"] += 1  # the browser jumps to a step the server chose
-    elif isinstance(reported, int) and reported != memory["seen"]:
+    elif isinstance(reported, int) and report != memory["seen"]:
         step = reported
         memory["from_browser"] = True
     elif memory["step"] is not None:
@@ -50,7 +50,7 @@ def current_step(key, n_steps, notes):
             notes.append(f"`{key}` should be a whole number from 0 to {n_steps - 1}")
         step = int(raw) if usable else 0
     step = min(max(int(step), 0), n_steps - 1)
-    memory.update(step=step, seen=reported)
+    memory.update(step=step, seen=report)
     if step:
         st.query_params[key] = str(step)
     else:
@@ -68,10 +68,12 @@ def stepper(key, n_steps, notes, label="Step", shortcuts=True, views=None):
     """
     drawn(key)
     step = current_step(key, n_steps, notes)
-    if views and _memory(key)["from_browser"] and demo_mode.is_on():
-        st.rerun(scope="app")  # the browser's steps reached the server: redraw "Share this view" with them
-    packed = _packed(views, n_steps, step) if views else _NO_VIEWS
     memory = _memory(key)
+    lo, hi = memory["window"]
+    if views and memory["from_browser"] and lo <= step <= hi:
+        st.rerun(scope="app")  # steps taken in the browser reached the server: redraw the rest of the page with them
+    packed = _packed(views, n_steps, step) if views else _NO_VIEWS
+    memory["window"] = (packed["lo"], packed["hi"])
     memory["run"] += 1  # new data on every run, so the browser always compares its step with the server's
     data = {"key": key, "label": label, "n": n_steps, "start": step, "override": memory["override"],
             "run": memory["run"], "shortcuts": bool(shortcuts), "id": packed["id"]}
@@ -95,7 +97,8 @@ def _browser_has(key, views_id):
 
 def _memory(key):
     return st.session_state.setdefault(f"_{key}_memory", {"step": None, "seen": None, "override": 0,
-                                                           "from_browser": False, "sent": None, "missing": None, "run": 0})
+                                                           "from_browser": False, "sent": None, "missing": None, "run": 0,
+                                                           "window": (-1, -1)})
 
 
 def _browser_state(key):

@@ -32,7 +32,7 @@ export default function ({ parentElement, data: sent, setStateValue }) {
   const prev = root.querySelector('.cl-stepper-prev'), next = root.querySelector('.cl-stepper-next');
   const value = root.querySelector('.cl-stepper-value'), view = root.querySelector('.cl-stepper-view');
   const name = root.querySelector('.cl-stepper-name');
-  if (name.textContent !== data.label) {  // (re)written only when changed: a rerun should not touch the DOM
+  if (range.getAttribute('aria-label') !== data.label) {  // written only when changed: a rerun leaves the DOM alone
     name.textContent = data.label;
     range.setAttribute('aria-label', data.label);
   }
@@ -55,7 +55,7 @@ export default function ({ parentElement, data: sent, setStateValue }) {
     view.innerHTML = s.tokens.join('');
   };
 
-  const report = (n) => { if (n !== s.known) { s.known = n; setStateValue('step', n); } };
+  const report = (n) => { if (n !== s.known) { s.known = n; setStateValue('step', { n, run: data.run }); } };
 
   const go = (n, redraw) => {
     n = Math.min(Math.max(n, 0), data.n - 1);
