@@ -5,9 +5,9 @@ engine.figures.step_patches), and the component draws step n and writes it to th
 0-based) without asking the server: a step shows at once and the server stays idle while students
 scrub. The server hears of the step the next time it runs for another reason: the browser sees the
 older step in what the server sends and reports its own (a rerun of the stepper's fragment, then of
-the page, so the URL on the server and every part drawn from the step agree). A preset, a demo step or a test set the step through
-Session State. Without views (a stepper over server-drawn figures), or for a step outside a large
-trace's packed window, the component asks the server at once.
+the page, so the URL on the server and every part drawn from the step agree). A preset, a demo step
+or a test set the step through Session State. Without views (a stepper over server-drawn figures), or
+for a step outside a large trace's packed window, the component asks the server at once.
 """
 from __future__ import annotations
 
