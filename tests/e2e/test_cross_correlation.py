@@ -66,20 +66,19 @@ def test_shared_link_reproduces_the_view_and_bad_links_are_explained(page, app_u
     assert_no_exception(page)
 
 
-def test_demo_mode_and_screenshots(browser, app_url, tmp_path_factory):
+def test_demo_mode_folds_the_controls_and_the_right_key_steps(browser, app_url, tmp_path_factory):
+    """Demo mode of this lesson (the projector and phone checks of every lesson are in test_demo_mode.py)."""
     from tests.e2e.browser import new_app_page
     out = tmp_path_factory.mktemp(SCREENSHOTS)
-    for width, height, query in [(1280, 720, ""), (1280, 720, "?demo=1"), (390, 844, "")]:
-        page = new_app_page(browser, width, height)
-        open_page(page, app_url, "/cross_correlation" + query)
-        assert_no_exception(page)
-        if query:
-            assert page.get_by_text("Controls").first.is_visible()
-            assert not page.get_by_role("button", name="Lecture: true convolution").is_visible()  # folded away
-            take_step(page, KEY, lambda: page.keyboard.press("ArrowRight"), 1)
-            assert step_sum(page).startswith("y[0, 1] = ")
-        page.screenshot(path=str(out / f"cross_correlation_{width}x{height}{'_demo' if query else ''}.png"))
-        page.close()
+    page = new_app_page(browser, 1280, 720)
+    open_page(page, app_url, "/cross_correlation?demo=1")
+    assert_no_exception(page)
+    assert page.get_by_text("Controls").first.is_visible()
+    assert not page.get_by_role("button", name="Lecture: true convolution").is_visible()  # folded away
+    take_step(page, KEY, lambda: page.keyboard.press("ArrowRight"), 1)
+    assert step_sum(page).startswith("y[0, 1] = ")
+    page.screenshot(path=str(out / "cross_correlation_1280x720_demo.png"))
+    page.close()
 
 
 def test_first_visit_after_start_up_is_a_shared_lesson_link(page, tmp_path):

@@ -183,7 +183,7 @@ def test_turning_demo_mode_off_leaves_a_plain_link(page, app_url):
     assert page.get_by_role("button", name=XC.presets[0].label).is_visible(), "controls open again"
 
 
-SIZES = [(1280, 720, ""), (1280, 720, "?demo=1&demo_step=1"), (390, 844, "")]
+SIZES = [(1280, 720, "?demo=1&demo_step=1"), (390, 844, "")]  # the projector and a phone: the two extremes
 
 
 @pytest.fixture(scope="module")
