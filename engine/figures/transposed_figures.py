@@ -119,15 +119,20 @@ def counts_figure(panels, font_size=14, height=360):
     return fig
 
 
+def transpose_fits(C, max_rows=64, max_cols=36):
+    """Is C^T (C.shape[1] x C.shape[0]) small enough to draw as a grid of numbers?"""
+    return C.shape[1] <= max_rows and C.shape[0] <= max_cols
+
+
 def scatter_view(trace, C, max_rows=64, max_cols=36):
     """view(n) -> step n's stamp, then C^T with the column that step uses (C^T drawn up to max_rows x max_cols)."""
     x, out = np.atleast_1d(trace.input), trace.output.shape
-    drawn = C.shape[1] <= max_rows and C.shape[0] <= max_cols
+    drawn = transpose_fits(C, max_rows, max_cols)
 
     def view(n):
         column = transpose_step_column(trace.step(n).index, x.shape)
-        text = (f"<p>A convolution with this kernel, stride and padding maps an input of shape {_shape(out)} to an "
-                f"output of shape {_shape(x.shape)}: as a matrix, <strong>C is {C.shape[0]} × {C.shape[1]}</strong> "
+        text = (f"<p>A convolution with this kernel, stride and padding maps an input of shape {shape_text(out)} to an "
+                f"output of shape {shape_text(x.shape)}: as a matrix, <strong>C is {C.shape[0]} × {C.shape[1]}</strong> "
                 f"(y = C · flatten(input)). The transposed convolution is <strong>C<sup>T</sup> ({C.shape[1]} × "
                 f"{C.shape[0]})</strong> acting on flatten(x). This step uses <strong>column {column}</strong> of "
                 f"C<sup>T</sup> (= row {column} of C): it is the stamp, flattened.</p>")
@@ -137,5 +142,6 @@ def scatter_view(trace, C, max_rows=64, max_cols=36):
     return view
 
 
-def _shape(shape):
+def shape_text(shape):
+    """(2, 3) -> '2 × 3'."""
     return " × ".join(map(str, shape))

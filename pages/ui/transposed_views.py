@@ -6,7 +6,8 @@ import numpy as np
 import streamlit as st
 
 from engine.figures import grids_figure
-from engine.figures.transposed_figures import (counts_figure, resize_conv_counts, scatter_view, stacked_counts)
+from engine.figures.transposed_figures import (counts_figure, resize_conv_counts, scatter_view, shape_text,
+                                              stacked_counts, transpose_fits)
 from engine.ops.conv_matrix import conv_matrix, conv_output_shape
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
                                        overlap_counts, trace_conv_transpose)
@@ -38,7 +39,7 @@ def scatter_and_matrix(page, tc, key):
     trace = trace_conv_transpose(**tc)
     page.stepper(len(trace.steps), key, views=(scatter_views, tc))
     C = conv_matrix(trace.output.shape, trace.kernel, tc["stride"], tc["padding"])
-    if not (C.shape[1] <= MAX_ROWS and C.shape[0] <= MAX_COLS):
+    if not transpose_fits(C, MAX_ROWS, MAX_COLS):
         st.info(f"C^T has {C.shape[1]} × {C.shape[0]} = {C.size} entries, too many to draw; use a smaller input, "
                 f"kernel or stride to see it.", icon=":material/grid_on:")
     same = np.allclose(C.T @ trace.input.ravel(), trace.output.ravel())
@@ -52,10 +53,6 @@ def scatter_views(tc):
     return scatter_view(trace, C, MAX_ROWS, MAX_COLS)
 
 
-def _shape(shape):
-    return " × ".join(map(str, shape))
-
-
 def equivalent_convolution(page, tc, key):
     """Zero-inserted, padded input and the flipped kernel; a plain convolution of them, stepped."""
     x, k, s, p, op = tc["input"], tc["kernel"], tc["stride"], tc["padding"], tc["output_padding"]
@@ -67,8 +64,8 @@ def equivalent_convolution(page, tc, key):
     show(spec(grids_figure, [("Zero-inserted, padded input", z, False), ("Kernel flipped", flipped, True)],
               height=300, font_size=page.font_size),
          key=f"{key}_fig", alt="The zero-inserted and padded input, and the flipped kernel.",
-         caption=f"Input x ({_shape(x.shape)}) with {s - 1} zero(s) between cells and padding: {_shape(z.shape)}; "
-                 f"the {_shape(k.shape)} kernel rotated by 180°.")
+         caption=f"Input x ({shape_text(x.shape)}) with {s - 1} zero(s) between cells and padding: "
+                 f"{shape_text(z.shape)}; the {shape_text(k.shape)} kernel rotated by 180°.")
     conv = dict(input=z, kernel=flipped)
     step_through(page, conv, key, label="Convolution step", shortcuts=False)
     plain, transposed = trace_conv(**conv).output, trace_conv_transpose(**tc).output
@@ -76,10 +73,10 @@ def equivalent_convolution(page, tc, key):
     show(spec(grids_figure, [("Plain convolution", plain, False), ("Transposed convolution", transposed, False)],
               height=280, font_size=page.font_size),
          key=f"{key}_same", alt="The two results side by side.",
-         caption=f"Plain convolution {_shape(plain.shape)}, transposed convolution {_shape(transposed.shape)}: "
-                 f"{'equal' if same else 'different'}.")
+         caption=f"Plain convolution {shape_text(plain.shape)}, transposed convolution "
+                 f"{shape_text(transposed.shape)}: {'equal' if same else 'different'}.")
     st.markdown(f"Both results, computed separately: **{'equal' if same else 'different'}** "
-                f"(shape {_shape(plain.shape)}).")
+                f"(shape {shape_text(plain.shape)}).")
 
 
 def output_padding_why():
