@@ -17,8 +17,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.browser import (assert_no_exception, expect_rerun, new_app_page, open_page,
-                               slider as slider_thumb, wait_for_app_idle)
+from tests.e2e.browser import (assert_no_exception, expect_rerun, idle_count, new_app_page, open_page,
+                               slider as slider_thumb, stepper_ready, wait_for_app_idle)
 from tests.e2e.server import ROOT, StreamlitServer, launch_chromium
 
 N, WARMUP = 20, 3
@@ -33,12 +33,14 @@ class Case:
     slider: str               # aria-label, or CSS selector ("css=..." / "[...]")
     placeholder: bool = False  # page not written yet: skip with a message instead of ERROR
     target: bool = True        # held to TARGET_RATIO (False: reported for information)
+    stepper: str = ""          # the key of a lesson stepper (pages/ui/stepper) whose range input this is
 
 
 def _step(page_path: str, key: str, label: str = "Step") -> Case:
     """The lesson's stepper (pages/ui/stepper): its range input, found by the stepper's key."""
     name = page_path.strip("/").replace("_", " ")
-    return Case(f"{name} {label.lower()} slider", "app.py", page_path, f"css=.st-key-ctl_{key} .cl-stepper-range")
+    return Case(f"{name} {label.lower()} slider", "app.py", page_path, f"css=.st-key-ctl_{key} .cl-stepper-range",
+                stepper=key)
 
 
 BASELINE = Case("hello-world slider", "benchmarks/hello_app.py", "/", "Value")
@@ -57,47 +59,44 @@ CASES = [
          target=False),
 ]
 
-# A stepper (pages/ui/stepper) draws a step in the browser and sends nothing: settled is the step's
-# attribute set, two animation frames and a task later with no message sent to the server (else: the
-# rerun that message asked for, as for any slider).
-_SENDS_JS = """() => { if (window.__convlabSends !== undefined) return;
-  window.__convlabSends = 0; const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (...a) { window.__convlabSends++; return send.apply(this, a); }; }"""
-_QUIET_JS = """([sel, step]) => new Promise((done) => {
-  const root = document.querySelector(sel), p = window.__convlab;
+# A stepper (pages/ui/stepper) draws a step in the browser and asks nothing of the server: settled is the
+# step's attribute set, two animation frames and a task later with no rerun asked for (the probe's `asked`
+# count; else: the rerun that was asked for, as for any slider).
+_QUIET_JS = """([key, step]) => new Promise((done) => {
+  const root = document.querySelector(`.st-key-ctl_${key} .cl-stepper`);
   const check = () => root.dataset.step === String(step)
-    ? requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(window.__convlabSends), 0)))
+    ? requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(window.__convlab.asked), 0)))
     : requestAnimationFrame(check);
   check(); })"""
-_ELAPSED_JS = "() => { const p = window.__convlab; return p.shownAt > p.keyAt ? p.shownAt - p.keyAt : NaN; }"
 _ELAPSED_JS = "() => { const p = window.__convlab; return Math.max(p.idleAt, p.mutationAt) - p.keyAt; }"
 _AT_MAX_JS = """e => Number(e.value ?? e.getAttribute('aria-valuenow'))
                    >= Number(e.max ?? e.getAttribute('aria-valuemax'))"""
 
 
-def slider_to_settled(page, url: str, slider: str, n: int = N, warmup: int = WARMUP) -> list[float]:
-    """ms from each ArrowRight/ArrowLeft press on `slider` until the app settled; n samples."""
+def slider_to_settled(page, url: str, slider: str, n: int = N, warmup: int = WARMUP,
+                      stepper: str = "") -> list[float]:
+    """ms from each ArrowRight/ArrowLeft press on `slider` until the app settled; n samples.
+
+    stepper: the key of the lesson stepper `slider` belongs to (a step there needs no rerun).
+    """
     open_page(page, url)
     assert_no_exception(page)
-    stepper = slider.startswith("css=") and slider.endswith(".cl-stepper-range")
     css = slider.startswith(("css=", "["))
     thumb = page.locator(slider) if css else slider_thumb(page, slider)
     if thumb.count() != 1:
         raise LookupError(f"{thumb.count()} sliders {slider!r} on {url}")
     if stepper:
-        root = slider.removeprefix("css=").replace(".cl-stepper-range", ".cl-stepper")
-        page.locator(f"{root}[data-step]").wait_for(state="attached")
-        page.evaluate(_SENDS_JS)
+        stepper_ready(page, stepper)
     thumb.focus()
     keys = ("ArrowLeft", "ArrowRight") if thumb.evaluate(_AT_MAX_JS) else ("ArrowRight", "ArrowLeft")
     samples = []
     for i in range(warmup + n):
         if stepper:
-            step, sent = int(thumb.input_value()), page.evaluate("window.__convlabSends")
-            since = page.evaluate("window.__convlab.idle")
+            step, asked = int(thumb.input_value()), page.evaluate("window.__convlab.asked")
+            since = idle_count(page)
             thumb.press(keys[i % 2])
             target = step + (1 if keys[i % 2] == "ArrowRight" else -1)
-            if page.evaluate(_QUIET_JS, [root, target]) != sent:  # it asked the server: wait for that run
+            if page.evaluate(_QUIET_JS, [stepper, target]) != asked:  # it asked the server: wait for that run
                 wait_for_app_idle(page, since)
         else:
             with expect_rerun(page):
@@ -123,7 +122,8 @@ def run(report) -> None:
                     servers[case.script] = StreamlitServer(case.script, log)
                 page = new_app_page(browser)
                 try:
-                    samples = slider_to_settled(page, servers[case.script].url + case.path, case.slider)
+                    samples = slider_to_settled(page, servers[case.script].url + case.path, case.slider,
+                                                stepper=case.stepper)
                 except (LookupError, AssertionError) as e:
                     if case.placeholder:
                         report.skip(case.name, f"placeholder, page not ready: {e}")

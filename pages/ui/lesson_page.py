@@ -78,15 +78,14 @@ class LessonPage:
             st.error(error, icon=":material/error:")
         return values
 
-    def stepper(self, n_steps, key, label="Step", shortcuts=True, views=None):
+    def stepper(self, n_steps, key, label="Step", shortcuts=True, *, views):
         """◀ Previous, a step slider, Next ▶ (Left / Right keys when `shortcuts`); returns the step.
 
         views: (build, *args) giving each step's HTML, drawn in the browser without a rerun (see
-        pages/ui/stepper); None when the page draws the step itself. In demo mode these are the
-        animation frames within a script step (Page Down / Page Up walk the script). `hide=<key>` hides
-        the whole row; its keys still work.
+        pages/ui/stepper). In demo mode these are the animation frames within a script step (Page Down /
+        Page Up walk the script). `hide=<key>` hides the row of controls; the view and the keys stay.
         """
-        return stepper(key, n_steps, self.notes, label, shortcuts, views)
+        return stepper(key, n_steps, self.notes, views, label, shortcuts)
 
     def section(self, name):
         st.markdown(self.lesson.sections[name])

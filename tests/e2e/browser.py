@@ -195,8 +195,8 @@ def aria_label(page, selector: str) -> str:
 # --- the lessons' stepper (pages/ui/stepper): a component drawn in the browser, found by its key ---
 # A step inside the packed views is drawn by the browser at once and written to the address bar
 # (`?<key>=n`, 0-based, absent at 0) with no rerun; the server hears of it on its next run (the component
-# then reports it: a rerun of the stepper's fragment, which wait_for_app_idle waits for). A stepper
-# without views (squeeze-excitation's "Stage") asks the server at every step: wrap those in expect_rerun.
+# then reports it: a rerun of the stepper's fragment, which wait_for_app_idle waits for). Only a step
+# outside a huge trace's packed window asks the server at once.
 
 def stepper(page, key: str):
     """The stepper `key` (e.g. "xc_step"): `.cl-stepper` inside `st.container(key="ctl_<key>")`."""
@@ -239,8 +239,8 @@ def step_count(page, key: str) -> int:
 
 
 def step_text(page, key: str) -> str:
-    """The step's equation (`.cl-eq` in its view), or "n / N" (`.cl-stepper-value`) for a stepper without
-    views. Read at once after a step: the browser draws it itself, no rerun in between."""
+    """The step's equation (`.cl-eq` in its view), or "n / N" (`.cl-stepper-value`) for a view without one
+    (the transposed scatter). Read at once after a step: the browser draws it itself, no rerun in between."""
     root = stepper_ready(page, key)
     equation = root.locator(".cl-stepper-view .cl-eq")
     return (equation.first if equation.count() else root.locator(".cl-stepper-value")).inner_text()

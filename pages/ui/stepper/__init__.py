@@ -6,8 +6,8 @@ engine.figures.step_patches), and the component draws step n and writes it to th
 scrub. The server hears of the step the next time it runs for another reason: the browser sees the
 older step in what the server sends and reports its own (a rerun of the stepper's fragment, then of
 the page, so the URL on the server and every part drawn from the step agree). A preset, a demo step
-or a test set the step through Session State. Without views (a stepper over server-drawn figures), or
-for a step outside a large trace's packed window, the component asks the server at once.
+or a test set the step through Session State. For a step outside a large trace's packed window the
+component asks the server at once.
 """
 from __future__ import annotations
 
@@ -58,21 +58,20 @@ def current_step(key, n_steps, notes):
     return step
 
 
-def stepper(key, n_steps, notes, label="Step", shortcuts=True, views=None):
+def stepper(key, n_steps, notes, views, label="Step", shortcuts=True):
     """Draw the stepper and return the step the server knows (what the page's other parts start from).
 
     views: (build, *args) with build(*args) -> view, view(n) -> the HTML of step n (made by
-    engine.figures from numbers only); cached by build's name and args, like figures.spec. None when
-    the page draws the step itself (every step then reruns the page's fragment).
+    engine.figures from numbers only); cached by build's name and args, like figures.spec.
     shortcuts: Left / Right step this stepper (give them to one stepper per page).
     """
     drawn(key)
     step = current_step(key, n_steps, notes)
     memory = _memory(key)
     lo, hi = memory["window"]
-    if views and memory["from_browser"] and lo <= step <= hi:
+    if memory["from_browser"] and lo <= step <= hi:
         st.rerun(scope="app")  # steps taken in the browser reached the server: redraw the rest of the page with them
-    packed = _packed(views, n_steps, step) if views else _NO_VIEWS
+    packed = _packed(views, n_steps, step)
     memory["window"] = (packed["lo"], packed["hi"])
     memory["run"] += 1  # new data on every run, so the browser always compares its step with the server's
     data = {"key": key, "label": label, "n": n_steps, "start": step, "override": memory["override"],
@@ -103,9 +102,6 @@ def _memory(key):
 
 def _browser_state(key):
     return st.session_state.get(_ui_key(key)) or {}
-
-
-_NO_VIEWS = {"lo": -1, "hi": -1, "base": None, "patches": [], "id": "server"}
 
 
 def _packed(views, n_steps, step):

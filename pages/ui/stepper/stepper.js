@@ -3,7 +3,7 @@
 // pages/ui/stepper/__init__.py), or views: "same" in place of the last four when this browser holds them.
 // A step in lo..hi is drawn here with no rerun: the browser keeps it in the URL (?key=n) and tells the
 // server only when the server next runs and sends an older step (state "step": a rerun of the stepper's
-// fragment). A step outside lo..hi, or any step of a stepper without views, is asked of the server at once.
+// fragment). A step outside lo..hi is asked of the server at once.
 // The server moves the step itself (a preset, a demo step, a link) by sending a new `override`.
 const TYPING = 'input, textarea, select, [contenteditable="true"], [role="slider"], [role="textbox"]';
 
@@ -43,7 +43,7 @@ export default function ({ parentElement, data: sent, setStateValue }) {
     next.toggleAttribute('aria-keyshortcuts', data.shortcuts);
     if (data.shortcuts) { prev.setAttribute('aria-keyshortcuts', 'ArrowLeft'); next.setAttribute('aria-keyshortcuts', 'ArrowRight'); }
   }
-  const local = (n) => data.base !== null && data.lo <= n && n <= data.hi;
+  const local = (n) => data.lo <= n && n <= data.hi;
 
   const draw = (n) => {  // view n from the base and the patches up to n
     if (s.tokens === null || s.at > n) { s.tokens = data.base.slice(); s.at = data.lo; }
@@ -69,7 +69,7 @@ export default function ({ parentElement, data: sent, setStateValue }) {
     root.dataset.step = String(n);
     setParam(data.key, n === 0 ? null : String(n));
     if (local(n)) draw(n);
-    else report(n);  // the server draws it (no views here, or outside the packed window)
+    else report(n);  // outside the packed window: the server sends the views around it
   };
 
   s.known = data.start;  // what the server thinks, as of this run
