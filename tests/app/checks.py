@@ -61,6 +61,13 @@ def step_label(at, key, n=None):
     return html.unescape(found[0])
 
 
+def step_sum(at, key, n=None):
+    """A convolution step's sum as written above its grids, checked against the grids' text alternative."""
+    text = step_equation(at, key, n)
+    assert step_label(at, key, n) == text
+    return text
+
+
 def step_of(at, key):
     """The step the server chose for stepper `key`, checked against the URL (`?key=n`, absent at 0)."""
     start = stepper(at, key)["start"]

@@ -4,17 +4,9 @@ import pytest
 
 import engine
 from engine.data.matrix_text import parse_matrix
-from tests.app.checks import (assert_clean, assert_link_note, go_to_step, step_equation, step_label, step_of,
-                             stepper)
+from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_sum, stepper
 
 PAGE = "cross_correlation.py"
-
-
-def _equation(at):
-    """The step's sum as the page writes it above the grids; the grids' text alternative says the same."""
-    text = step_equation(at, "xc_step")
-    assert step_label(at, "xc_step") == text
-    return text
 
 
 def test_lecture_example_first_output_is_45(open_page):
@@ -22,29 +14,29 @@ def test_lecture_example_first_output_is_45(open_page):
     at.button(key="preset_lecture-convolution").click().run()
     assert_clean(at)
     # 1*0 + 0.5*80 + 0.25*20 + 0*40: the kernel as applied is flipped
-    assert _equation(at) == "y[0, 0] = 1·0 + 0.5·80 + 0.25·20 + 0·40 = 45"
+    assert step_sum(at, "xc_step") == "y[0, 0] = 1·0 + 0.5·80 + 0.25·20 + 0·40 = 45"
     assert len(at.latex) == 1, "the step's sum is in the step view now, not a second st.latex"
     assert r"\tilde K(m, n) = K(1 - m,\; 1 - n)" in at.latex[0].value  # the formula, with k = 2 written in
 
 
 def test_next_and_previous_step_change_the_equation(open_page):
     at = open_page(PAGE)
-    first = _equation(at)
+    first = step_sum(at, "xc_step")
     assert step_of(at, "xc_step") == 0 and first.startswith("y[0, 0] = ")
     go_to_step(at, "xc_step", step_of(at, "xc_step") + 1)  # Next
     assert step_of(at, "xc_step") == 1
-    assert _equation(at) != first and _equation(at).startswith("y[0, 1] = ")
+    assert step_sum(at, "xc_step") != first and step_sum(at, "xc_step").startswith("y[0, 1] = ")
     go_to_step(at, "xc_step", step_of(at, "xc_step") - 1)  # Previous
-    assert step_of(at, "xc_step") == 0 and _equation(at) == first
+    assert step_of(at, "xc_step") == 0 and step_sum(at, "xc_step") == first
     go_to_step(at, "xc_step", -1)  # before the first step: stays at the first
-    assert step_of(at, "xc_step") == 0 and _equation(at) == first
+    assert step_of(at, "xc_step") == 0 and step_sum(at, "xc_step") == first
     x, k = parse_matrix(at.text_input(key="xc_x").value), parse_matrix(at.text_input(key="xc_k").value)
     n = engine.correlate2d(x, k).size
     assert stepper(at, "xc_step")["n"] == n
     go_to_step(at, "xc_step", n)  # past the last step: stays at the last
     assert step_of(at, "xc_step") == n - 1
     y = engine.correlate2d(x, k)
-    last = _equation(at)
+    last = step_sum(at, "xc_step")
     assert last.startswith(f"y[{y.shape[0] - 1}, {y.shape[1] - 1}] = ") and last.endswith(f"= {y[-1, -1]:g}")
     assert_clean(at)
 
@@ -55,7 +47,7 @@ def test_operation_switch_flips_the_kernel(open_page):
     at.segmented_control(key="xc_op").set_value("Convolution").run()
     assert_clean(at)
     expected = engine.convolve2d(x, k)[0, 0]
-    assert _equation(at).endswith(f"= {expected:g}")
+    assert step_sum(at, "xc_step").endswith(f"= {expected:g}")
 
 
 def test_grid_and_text_edits_reach_the_result(open_page):
@@ -63,7 +55,7 @@ def test_grid_and_text_edits_reach_the_result(open_page):
     at.text_input(key="xc_x").set_value("1 2 3; 4 5 6; 7 8 10").run()
     at.text_input(key="xc_k").set_value("1 0; 0 -1").run()
     assert_clean(at)
-    assert _equation(at).endswith("= -4")  # 1*1 + 0*2 + 0*4 + (-1)*5
+    assert step_sum(at, "xc_step").endswith("= -4")  # 1*1 + 0*2 + 0*4 + (-1)*5
 
 
 @pytest.mark.parametrize("text", ["", "1 2; 3", "a b", "1e9", "nan", "1/0", " ; ;", "1 " * 200])
@@ -101,7 +93,7 @@ def test_a_link_reproduces_the_view(open_page):
     assert not at.warning
     trace = engine.trace_conv(parse_matrix("1 2; 3 4"), parse_matrix("0 1; 2 3"), padding="full", flip=True)
     assert step_of(at, "xc_step") == 4
-    assert _equation(at).endswith(f"= {trace.steps[4].value:g}")
+    assert step_sum(at, "xc_step").endswith(f"= {trace.steps[4].value:g}")
 
 
 def test_pytorch_code_computes_what_the_page_shows(open_page):
@@ -121,7 +113,7 @@ def test_one_d_mode(open_page):
     at.button(key="preset_one-d").click().run()
     assert_clean(at)
     x, k = parse_matrix(at.text_input(key="xc_x1").value)[0], parse_matrix(at.text_input(key="xc_k1").value)[0]
-    assert _equation(at).endswith(f"= {engine.correlate1d(x, k)[0]:g}")
+    assert step_sum(at, "xc_step").endswith(f"= {engine.correlate1d(x, k)[0]:g}")
 
 
 def test_typed_markup_is_shown_literally_in_the_message(open_page):

@@ -8,17 +8,9 @@ import pytest
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.ops.receptive_field import Layer, input_range, parse_layers, receptive_cells, receptive_field
-from tests.app.checks import (assert_clean, assert_link_note, go_to_step, step_equation, step_label, step_of, step_view,
-                             stepper)
+from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_sum, step_view, stepper
 
 PAGE = "dilation.py"
-
-
-def _equation(at):
-    """The step's sum above its grids (the grids' text alternative says the same)."""
-    text = step_equation(at, "dl_step")
-    assert step_label(at, "dl_step") == text
-    return text
 
 
 def _markdown(at, start):
@@ -43,7 +35,7 @@ def test_defaults_show_the_engine_numbers(open_page):
     assert r"\right\rfloor + 1 = 3" in at.latex[0].value  # o = 7 - 5 + 1
     assert "X(i + 2m,\\; j + 2n)" in at.latex[1].value
     trace = _trace(at)
-    assert _equation(at).endswith(f"= {trace.steps[0].value:g}")
+    assert step_sum(at, "dl_step").endswith(f"= {trace.steps[0].value:g}")
     layers = parse_layers(at.text_input(key="dl_stack").value)
     index = at.slider(key="dl_out").value
     first, last = input_range(layers, index)
@@ -53,13 +45,13 @@ def test_defaults_show_the_engine_numbers(open_page):
 
 def test_dilation_slider_changes_the_kernel_and_the_sum(open_page):
     at = open_page(PAGE)
-    before = _equation(at)
+    before = step_sum(at, "dl_step")
     at.slider(key="dl_d").set_value(1).run()
     assert_clean(at)
     assert r"= 3 + (3 - 1)(1 - 1) = 3" in at.latex[0].value
     assert "X(i + m,\\; j + n)" in at.latex[1].value
-    assert _equation(at) != before
-    assert _equation(at).endswith(f"= {_trace(at).steps[0].value:g}")
+    assert step_sum(at, "dl_step") != before
+    assert step_sum(at, "dl_step").endswith(f"= {_trace(at).steps[0].value:g}")
     at.slider(key="dl_d").set_value(3).run()
     assert_clean(at)
     assert r"= 3 + (3 - 1)(3 - 1) = 7" in at.latex[0].value
@@ -91,16 +83,16 @@ def test_stepping_moves_along_the_output(open_page):
     at = open_page(PAGE)
     go_to_step(at, "dl_step", step_of(at, "dl_step") + 1)  # Next
     assert step_of(at, "dl_step") == 1
-    assert _equation(at) == f"y[0, 1] = " + _equation(at).split(" = ", 1)[1]
-    assert _equation(at).endswith(f"= {_trace(at).steps[1].value:g}")
+    assert step_sum(at, "dl_step") == f"y[0, 1] = " + step_sum(at, "dl_step").split(" = ", 1)[1]
+    assert step_sum(at, "dl_step").endswith(f"= {_trace(at).steps[1].value:g}")
     trace = _trace(at)
     assert stepper(at, "dl_step")["n"] == len(trace.steps)
     go_to_step(at, "dl_step", len(trace.steps))  # past the end: the last step
     assert step_of(at, "dl_step") == len(trace.steps) - 1
-    assert _equation(at).endswith(f"= {trace.steps[-1].value:g}")
+    assert step_sum(at, "dl_step").endswith(f"= {trace.steps[-1].value:g}")
     go_to_step(at, "dl_step", -1)  # before the start: the first step
     assert step_of(at, "dl_step") == 0
-    assert _equation(at).startswith("y[0, 0] = ") and _equation(at).endswith(f"= {trace.steps[0].value:g}")
+    assert step_sum(at, "dl_step").startswith("y[0, 0] = ") and step_sum(at, "dl_step").endswith(f"= {trace.steps[0].value:g}")
 
 
 def test_stack_table_and_output_cell_follow_the_engine(open_page):
@@ -164,7 +156,7 @@ def test_a_link_reproduces_the_view(open_page):
     assert_clean(at)
     assert not at.warning
     assert step_of(at, "dl_step") == 5
-    assert _equation(at).endswith(f"= {_trace(at).steps[5].value:g}")
+    assert step_sum(at, "dl_step").endswith(f"= {_trace(at).steps[5].value:g}")
     assert "cells **4 to 7**" in _markdown(at, "Output **4**")
 
 

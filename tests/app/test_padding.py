@@ -11,7 +11,7 @@ from engine.figures.padding_figures import border_figure
 from engine.ops.arithmetic import conv_output_size
 from engine.ops.coverage import participation_counts
 from engine.ops.padding_sources import CONSTANT, pad_sources
-from tests.app.checks import assert_clean, step_equation, step_label, step_of
+from tests.app.checks import assert_clean, step_of, step_sum
 
 PAGE = "padding.py"
 RAMP = "1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5"
@@ -30,13 +30,6 @@ def _padded_grid(at):
     values = np.array([[float(v) for v, _ in row] for row in cells])
     labels = [[html.unescape(label) for _, label in row] for row in cells]
     return values, labels
-
-
-def _equation(at):
-    """The step's sum above its grids (the grids' text alternative says the same)."""
-    text = step_equation(at, "pd_step")
-    assert step_label(at, "pd_step") == text
-    return text
 
 
 def _inputs(at):
@@ -72,20 +65,20 @@ def test_default_view_numbers_come_from_the_engine(open_page):
     _check_sources_on_page(at, ((1, 1), (1, 1)), "zeros")
     trace = engine.trace_conv(x, k, padding="same")
     assert _output_sizes(at) == list(trace.output.shape) == list(x.shape)
-    assert _equation(at).endswith(f"= {trace.steps[0].value:g}")
+    assert step_sum(at, "pd_step").endswith(f"= {trace.steps[0].value:g}")
 
 
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 def test_each_mode_labels_its_sources_and_changes_the_result(open_page, mode):
     at = open_page(PAGE)
     at.button(key="preset_ramp-zeros").click().run()
-    zeros_sum = _equation(at)
+    zeros_sum = step_sum(at, "pd_step")
     at.segmented_control(key="pd_mode").set_value(mode).run()
     assert_clean(at)
     _check_sources_on_page(at, ((1, 1), (1, 1)), mode)
     x, k = _inputs(at)
     expected = engine.correlate2d(x, k, padding="same", padding_mode=mode)[0, 0]
-    assert _equation(at).endswith(f"= {expected:g}") and _equation(at) != zeros_sum
+    assert step_sum(at, "pd_step").endswith(f"= {expected:g}") and step_sum(at, "pd_step") != zeros_sum
     assert "fill" not in _padded_grid(at)[1][0]
 
 
@@ -188,7 +181,7 @@ def test_a_link_reproduces_the_view(open_page):
     trace = engine.trace_conv(parse_matrix("1 2 3; 4 5 6; 7 8 9"), parse_matrix("1 -1; 2 0"), padding=pads,
                               padding_mode="circular")
     assert step_of(at, "pd_step") == 3
-    assert _equation(at).endswith(f"= {trace.steps[3].value:g}")
+    assert step_sum(at, "pd_step").endswith(f"= {trace.steps[3].value:g}")
 
 
 @pytest.mark.parametrize("preset", ["ramp-reflect", "asymmetric", "same-even"])

@@ -9,17 +9,9 @@ from engine.data.matrix_text import parse_matrix
 from engine.data.photos import photo
 from engine.ops.coverage import participation_counts
 from engine.ops.pooling import pool_output_size
-from tests.app.checks import (assert_clean, assert_link_note, go_to_step, step_equation, step_label, step_of,
-                             step_view, stepper)
+from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_sum, step_view, stepper
 
 PAGE = "strides.py"
-
-
-def _equation(at):
-    """The step's sum above its grids (the grids' text alternative says the same)."""
-    text = step_equation(at, "sd_step")
-    assert step_label(at, "sd_step") == text
-    return text
 
 
 def _hatched(at, n=None):
@@ -46,7 +38,7 @@ def test_known_example_matches_the_engine_and_names_the_misprinted_cells(open_pa
     np.testing.assert_array_equal(expected, [[1, 5, 6], [7, 8, 3], [3, 10, 4]])
     go_to_step(at, "sd_step", 8)
     assert step_of(at, "sd_step") == 8
-    assert _equation(at).startswith("y[2, 2] = ") and _equation(at).endswith(f"= {expected[2, 2]:g}")
+    assert step_sum(at, "sd_step").startswith("y[2, 2] = ") and step_sum(at, "sd_step").endswith(f"= {expected[2, 2]:g}")
     note = next(m.value for m in at.markdown if "conv_arithmetic issue #17" in m.value)
     assert "**6 of 9 cells**" in note
     assert "(1, 2): printed 9, correct 3" in note and "(0, 0)" not in note  # (0, 0) is printed right
@@ -84,7 +76,7 @@ def test_unreached_cells_are_hatched_as_the_engine_counts_them(open_page, preset
 
 def test_sliders_change_strides_and_the_result(open_page):
     at = open_page(PAGE)
-    before = _equation(at)
+    before = step_sum(at, "sd_step")
     at.slider(key="sd_sw").set_value(3).run()
     go_to_step(at, "sd_step", 1)
     assert_clean(at)
@@ -93,8 +85,8 @@ def test_sliders_change_strides_and_the_result(open_page):
     assert stride == (2, 3)
     trace = engine.trace_conv(x, k, stride=stride, padding=p)
     assert trace.output.shape == (3, 2)
-    assert _equation(at).startswith("y[0, 1] = ")
-    assert _equation(at).endswith(f"= {trace.steps[1].value:g}") and _equation(at) != before
+    assert step_sum(at, "sd_step").startswith("y[0, 1] = ")
+    assert step_sum(at, "sd_step").endswith(f"= {trace.steps[1].value:g}") and step_sum(at, "sd_step") != before
     assert _hatched(at) == int((participation_counts(x.shape, k.shape, stride, p) == 0).sum()) > 0
 
 
@@ -142,7 +134,7 @@ def test_a_link_reproduces_the_view(open_page):
     assert not at.warning
     trace = engine.trace_conv(parse_matrix(query["sd_x"]), np.ones((2, 2)), stride=(3, 2))
     assert step_of(at, "sd_step") == 4
-    assert _equation(at).startswith("y[1, 1] = ") and _equation(at).endswith(f"= {trace.steps[4].value:g}")
+    assert step_sum(at, "sd_step").startswith("y[1, 1] = ") and step_sum(at, "sd_step").endswith(f"= {trace.steps[4].value:g}")
 
 
 def test_pytorch_code_computes_what_the_page_shows(open_page):
