@@ -5,7 +5,6 @@ Uploads are real files made in memory (Pillow, or by hand where Pillow cannot wr
 through AppTest's file_uploader, as the browser would send them."""
 from __future__ import annotations
 
-import io
 import json
 import re
 import struct
@@ -20,6 +19,7 @@ from engine.data.photos import SAMPLE_PHOTOS, rgb_photo
 from engine.figures.classifier_figures import percent
 from engine.nets.imagenet import classify, feature_maps, layer_table
 from tests.app.checks import assert_clean, assert_link_note
+from tests.image_files import encode, png_chunk
 
 PAGE = "classify_photo.py"
 torch.set_num_threads(1)
@@ -27,14 +27,6 @@ torch.set_num_threads(1)
 
 # --- files ----------------------------------------------------------------------------------------------
 
-def encode(image, fmt, **options):
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **options)
-    return buffer.getvalue()
-
-
-def _chunk(kind, body):
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
 def png_48bit(rgb):
@@ -42,8 +34,8 @@ def png_48bit(rgb):
     h, w, _ = rgb.shape
     values = (rgb.astype(np.uint16) * 257).astype(">u2")
     raw = b"".join(b"\x00" + values[i].tobytes() for i in range(h))  # filter byte 0 per row
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
-            + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+            + png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b""))
 
 
 def png_bomb(side=30_000):
@@ -51,8 +43,8 @@ def png_bomb(side=30_000):
     compressor = zlib.compressobj(9)
     row = b"\x00" * (1 + side // 8)
     idat = compressor.compress(row * 512) + compressor.flush()
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0))
-            + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0))
+            + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b""))
 
 
 def coffee():

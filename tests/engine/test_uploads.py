@@ -1,6 +1,5 @@
 """Safe image uploads (engine/data/uploads.py): every case is a real file written to memory by Pillow
 (or, for headers Pillow refuses to write, by hand), then read back through load_upload."""
-import io
 import struct
 import tomllib
 import warnings
@@ -16,18 +15,11 @@ from PIL import Image, ImageFile
 
 from engine.data import uploads
 from engine.data.uploads import MAX_BYTES, MAX_PIXELS, MAX_UPLOAD_MB, display_name, downscale, load_upload
+from tests.image_files import encode, png_chunk
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def encode(image, fmt, **options):
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **options)
-    return buffer.getvalue()
-
-
-def chunk(kind, body):
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
 def png(width, height, bit_depth=1, color_type=0, rows=None):
@@ -44,7 +36,7 @@ def png(width, height, bit_depth=1, color_type=0, rows=None):
     else:
         idat = compressor.compress(b"".join(b"\x00" + r for r in rows))
     idat += compressor.flush()
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
 
 
 def with_png_size(data, width, height):
