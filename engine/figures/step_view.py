@@ -27,8 +27,6 @@ GRID_CSS = """<style>
                    color: #999; text-decoration: line-through; }
 .cl-panel { margin: 0; }
 .cl-panel figcaption { font-weight: 600; margin-bottom: .3em; }
-.cl-eq { font-size: 1.15rem; font-family: KaTeX_Main, "Times New Roman", serif; margin: .25rem 0 .5rem;
-         font-variant-numeric: tabular-nums; overflow-x: auto; }
 
 </style>""" % (HIGHLIGHT, SECONDARY)
 
