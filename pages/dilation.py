@@ -5,7 +5,7 @@ import engine
 from engine.figures.receptive_field_figures import dilated_kernel_figure
 from engine.ops.receptive_field import layer_lengths
 from engine.pytorch_code import conv_code
-from pages.ui.dilation_views import (effective_size_latex, layers_from, stack_code, stack_view, stride_vs_dilation,
+from pages.ui.dilation_views import (dilated_kernel_caption, effective_size_latex, layers_from, stack_code, stack_view, stride_vs_dilation,
                                      syllabus_facts, wavenet_view)
 from pages.ui.figures import show, spec
 from pages.ui.lesson_page import LessonPage
@@ -30,7 +30,8 @@ with page.controls():
 
 st.subheader("A kernel with holes")
 show(spec(dilated_kernel_figure, k, d, font_size=page.font_size), key="dl_kernel_fig",
-     alt=f"The {k.shape[0]} x {k.shape[1]} kernel, and the same weights spread with dilation {d}; the gaps are holes.")
+     alt=f"The {k.shape[0]} x {k.shape[1]} kernel, and the same weights spread with dilation {d}; the holes hold fixed zeros.",
+     caption=dilated_kernel_caption(k, d))
 for size, i in sorted({(k.shape[0], x.shape[0]), (k.shape[1], x.shape[1])}):  # rows, and columns if different
     st.latex(effective_size_latex(size, d, i if padding == "valid" else None))
 conv = dict(input=x, kernel=k, padding=padding, dilation=d)

@@ -32,8 +32,8 @@ def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
     eh, ew = spread.shape
     fig = make_subplots(rows=1, cols=2, column_widths=[max(kw, 2), max(ew, 2)], horizontal_spacing=0.08,
                         subplot_titles=[f"Kernel: {kh} x {kw} = {w.size} weights",
-                                        f"Dilation {dilation}: the same {w.size} weights over {eh} x {ew} = "
-                                        f"{spread.size} cells"])
+                                        f"Dilation {dilation}: a {eh} x {ew} kernel, the {w.size} weights and "
+                                        f"{spread.size - w.size} fixed zeros"])
     zrange = symmetric_range(w)
     fig.add_trace(grid_trace(w, True, zrange, name="kernel"), row=1, col=1)
     fig.add_trace(grid_trace(spread, True, zrange, name="dilated kernel"), row=1, col=2)
@@ -44,7 +44,7 @@ def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
     if len(holes):
         fig.add_trace(go.Scatter(x=holes[:, 1], y=holes[:, 0], mode="markers", name="hole",
                                  marker=dict(symbol="circle-open", size=8, color=MUTED),
-                                 hovertemplate="hole: no weight here<extra></extra>"), row=1, col=2)
+                                 hovertemplate="hole: a fixed 0, not learned<extra></extra>"), row=1, col=2)
     base_layout(fig, height, font_size)
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(dtick=1)

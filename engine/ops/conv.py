@@ -61,6 +61,25 @@ def convolve1d(input, kernel, stride=1, padding=0, dilation=1, padding_mode="zer
     return correlate1d(x, np.flip(k), stride, padding, dilation, padding_mode)
 
 
+def dilate_kernel(weight, dilation, nd=None):
+    """The dilated kernel written out: d - 1 zeros inserted between neighbouring taps of the last nd axes.
+
+    Args: nd: how many trailing axes to dilate (default: 1 for an int dilation, else len(dilation)).
+    Shape: (..., k_h, k_w) -> (..., k_eff_h, k_eff_w), k_eff = k + (k - 1)(d - 1).
+    conv2d(x, w, dilation=d) == conv2d(x, dilate_kernel(w, d)): the zeros are fixed, not learned, and
+    implementations skip them instead of multiplying by them.
+    Example: dilate_kernel(np.array([1, 2, 3]), 2) -> [1, 0, 2, 0, 3]
+    """
+    w = np.asarray(weight)
+    d = _positive(dilation, nd or (1 if np.isscalar(dilation) else len(dilation)), "dilation")
+    if len(d) > w.ndim:
+        raise ValueError(f"{len(d)} dilations for a kernel of shape {w.shape}.")
+    lead, k = w.shape[:w.ndim - len(d)], w.shape[w.ndim - len(d):]
+    out = np.zeros((*lead, *[(kk - 1) * dd + 1 for kk, dd in zip(k, d)]), w.dtype)  # (..., *k_eff)
+    out[(..., *[slice(None, None, dd) for dd in d])] = w
+    return out
+
+
 def _single_channel(input, kernel, nd):
     x, k = np.asarray(input), np.asarray(kernel)
     if x.ndim != nd or k.ndim != nd:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from engine import conv_output_size, effective_kernel_size
+from engine import conv_output_size, dilate_kernel, effective_kernel_size
 from engine.data.matrix_text import format_matrix
 from engine.figures.receptive_field_figures import growth_figure, layer_label, stack_figure
 from engine.ops.receptive_field import (Layer, layer_lengths, parameter_count, parse_layers, receptive_cells,
@@ -15,6 +15,17 @@ from pages.ui.figures import show, spec
 def layers_from(values):
     """Rows 'k s p d' of the stack matrix -> Layers (ValueError with a message when unusable)."""
     return parse_layers(format_matrix(values))
+
+
+def dilated_kernel_caption(kernel, d):
+    """What the spread kernel is: the k_eff x k_eff kernel with fixed zeros in its holes (counted by the engine)."""
+    full = dilate_kernel(kernel, (d, d))  # (k_eff_h, k_eff_w)
+    zeros = full.size - kernel.size
+    if not zeros:
+        return f"With d = 1 there are no holes: the kernel is its {kernel.size} weights."
+    return (f"Written out, the dilated kernel is a {full.shape[0]} × {full.shape[1]} kernel of {full.size} coefficients: "
+            f"the {kernel.size} weights and {zeros} zeros in the holes. The zeros are fixed, not learned, and "
+            f"implementations skip them: `conv2d(x, w, dilation={d})` equals `conv2d` with this written-out kernel.")
 
 
 def effective_size_latex(k, d, i=None, p=0):

@@ -211,3 +211,19 @@ def test_stack_code_finds_the_cells_the_page_highlights(open_page):
         exec(at.code[1].value, {})
     mask = receptive_cells(parse_layers("3 1 2 2; 3 1 2 2; 3 1 2 2"), 16, 8)[0]
     assert eval(out.getvalue()) == list(np.flatnonzero(mask)) == [2, 4, 6, 8, 10, 12, 14]
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_kernel_caption_counts_the_fixed_zeros(open_page, d):
+    """The caption under the kernel figure: the written-out kernel's size and zeros, from the engine."""
+    at = open_page(PAGE)
+    at.slider(key="dl_d").set_value(d).run()
+    assert_clean(at)
+    k = parse_matrix(at.text_input(key="dl_k").value)
+    full = engine.dilate_kernel(k, (d, d))
+    caption = next(c.value for c in at.caption if "holes" in c.value)
+    if d == 1:
+        assert "no holes" in caption
+    else:
+        assert f"{full.shape[0]} × {full.shape[1]} kernel of {full.size} coefficients" in caption
+        assert f"{full.size - np.count_nonzero(full)} zeros in the holes" in caption  # k has no zero weight
