@@ -5,7 +5,7 @@ import engine
 from engine.figures.padding_figures import pad_conv_code
 from engine.ops.coverage import participation_counts
 from pages.ui.lesson_page import LessonPage
-from pages.ui.padding_views import count_maps, output_size, padding_size, photo_borders, sources
+from pages.ui.padding_views import count_maps, counts_title, output_size, padding_size, photo_borders, sources
 from pages.ui.stepping import formula, play_animation, step_through
 
 page = LessonPage("padding")
@@ -43,7 +43,7 @@ with st.expander("Watch it play", icon=":material/play_circle:"):
 st.subheader("In PyTorch")
 st.code(pad_conv_code(x, k, trace.pads, mode, stride), language="python")
 
-st.subheader("Full padding: every input cell counts the same")
+st.subheader(counts_title(trace))
 count_maps(trace, page.font_size)
 
 st.subheader("Borders on a real photo")

@@ -48,6 +48,17 @@ def output_size(trace):
                f"padded {trace.padded.shape[0]} × {trace.padded.shape[1]}.")
 
 
+def counts_title(trace):
+    """The count maps' subheader, true for the current kernel and stride (from the engine's 'full' count map)."""
+    shape, k, s = trace.input.shape, trace.kernel.shape, trace.stride
+    full = unpadded(participation_counts(shape, k, s, "full"), shape, "full", k)
+    if full.min() == full.max():
+        n = int(full.min())
+        return f"Full padding: every input cell takes part in {n} output{'s' if n != 1 else ''}"
+    return (f"Outputs per input cell: at stride {' × '.join(map(str, s)) if len(set(s)) > 1 else s[0]} even full "
+            f"padding gives {full.min()} to {full.max()}")
+
+
 def count_maps(trace, font_size):
     """How many outputs use each input cell: 'valid', the current settings, 'full' (stride as set)."""
     shape, k, s = trace.input.shape, trace.kernel.shape, trace.stride
@@ -65,7 +76,19 @@ def count_maps(trace, font_size):
     show(spec(grids_figure, panels, height=300, font_size=font_size), key="pd_counts_fig",
          alt="For each input cell, the number of outputs whose window covers it, for each padding.",
          caption="Outputs each input cell takes part in: " + "; ".join(words)
-                 + f". A {k[0]} × {k[1]} kernel has {k[0] * k[1]} taps.")
+                 + f". A {k[0]} × {k[1]} kernel has {k[0] * k[1]} taps. " + _counts_rule(k, s))
+
+
+def _counts_rule(k, s):
+    """What is true in general of the counts, for this kernel size and stride."""
+    if all(step == 1 for step in s):
+        return (f"At stride 1 every input cell takes part in k_h · k_w = {k[0] * k[1]} outputs exactly when the "
+                "padding on each side is at least k - 1 ('full' or more); with less, cells near a border take part "
+                "in fewer.")
+    per_axis = [f"{name} {kk // step} or {-(-kk // step)}" if kk % step else f"{name} {kk // step}"
+                for name, kk, step in zip(("rows", "columns"), k, s)]
+    return ("At stride s > 1, even with full padding, a cell is covered ⌊k/s⌋ or ⌈k/s⌉ times along each axis "
+            f"(here {', '.join(per_axis)}) and its count is the product of the two.")
 
 
 def photo_borders(page):

@@ -198,3 +198,24 @@ def test_pytorch_code_computes_what_the_page_shows(open_page, preset):
                else values["pd_size"])
     expected = engine.correlate2d(x, k, stride=values["pd_stride"], padding=padding, padding_mode=values["pd_mode"])
     np.testing.assert_allclose(scope["y"].numpy(), expected)
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_count_maps_subheader_is_true_for_the_stride(open_page, stride):
+    """The subheader says equal counts only when the engine's full-padding count map is uniform."""
+    at = open_page(PAGE)
+    at.button(key="preset_full-counts").click().run()
+    at.text_input(key="pd_x").set_value(RAMP).run()
+    at.slider(key="pd_stride").set_value(stride).run()
+    assert_clean(at)
+    x, k = _inputs(at)
+    full = participation_counts(x.shape, k.shape, stride, "full")[2:-2, 2:-2]  # the input's cells (p = k - 1 = 2)
+    titles = [h.value for h in at.subheader]
+    if full.min() == full.max():
+        n = full.min()
+        assert f"Full padding: every input cell takes part in {n} output{'s' if n != 1 else ''}" in titles
+        assert n == (k.shape[0] // stride) * (k.shape[1] // stride)  # k_h * k_w at stride 1; s divides k here
+    else:
+        assert f"Outputs per input cell: at stride {stride} even full padding gives {full.min()} to {full.max()}" in titles
+    caption = next(c.value for c in at.caption if c.value.startswith("Outputs each input cell"))
+    assert ("exactly when the padding on each side is at least k - 1" in caption) == (stride == 1)
