@@ -20,6 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.ops.conv import correlate1d
+
+# Resize-then-convolve gives every output pixel all k taps (no uneven overlap), so a flat input gives a
+# flat output; the input's own content can still make a 2-pixel pattern, e.g. this signal and kernel:
+CONTENT_EXAMPLE = ((1.0, 3.0, 2.0, 5.0), (1.0, -1.0))
+
 
 def checkerboard_score(image, border=0):
     """Fraction of spectral power at the checkerboard (Nyquist) frequencies; see the module docstring.
@@ -41,6 +47,15 @@ def checkerboard_score(image, border=0):
     cols = (-1.0) ** np.arange(z.shape[1])[None, :]
     nyquist = sum(float(np.sum(z * sign)) ** 2 for sign in (rows, cols, rows * cols))
     return nyquist / total
+
+
+def nearest_then_correlate(signal, kernel, factor=2):
+    """Nearest-neighbour resize by `factor`, then a valid cross-correlation: (L,) -> (factor*L,), (factor*L - k + 1,).
+
+    Example: nearest_then_correlate([1, 3, 2, 5], [1, -1])[1] -> [0, -2, 0, 1, 0, -3, 0]
+    """
+    resized = np.repeat(np.asarray(signal, dtype=float), factor)  # (factor * L,)
+    return resized, correlate1d(resized, np.asarray(kernel, dtype=float))
 
 
 def checkerboard_spectrum(image):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from engine.data.photos import PHOTOS, photo
 from engine.figures import images_figure
-from engine.nets.artifacts import checkerboard_score, phase_spread
+from engine.nets.artifacts import CONTENT_EXAMPLE, checkerboard_score, nearest_then_correlate, phase_spread
 from engine.nets.loading import manifest, names, upsample, upsample_untrained
 from engine.nets.train_upsamplers import downsample
 from pages.ui.figures import show, spec
@@ -59,5 +59,19 @@ def trained_upsamplers(page):
     best = min(scores, key=lambda n: scores[n][0])
     st.caption(f"Measured on this photo: the strongest checkerboard is **{manifest()['models'][worst]['label']}**, the "
                f"weakest **{manifest()['models'][best]['label']}** (the full-size photo itself scores {original:.2e}). "
-               "Nearest-resize then convolve cannot make one: a flat input stays flat. Untrained networks show the "
-               "pattern plainly; training suppresses most of it.")
+               "Untrained networks show the pattern plainly; training suppresses most of it.")
+    st.caption(resize_conv_caption())
+
+
+def _text(values):
+    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
+
+
+def resize_conv_caption():
+    """What nearest-resize-then-convolve removes, and what it does not (the example computed by the engine)."""
+    signal, kernel = CONTENT_EXAMPLE
+    resized, out = nearest_then_correlate(signal, kernel)
+    return ("Nearest-resize then convolve removes the uneven overlap of a transposed convolution: every output "
+            "pixel gets all of the kernel's taps, so a flat input gives a flat output away from the borders. "
+            "It does not stop the input's own content from making a 2-pixel pattern: nearest ×2 of "
+            f"{_text(signal)} is {_text(resized)}, and the kernel {_text(kernel)} turns it into {_text(out)}.")
