@@ -117,13 +117,15 @@ def known_example_check(output, font_size):
 def _downsampling_figure(label, f, font_size):
     """A photo downsampled by f four ways; the sizes go in the figure's meta for the caption."""
     image = photo(label)
-    panels = [(f"Conv 3×3 blur, stride {f}", engine.correlate2d(image, np.full((3, 3), 1 / 9), stride=f, padding=1)),
+    panels = [(f"Conv 3×3 fixed blur, stride {f}", engine.correlate2d(image, np.full((3, 3), 1 / 9), stride=f, padding=1)),
               (f"Subsample, stride {f}", engine.correlate2d(image, np.ones((1, 1)), stride=f)),
               (f"Max pool {f}×{f}", max_pool2d(image[None], f)[0]),
               (f"Avg pool {f}×{f}", avg_pool2d(image[None], f)[0])]
     figure = images_figure([(t, y, False) for t, y in panels], height=330, font_size=font_size)
     sizes = [f"{t.split(',')[0].lower()} {y.shape[0]}×{y.shape[1]}" for t, y in panels]
-    return {**figure.to_dict(), "meta": {"caption": f"{label} {image.shape[0]}×{image.shape[1]} → " + ", ".join(sizes)}}
+    as_conv = engine.conv2d(image[None], np.full((1, 1, f, f), 1 / f ** 2), stride=f)[0]  # depthwise, C = 1
+    return {**figure.to_dict(), "meta": {"caption": f"{label} {image.shape[0]}×{image.shape[1]} → " + ", ".join(sizes),
+                                         "avg_vs_conv": float(np.abs(as_conv - panels[3][1]).max())}}
 
 
 def photo_downsampling(page):
@@ -135,4 +137,7 @@ def photo_downsampling(page):
         f = page.int_slider("Downsampling factor", 2, 4, "sd_f")
     figure = spec(_downsampling_figure, label, f, page.font_size)
     show(figure, key="sd_photo_fig", alt="The photo after a strided convolution, subsampling, max pooling and average pooling.",
-         caption=f"Sizes: {figure['meta']['caption']}.")
+         caption=f"Sizes: {figure['meta']['caption']}. The first panel's kernel is a fixed blur (every weight 1/9); "
+                 "in a network a stride-2 convolution learns its kernel. Average pooling is a depthwise "
+                 f"stride-{f} convolution (groups = C) with every weight 1/{f * f}: on this photo the two differ by "
+                 f"at most {figure['meta']['avg_vs_conv']:.1e}.")

@@ -8,7 +8,7 @@ import engine
 from engine.data.matrix_text import parse_matrix
 from engine.data.photos import photo
 from engine.ops.coverage import participation_counts
-from engine.ops.pooling import pool_output_size
+from engine.ops.pooling import avg_pool2d, pool_output_size
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_sum, step_view, stepper
 
 PAGE = "strides.py"
@@ -155,12 +155,27 @@ def test_photo_section_reports_the_four_output_sizes(open_page):
     assert_clean(at)
     sizes = next(c.value for c in at.caption if c.value.startswith("Sizes: "))
     # the 256×256 brick wall, downsampled by 4 in each of the four ways
-    assert sizes == "Sizes: Brick wall 256×256 → conv 3×3 blur 64×64, subsample 64×64, max pool 4×4 64×64, avg pool 4×4 64×64."
+    assert sizes.startswith("Sizes: Brick wall 256×256 → conv 3×3 fixed blur 64×64, subsample 64×64, max pool 4×4 "
+                            "64×64, avg pool 4×4 64×64. ")
     at.selectbox(key="sd_photo").set_value("Coins").run()
     assert_clean(at)
     h, w = photo("Coins").shape
     conv = f"{engine.conv_output_size(h, 3, 4, 1)}×{engine.conv_output_size(w, 3, 4, 1)}"
     pool = f"{pool_output_size(h, 4)}×{pool_output_size(w, 4)}"
     assert conv != pool  # 202 rows: the padded blur keeps one more row than the pooling
-    assert next(c.value for c in at.caption if c.value.startswith("Sizes: ")) == (
-        f"Sizes: Coins {h}×{w} → conv 3×3 blur {conv}, subsample {conv}, max pool 4×4 {pool}, avg pool 4×4 {pool}.")
+    assert next(c.value for c in at.caption if c.value.startswith("Sizes: ")).startswith(
+        f"Sizes: Coins {h}×{w} → conv 3×3 fixed blur {conv}, subsample {conv}, max pool 4×4 {pool}, avg pool 4×4 {pool}. ")
+
+
+@pytest.mark.parametrize("f", [2, 3])
+def test_photo_caption_says_the_blur_is_fixed_and_avg_pool_is_a_depthwise_conv(open_page, f):
+    at = open_page(PAGE)
+    at.slider(key="sd_f").set_value(f).run()
+    assert_clean(at)
+    caption = next(c.value for c in at.caption if c.value.startswith("Sizes: "))
+    assert "fixed blur (every weight 1/9)" in caption and "learns its kernel" in caption
+    image = photo(at.selectbox(key="sd_photo").value)
+    as_conv = engine.conv2d(image[None], np.full((1, 1, f, f), 1 / f ** 2), stride=f)[0]
+    gap = float(np.abs(as_conv - avg_pool2d(image[None], f)[0]).max())
+    assert gap < 1e-6 and f"depthwise stride-{f} convolution (groups = C) with every weight 1/{f * f}" in caption
+    assert f"differ by at most {gap:.1e}" in caption
