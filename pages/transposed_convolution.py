@@ -14,7 +14,7 @@ with page.controls():
     with left:
         nd = 1 if page.choice("Dimension", ["2D", "1D"], "tc_dim") == "1D" else 2
         suffix = "" if nd == 2 else "1"
-        x = page.matrix("Input x", f"tc_x{suffix}", "1 2; 3 4" if nd == 2 else "1 2 3 4",
+        x = page.matrix("Input X", f"tc_x{suffix}", "1 2; 3 4" if nd == 2 else "1 2 3 4",
                         max_rows=6 if nd == 2 else 1, max_cols=6 if nd == 2 else 8)
         k = page.matrix("Kernel K", f"tc_k{suffix}", "1 1 1; 1 1 1; 1 1 1" if nd == 2 else "1 10 100",
                         max_rows=4 if nd == 2 else 1, max_cols=4)

@@ -19,6 +19,7 @@ from engine.ops.arithmetic import conv_output_size
 from engine.ops.conv import correlate2d
 from engine.ops.padding import PADDING_MODES, pad
 from engine.ops.padding_sources import CONSTANT, pad_sources
+from engine.notation import AXES, sym
 from engine.pytorch_code import preamble
 
 TORCH_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
@@ -105,16 +106,17 @@ def output_size_latex(input_shape, kernel_shape, stride, pads):
     Asymmetric padding is written as p_before + p_after (top + bottom, left + right).
     """
     rows = []
-    for axis, sides, i, k, s, (before, after) in zip("HW", (("top", "bottom"), ("left", "right")),
+    for axis, sides, i, k, s, (before, after) in zip(AXES, (("top", "bottom"), ("left", "right")),
                                                      input_shape, kernel_shape, stride, pads):
         o = conv_output_size(i, k, s, (before, after))
         if before == after:
-            symbols = rf"i_{axis} + 2p_{axis} - k_{axis}"
+            symbols = rf"{sym('i', axis)} + 2{sym('p', axis)} - {sym('k', axis)}"
             numbers = rf"{i} + 2 \cdot {before} - {k}"
         else:
-            symbols = rf"i_{axis} + p_{{\text{{{sides[0]}}}}} + p_{{\text{{{sides[1]}}}}} - k_{axis}"
+            p = sym("p")
+            symbols = rf"{sym('i', axis)} + {p}_{{\text{{{sides[0]}}}}} + {p}_{{\text{{{sides[1]}}}}} - {sym('k', axis)}"
             numbers = rf"{i} + {before} + {after} - {k}"
-        rows.append(rf"o_{axis} &= \left\lfloor \frac{{{symbols}}}{{s_{axis}}} \right\rfloor + 1 "
+        rows.append(rf"{sym('o', axis)} &= \left\lfloor \frac{{{symbols}}}{{{sym('s', axis)}}} \right\rfloor + 1 "
                     rf"= \left\lfloor \frac{{{numbers}}}{{{s}}} \right\rfloor + 1 "
                     rf"= \left\lfloor \frac{{{i + before + after - k}}}{{{s}}} \right\rfloor + 1 = {o}")
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"

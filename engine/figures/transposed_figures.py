@@ -53,7 +53,7 @@ def stamp_html(trace, n):
     for cell in np.asarray(step.cells).reshape(-1, np.ndim(trace.input)):
         classes[_rc(cell)] = "win"
     cropped = any(p for p in trace.padding) or canvas.shape != np.atleast_2d(trace.output).shape
-    panels = [panel("Input x (current cell: double border)", x, in_classes),
+    panels = [panel("Input X (current cell: double border)", x, in_classes),
               panel(f"Stamp = {fmt(step.value)} × kernel", step.stamp, {}),
               panel("Canvas so far" + (" (dotted: cropped by the padding)" if cropped else ""), canvas, classes),
               panel("Output so far", step.output, {})]

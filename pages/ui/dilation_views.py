@@ -7,6 +7,7 @@ import streamlit as st
 from engine import conv_output_size, dilate_kernel, effective_kernel_size
 from engine.data.matrix_text import format_matrix
 from engine.figures.receptive_field_figures import growth_figure, layer_label, stack_figure
+from engine.notation import sym
 from engine.ops.receptive_field import (Layer, layer_lengths, parameter_count, parse_layers, receptive_cells,
                                         receptive_field)
 from pages.ui.figures import show, spec
@@ -31,10 +32,11 @@ def dilated_kernel_caption(kernel, d):
 def effective_size_latex(k, d, i=None, p=0):
     """k_eff with the numbers written in, and the output size for an input of size i."""
     keff = effective_kernel_size(k, d)
-    text = rf"k_{{\text{{eff}}}} = k + (k - 1)(d - 1) = {k} + ({k} - 1)({d} - 1) = {keff}"
+    k_, d_, i_, p_, s_ = (sym(n) for n in "kdips")
+    text = rf"{sym('k_eff')} = {k_} + ({k_} - 1)({d_} - 1) = {k} + ({k} - 1)({d} - 1) = {keff}"
     if i is not None:
         o = conv_output_size(i, k, 1, p, d)
-        text = r"\begin{gathered}" + text + (rf"\\ o = \left\lfloor \frac{{i + 2p - d(k - 1) - 1}}{{s}} \right\rfloor + 1 = "
+        text = r"\begin{gathered}" + text + (rf"\\ {sym('o')} = \left\lfloor \frac{{{i_} + 2{p_} - {d_}({k_} - 1) - 1}}{{{s_}}} \right\rfloor + 1 = "
                  rf"\left\lfloor \frac{{{i} + 2 \cdot {p} - {d} \cdot {k - 1} - 1}}{{1}} \right\rfloor + 1 = {o}\end{{gathered}}")
     return text
 

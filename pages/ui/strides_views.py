@@ -8,6 +8,7 @@ import streamlit as st
 import engine
 from engine.data.photos import PHOTOS, photo
 from engine.figures import grids_figure, images_figure
+from engine.notation import AXES, sym
 from engine.ops.coverage import participation_counts
 from engine.ops.pooling import avg_pool2d, max_pool2d
 from pages.ui.figures import show, spec
@@ -28,10 +29,11 @@ FIGURE_SOURCE = ("Figure 1.2 of Dumoulin & Visin, *A guide to convolution arithm
 def size_latex(axis, i, k, s, p):
     """o = floor((i + 2p - k) / s) + 1 with the numbers written in; below it, the remainder the floor drops."""
     n = i + 2 * p - k
-    return (rf"\begin{{gathered}}o_{axis} = \left\lfloor \frac{{i_{axis} + 2p - k_{axis}}}{{s_{axis}}} \right\rfloor + 1"
+    top = rf"{sym('i', axis)} + 2{sym('p')} - {sym('k', axis)}"
+    return (rf"\begin{{gathered}}{sym('o', axis)} = \left\lfloor \frac{{{top}}}{{{sym('s', axis)}}} \right\rfloor + 1"
             rf" = \left\lfloor \frac{{{i} + 2 \cdot {p} - {k}}}{{{s}}} \right\rfloor + 1"
             rf" = \left\lfloor \frac{{{n}}}{{{s}}} \right\rfloor + 1 = {n // s + 1}\\"
-            rf"\text{{dropped: }} (i_{axis} + 2p - k_{axis}) \bmod s_{axis} = {n} \bmod {s} = {n % s}\end{{gathered}}")
+            rf"\text{{dropped: }} ({top}) \bmod {sym('s', axis)} = {n} \bmod {s} = {n % s}\end{{gathered}}")
 
 
 def unreached_cells(shape, kernel_shape, stride, padding):
@@ -41,7 +43,7 @@ def unreached_cells(shape, kernel_shape, stride, padding):
 
 def output_size(x, k, stride, padding, unreached):
     """The size formula per axis (st.latex), and what the floor leaves out, in words."""
-    for axis, i, kk, s in zip("hw", x.shape, k.shape, stride):
+    for axis, i, kk, s in zip(AXES, x.shape, k.shape, stride):
         st.latex(size_latex(axis, i, kk, s, padding))
     inner = unreached[padding:padding + x.shape[0], padding:padding + x.shape[1]]
     if not unreached.any():

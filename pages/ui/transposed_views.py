@@ -11,6 +11,7 @@ from engine.figures.transposed_figures import (counts_figure, resize_conv_counts
 from engine.ops.conv_matrix import conv_matrix, conv_output_shape
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
                                        overlap_counts, trace_conv_transpose)
+from engine.notation import sym
 from engine.ops.trace import trace_conv
 from engine.pytorch_code import preamble
 from pages.ui.figures import show, spec
@@ -20,15 +21,15 @@ MAX_ROWS, MAX_COLS = 64, 36  # C^T is drawn up to 64 x 36 (numbers up to 49 rows
 
 
 def size_latex(axis, i, k, s, p, op):
-    """i' = (i - 1)s - 2p + d(k - 1) + output_padding + 1 with the numbers written in (d = 1)."""
+    """o = (i - 1)s - 2p + d(k - 1) + output_padding + 1 with the numbers written in (d = 1)."""
     out = (i - 1) * s - 2 * p + (k - 1) + op + 1
-    name = f"i'_{axis}" if axis else "i'"
+    name = sym("o", axis or None)
     return rf"{name} = ({i} - 1) \cdot {s} - 2 \cdot {p} + 1 \cdot ({k} - 1) + {op} + 1 = {out}"
 
 
 def output_size(x, k, s, p, op):
     axes = ("h", "w") if x.ndim == 2 else ("",)
-    st.latex(r"i' = (i - 1)s - 2p + d(k - 1) + \text{output\_padding} + 1")
+    st.latex(r"o = (i - 1)s - 2p + d(k - 1) + \text{output\_padding} + 1")
     for axis, i, kk in zip(axes, x.shape, k.shape):
         st.latex(size_latex(axis, i, kk, s, p, op))
 
@@ -64,7 +65,7 @@ def equivalent_convolution(page, tc, key):
     show(spec(grids_figure, [("Zero-inserted, padded input", z, False), ("Kernel flipped", flipped, True)],
               height=300, font_size=page.font_size),
          key=f"{key}_fig", alt="The zero-inserted and padded input, and the flipped kernel.",
-         caption=f"Input x ({shape_text(x.shape)}) with {s - 1} zero(s) between cells and padding: "
+         caption=f"Input X ({shape_text(x.shape)}) with {s - 1} zero(s) between cells and padding: "
                  f"{shape_text(z.shape)}; the {shape_text(k.shape)} kernel rotated by 180°.")
     conv = dict(input=z, kernel=flipped)
     step_through(page, conv, key, label="Convolution step", shortcuts=False)

@@ -161,7 +161,7 @@ def test_formula_names_the_operation_and_writes_in_the_settings():
     two_d = formula_latex(trace_conv(np.ones((7, 7)), np.ones((3, 2)), stride=2, dilation=(1, 3), bias=0.5))
     assert r"\sum_{m=0}^{2}\sum_{n=0}^{1}" in two_d and "X(2i + m,\\; 2j + 3n) + 0.5" in two_d
     assert r"K(2 - m,\; 1 - n)" in formula_latex(trace_conv(np.ones((4, 4)), np.ones((3, 2)), flip=True))
-    assert "x(i + m)" in formula_latex(trace_conv(np.ones(4), np.ones(2)))
+    assert "X(i + m)" in formula_latex(trace_conv(np.ones(4), np.ones(2)))
 
 
 @settings(max_examples=25, deadline=None)
