@@ -9,7 +9,7 @@ from engine.pytorch_code import conv_code
 from pages.ui.figures import show, spec
 from pages.ui.lesson_page import LessonPage
 from pages.ui.stepping import formula, play_animation, step_through
-from pages.ui.views import commutativity, kernel_buttons, photo_comparison
+from pages.ui.views import commutativity, kernel_buttons, photo_comparison, size_text
 
 page = LessonPage("cross_correlation")
 with page.controls():
@@ -41,8 +41,8 @@ show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 1
                          ("Cross-correlation", corr_out, False), ("Convolution", conv_out, False)],
           height=300, font_size=page.font_size),
      key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.",
-     caption=f"The {' × '.join(map(str, k.shape))} kernel K as stored and rotated by 180°; with '{padding}' padding "
-             f"cross-correlation and convolution each give a {' × '.join(map(str, corr_out.shape))} output, "
+     caption=f"The {size_text(k.shape)} kernel K as stored and rotated by 180°; with '{padding}' padding "
+             f"cross-correlation and convolution each give a {size_text(corr_out.shape)} output, "
              + ("the same here." if np.allclose(corr_out, conv_out) else "different here."))
 commutativity(x, k, nd, page.font_size)
 

@@ -19,6 +19,11 @@ def kernel_buttons(key, table):
             st.button(name, key=f"{key}_{name}", on_click=_set, args=(key, format_matrix(np.array(values))))
 
 
+def size_text(shape):
+    """'3 × 3' for a grid, 'length-5' for a 1D signal (as the captions say it)."""
+    return f"length-{shape[0]}" if len(shape) == 1 else " × ".join(map(str, shape))
+
+
 def _set(key, value):
     st.session_state[key] = value
 

@@ -121,3 +121,13 @@ def test_typed_markup_is_shown_literally_in_the_message(open_page):
     at.text_input(key="xc_x").set_value("1 [x](javascript:alert(1))").run()
     assert not at.exception
     assert "`[x](javascri`" in at.error[0].value  # a code span: Markdown shows it, never as a link
+
+
+def test_flip_caption_names_1d_sizes_as_lengths(open_page):
+    at = open_page(PAGE, {"xc_dim": "1D"})
+    assert_clean(at)
+    x = parse_matrix(at.text_input(key="xc_x1").value)[0]
+    k = parse_matrix(at.text_input(key="xc_k1").value)[0]
+    out = engine.correlate1d(x, k)
+    caption = next(c.value for c in at.caption if "as stored and rotated by 180°" in c.value)
+    assert caption.startswith(f"The length-{k.size} kernel K") and f"a length-{out.size} output" in caption
