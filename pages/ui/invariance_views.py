@@ -30,7 +30,7 @@ def same_head(name):
 
 def networks_intro():
     """What the trained nets are and why they come in two groups (by head), with a table from the manifest."""
-    st.markdown(f"{len(LABELS)} small CNNs were trained on scikit-learn's handwritten digits (centred, 28×28; the "
+    st.markdown(f"Here {len(LABELS)} small CNNs were trained on scikit-learn's handwritten digits (centred, 28×28; the "
                 "same data, seed and schedule; weights in `assets/models`). They differ in how they downsample "
                 "**and in their head**, the layer that turns the last feature maps into ten class scores. A "
                 "*flatten → linear* head has its own weights for every position of the last map; a *global average "
@@ -189,7 +189,7 @@ def _worst(nets):
 def accuracy_under_shift(page):
     """Test accuracy against the shift for each head: downsampling compared between nets with the same head
     (measured by engine.nets.digit_curves); every number in the captions is read from those measurements."""
-    st.subheader("Accuracy under shift: the head matters more than the pooling")
+    st.subheader("Accuracy under shift: the downsampling and the head, one at a time")
     show(spec(_accuracy_figure, page.font_size), key="pl_acc_fig",
          alt="Test accuracy for digits moved -6 to 6 pixels sideways: the flatten-head networks on the left, the "
              "global-average-pool-head networks on the right; one line style per downsampling.")
@@ -200,19 +200,20 @@ def accuracy_under_shift(page):
     spread = max(max(worst_shift(n)[1] for n in g) - min(worst_shift(n)[1] for n in g) for g in (flat, gap))
     gain = min(worst_shift(GAP_HEAD[n])[1] - worst_shift(n)[1] for n in flat)
     if gain > spread:
-        st.markdown(f"Changing the head moves the lowest accuracy by at least **{gain:.0%}**; changing the "
-                    f"downsampling under the same head, by at most **{spread:.0%}**. A 2×2 pooling window only "
+        st.markdown(f"Changing the head moves the lowest accuracy by at least **{100 * gain:.0f} percentage "
+                    f"points**; changing the downsampling under the same head, by at most **{100 * spread:.0f}**. "
+                    "The head matters more here. A 2×2 pooling window only "
                     "absorbs a move inside it; the flatten head then reads every cell of the 7×7 map with its own "
                     "weights, so a digit whose features land in other cells is read with weights fitted to what centred "
                     "digits put there.")
     else:
-        st.markdown(f"Changing the head moves the lowest accuracy by at least **{gain:.0%}**; changing the "
-                    f"downsampling under the same head, by up to **{spread:.0%}**.")
+        st.markdown(f"Changing the head moves the lowest accuracy by at least **{100 * gain:.0f} percentage "
+                    f"points**; changing the downsampling under the same head, by up to **{100 * spread:.0f}**.")
     strided = GAP_HEAD["strided"]
     at = {d: (shift_accuracy(strided, d) + shift_accuracy(strided, -d)) / 2 for d in (2, 4)}
     g = config("global_pool")
     text = (f"**Global average pooling removes where a feature is in the last map, not every effect of a shift.** "
-            f"{LABELS['global_pool']} ({g.stages} dilated convolutions, nothing downsampled) scores "
+            f"{LABELS['global_pool']} ({g.stages} dilated 3×3 convolutions) scores "
             f"{shift_accuracy('global_pool', 0):.0%} on centred digits, {shift_accuracy('global_pool', MAX_SHIFT):.0%} "
             f"at +{MAX_SHIFT} px and {shift_accuracy('global_pool', -MAX_SHIFT):.0%} at −{MAX_SHIFT} px: its maps "
             "move with the digit only away from the border. At the border, the zero padding differs from the "

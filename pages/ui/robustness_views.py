@@ -64,7 +64,8 @@ def _rotation_figure(font_size):
 def accuracy_under_rotation(page):
     """Test accuracy against the rotation, per network (measured by engine.nets.digit_curves)."""
     show(spec(_rotation_figure, page.font_size), key="pl_rot_fig",
-         alt=f"Test accuracy of {len(COMPARED)} of the networks for digits rotated from -90 to 90 degrees.")
+         alt=f"Test accuracy of the {len(COMPARED)} networks named in the legend for digits rotated from -90 to 90 "
+             "degrees.")
     measured = curves()
     column = {a: i for i, a in enumerate(measured["rotation_amounts"])}
     at = {a: np.mean([measured["rotation"][n][column[a]] for n in COMPARED]) for a in (0, 45, 90)}
