@@ -69,5 +69,6 @@ def accuracy_under_rotation(page):
     measured = curves()
     column = {a: i for i, a in enumerate(measured["rotation_amounts"])}
     at = {a: np.mean([measured["rotation"][n][column[a]] for n in COMPARED]) for a in (0, 45, 90)}
-    st.caption(f"Averaged over these {len(COMPARED)} networks: {at[0]:.0%} upright, {at[45]:.0%} at 45°, {at[90]:.0%} at 90°. "
-               "No layer is built to ignore rotation; only training on rotated copies (data augmentation) teaches it.")
+    st.caption(f"Averaged over these {len(COMPARED)} networks: {at[0]:.0%} upright, {at[45]:.0%} at 45°, "
+               f"{at[90]:.0%} at 90°. No layer here is built to ignore rotation; training on rotated copies (data "
+               "augmentation) is the usual way to teach it.")

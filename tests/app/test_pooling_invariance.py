@@ -134,7 +134,7 @@ def test_accuracy_comparison_sentences_are_the_measured_curves(open_page):
     gain = min(worst[GAP_HEAD[n]] - worst[n] for n in GAP_HEAD)
     spread = max(max(worst[n] for n in g) - min(worst[n] for n in g) for g in (GAP_HEAD, GAP_HEAD.values()))
     assert gain > spread  # what the page then says in words
-    head = _markdown(at, "Changing the head moves")
+    head = _markdown(at, "Changing the head (with the one more convolution of the twins) moves")
     assert f"at least **{100 * gain:.0f} percentage points**" in head and f"at most **{100 * spread:.0f}**" in head
     gp = _markdown(at, "**Global average pooling removes where")
     assert (f"{shift_accuracy('global_pool', 0):.0%} on centred digits, {shift_accuracy('global_pool', 6):.0%} at "
