@@ -4,7 +4,8 @@ import streamlit as st
 from engine import trace_pool
 from engine.pytorch_code import pool_code
 from pages.ui.lesson_page import LessonPage
-from pages.ui.invariance_views import accuracy_under_shift, choose_digit_and_net, lecture_claim, shifted
+from pages.ui.invariance_views import (accuracy_under_shift, choose_digit_and_net, lecture_claim, networks_intro,
+                                      shifted)
 from pages.ui.pooling_views import output_size, play_animation, step_through, unpooling
 from pages.ui.robustness_views import accuracy_under_rotation, transformations
 
@@ -40,8 +41,7 @@ else:
     st.code(pool_code(x, k, s, p, ceil_mode, mode), language="python")
 
 st.header("Trained networks and a real digit")
-st.markdown("Five small CNNs were trained on scikit-learn's handwritten digits (centred, 28×28; weights in "
-            "`assets/models`): they differ only in how they downsample.")
+networks_intro()
 digit, net = choose_digit_and_net(page, "pl")
 shifted(page, digit, net)
 st.markdown("**The lecture's claim**, *both images give the same feature map after pooling*, on a 2×2 max pool:")

@@ -188,7 +188,7 @@ def layer_caption(cfg, layer, shape):
     if layer.startswith("conv"):
         d = cfg.dilation(i - 1)
         how = f"3×3 convolution{f' with dilation {d}' if d > 1 else ''}, then ReLU"
-        if cfg.downsampling == "stride":
+        if cfg.downsampling == "stride" and cfg.downsamples(i):
             how += " (at stride 1: the stride-2 layer keeps every other pixel of it)"
         return f"conv{i}, {how}: {size}, one per filter; bright where the filter's pattern is, black where ReLU cut " \
                "a negative response."

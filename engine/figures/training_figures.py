@@ -7,7 +7,7 @@ trains, per-epoch curves of finished runs, and the sentences that compare the ru
     comparison_sentences({("cnn", False): result, ...})          # Markdown, every number from the results
 
 Pure: no Streamlit, no torch. A "result" is anything with the fields of engine.nets.train_pixel_order.Result
-that are used (test_accuracy, moved_accuracy, predictions); a "record" has the fields of its Progress.
+that are used (test_accuracy, moved_accuracy, rolled_accuracy, predictions); a "record" has the fields of its Progress.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from engine.figures.classifier_figures import PAGE_WIDTH, percent
 from engine.figures.grid import to_display_bytes
 from engine.figures.invariance_figures import LINE_STYLES, curves_figure
 from engine.figures.style import base_layout
-from engine.nets.pixel_order import MOVE
+from engine.nets.pixel_order import MOVE, ROLL
 
 RUNS = (("cnn", False), ("cnn", True), ("mlp", False), ("mlp", True))  # the four runs, in table order
 
@@ -190,4 +190,13 @@ def comparison_sentences(results):
                 f"CNN minus MLP, both on {'shuffled' if shuffled else 'original'} pixels: "
                 f"{points(a.test_accuracy - b.test_accuracy)} on the test digits, "
                 f"{points(a.moved_accuracy - b.moved_accuracy)} on the moved digits.")
+    rolled = [f"{name} {percent(r.test_accuracy)} → {percent(r.rolled_accuracy)} "
+              f"({points(r.rolled_accuracy - r.test_accuracy)})"
+              for name, r in (("CNN", shuffled_cnn), ("MLP", shuffled_mlp)) if r]
+    if rolled:
+        sentences.append(
+            f"**Shuffled pixels, each test image rolled {ROLL} pixels sideways** (wrapping around: the values "
+            f"inside every window move along together, and {ROLL} is the CNN's total stride, so its pooling windows "
+            "stay in step): "
+            + "; ".join(rolled) + ".")
     return sentences

@@ -62,6 +62,14 @@ class TrainConfig:
             raise ValueError("images_per_class must be at least 1 (or None for all training images).")
 
 
+def total_stride(config=TrainConfig()):
+    """Input pixels per cell of the CNN's last map: 2 ** (number of 2x2 max poolings) = 2 ** (blocks - 1)."""
+    return 2 ** (len(config.cnn.channels) - 1)
+
+
+ROLL = total_stride()  # pixels: how far rolled_test_set rolls each test image (4 for the default CNN)
+
+
 @lru_cache(maxsize=8)
 def permutation(seed=PERMUTATION_SEED, size=PIXELS):
     """The fixed pixel order for `seed`: shuffled.flat[i] = original.flat[perm[i]]. (size,) int64, read-only."""
@@ -115,6 +123,20 @@ def moved_test_set(shuffled=False, config=TrainConfig(), move=MOVE):
     if shuffled:
         images = shuffle_pixels(images, permutation(config.permutation_seed))
     return np.array(images[:, None]), np.array(labels)
+
+
+def rolled_test_set(shuffled=False, config=TrainConfig(), roll=ROLL):
+    """The test images as a run sees them (shuffled or not), each rolled `roll` pixels right with wrap-around
+    (np.roll: the columns pushed out on the right come back on the left). Images (N_test, 1, 28, 28) float32,
+    labels (N_test,).
+
+    Unlike moved_test_set this moves the image a network is given, not the digit before the shuffle: every
+    window's content moves along whole. With roll a multiple of the CNN's total stride (ROLL = 4), its 2x2
+    pooling windows also cover the same pixels as before; what changes is only where things are (which
+    windows touch the zero padding, and the seam where the roll wraps). A CNN that reads what is inside its
+    windows keeps its accuracy; an MLP, one weight per place, does not."""
+    _, _, test_x, test_y = dataset(shuffled, config)
+    return np.roll(test_x, roll, axis=-1), test_y
 
 
 def build(model_kind, config=TrainConfig()):

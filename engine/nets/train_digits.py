@@ -1,6 +1,6 @@
-"""Train the five digit CNNs on the 28x28 digits (reproducible, CPU, one thread, a few minutes in all).
+"""Train the digit CNNs on the 28x28 digits (reproducible, CPU, one thread, a few minutes in all).
 
-    python -m engine.nets.train_digits            # all five
+    python -m engine.nets.train_digits            # all of engine.nets.digit_nets.CONFIGS
     python -m engine.nets.train_digits --only se  # one of them (the others' entries are kept)
 
 Data: engine.data.digits.load_split() (1,347 train / 450 test, stratified, fixed). No augmentation: the
@@ -94,7 +94,8 @@ def main(cfg=TrainConfig(), out_dir=MODELS_DIR, only=None):
     previous = read_manifest(out_dir).get(MANIFEST_KEY, {}).get("models", {})
     entry = {
         "description": "Small CNNs on the 28x28 digits: max / average pooling, stride-2 convolutions, "
-                       "a global-average-pool net without downsampling, and max pooling with SE blocks.",
+                       "a global-average-pool net without downsampling, max pooling with SE blocks, and "
+                       "global-average-pool-head twins of the max / average pooling and stride-2 nets.",
         "data": {
             "source": "engine.data.digits.load_split(): scikit-learn's 8x8 digits, resized to 16x16 "
                       "(bilinear) and centred on a 28x28 canvas, float32 in [0, 1]",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine.nets.pixel_order import (MODEL_KINDS, TrainConfig, dataset, initial_model, moved_test_set,
-                                     parameter_count)
+                                     parameter_count, rolled_test_set)
 
 EPOCHS = 10
 EVAL_BATCH = 256  # images per forward pass when testing (bounds memory)
@@ -44,6 +44,7 @@ class Result:
     shuffled: bool
     test_accuracy: float
     moved_accuracy: float  # on the test digits moved by MOVE pixels (pixel_order.moved_test_set)
+    rolled_accuracy: float  # on its own test images rolled by ROLL pixels (pixel_order.rolled_test_set); end only
     test_loss: float  # mean cross-entropy on the test digits
     seconds: float  # wall-clock training time, data preparation excluded
     cpu_seconds: float  # CPU time over the same span (what a busy machine does not inflate as much)
@@ -78,6 +79,7 @@ def train(model_kind, shuffled=False, epochs=EPOCHS, seed=0, config=TrainConfig(
         raise ValueError(f"epochs must be at least 1, got {epochs}.")
     train_x, train_y, test_x, test_y = (torch.from_numpy(a) for a in dataset(shuffled, config))
     moved_x, moved_y = (torch.from_numpy(a) for a in moved_test_set(shuffled, config))
+    rolled_x, rolled_y = (torch.from_numpy(a) for a in rolled_test_set(shuffled, config))
     model = initial_model(model_kind, shuffled, seed, config)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
     batches = math.ceil(len(train_x) / config.batch_size)
@@ -110,7 +112,8 @@ def train(model_kind, shuffled=False, epochs=EPOCHS, seed=0, config=TrainConfig(
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     predictions.flags.writeable = False
     weights = {name: _read_only(value.numpy().copy()) for name, value in model.state_dict().items()}
-    yield Result(model_kind, shuffled, record.test_accuracy, record.moved_accuracy, test_loss, seconds,
+    rolled = _accuracy(_evaluate(model, rolled_x, rolled_y)[1], rolled_y)
+    yield Result(model_kind, shuffled, record.test_accuracy, record.moved_accuracy, rolled, test_loss, seconds,
                  cpu_seconds, parameter_count(model), tuple(epoch_ends), predictions, weights)
 
 
@@ -150,6 +153,7 @@ def main(epochs=EPOCHS, seed=0, threads=1):
             result = results[kind, shuffled] = run(kind, shuffled, epochs, seed)
             print(f"{kind} on {'shuffled' if shuffled else 'original'} pixels: test accuracy "
                   f"{result.test_accuracy:.4f}, moved digits {result.moved_accuracy:.4f}, "
+                  f"rolled images {result.rolled_accuracy:.4f}, "
                   f"{result.seconds:.1f} s ({result.cpu_seconds:.1f} s CPU), {result.parameters} parameters",
                   flush=True)
     return results

@@ -8,13 +8,39 @@ from engine.data.digits import MARGIN, typical
 from engine.figures import images_figure
 from engine.figures.invariance_figures import curves_figure
 from engine.nets import digit_loading
-from engine.nets.digit_nets import COMPARED
-from engine.nets.digit_curves import curves
+from engine.nets.digit_nets import COMPARED, GAP_HEAD, MEASURED, config
+from engine.nets.digit_curves import curves, shift_accuracy, worst_shift
 from engine.nets.invariance import pooling_shift_demo, shift_response, translate
 from pages.ui.figures import show, spec
 
 MAX_SHIFT = MARGIN  # the digit stays whole on the canvas up to 6 pixels
-LABELS = {name: digit_loading.label(name) for name in COMPARED}  # the five networks compared
+LABELS = {name: digit_loading.label(name) for name in MEASURED}  # the networks of the lesson
+FLATTEN_NETS = (*GAP_HEAD, "se")  # flatten -> linear head: max, avg, stride, max + SE
+GAP_NETS = (*GAP_HEAD.values(), "global_pool")  # global-average-pool head: max, avg, stride, none (dilated)
+SLOTS = ("Max pooling 2x2", "Average pooling 2x2", "Stride-2 convolutions", "Max pooling 2x2 + SE",
+         "No downsampling (dilated convolutions)")  # one line style per downsampling, the same in both panels
+SLOT_OF = {**dict(zip(FLATTEN_NETS, SLOTS)), **dict(zip(GAP_NETS, SLOTS[:3] + SLOTS[4:]))}
+HEAD_TEXT = {"flatten": "flatten → linear", "gap": "global average pool → linear"}
+
+
+def same_head(name):
+    """The nets whose head is the head of `name`: the ones a fair comparison of downsampling may use."""
+    return GAP_NETS if config(name).head == "gap" else FLATTEN_NETS
+
+
+def networks_intro():
+    """What the trained nets are and why they come in two groups (by head), with a table from the manifest."""
+    st.markdown(f"Here {len(LABELS)} small CNNs were trained on scikit-learn's handwritten digits (centred, 28×28; the "
+                "same data, seed and schedule; weights in `assets/models`). They differ in how they downsample "
+                "**and in their head**, the layer that turns the last feature maps into ten class scores. A "
+                "*flatten → linear* head has its own weights for every position of the last map; a *global average "
+                "pool → linear* head first averages each map over all positions, so it cannot see where in the map "
+                "a feature is. Compare downsampling choices between nets with the same head.")
+    models = digit_loading.manifest()["models"]
+    with st.expander("The networks, layer by layer", icon=":material/account_tree:"):
+        st.dataframe([{"network": LABELS[n], "head": HEAD_TEXT[config(n).head], "layers": "; ".join(config(n).describe()),
+                       "parameters": models[n]["parameters"], "test accuracy": f"{models[n]['test_accuracy']:.1%}"}
+                      for n in FLATTEN_NETS + GAP_NETS], hide_index=True)
 
 
 def choose_digit_and_net(page, prefix):
@@ -86,8 +112,8 @@ def _maps_figure(name, digit, shift, font_size):
     return images_figure(panels, height=260, font_size=font_size - 2)
 
 
-def _curves_figure(digit, shift, font_size):
-    responses = {LABELS[n]: _response(n, digit) for n in LABELS}
+def _curves_figure(nets, digit, shift, font_size):
+    responses = {SLOT_OF[n]: _response(n, digit) for n in nets}
     panels = [("Features after the first downsampling", "relative change",
                {k: r.role_change("first_downsampled") for k, r in responses.items()}, None),
               ("Last feature layer", "relative change", {k: r.role_change("last") for k, r in responses.items()}, None),
@@ -107,10 +133,13 @@ def pooling_invariance(page, name, digit, shift):
                f"**{r.change[first][shift]:.0%}**" + (f", after it by **{r.change[pooled][shift]:.0%}**" if pooled
                                                     else "; this network never downsamples before its global average")
                + f"; the prediction is **{r.predicted[shift]}** ({r.probs[shift].max():.0%}).")
-    show(spec(_curves_figure, digit, shift, page.font_size), key="pl_curves_fig",
-         alt="For each network, the relative change of its features and class probabilities against the shift.")
-    st.caption("Relative change = ‖f(moved digit) − f(digit)‖ / ‖f(digit)‖: 0 means the network cannot tell the "
-               "moved digit apart. Dotted line: the current shift.")
+    head = HEAD_TEXT[config(name).head]
+    show(spec(_curves_figure, same_head(name), digit, shift, page.font_size), key="pl_curves_fig",
+         alt=f"For each network with a {head} head, the relative change of its features and class probabilities "
+             "against the shift.")
+    st.caption(f"The networks with the same head as the chosen one ({head}). Relative change = ‖f(moved digit) − "
+               "f(digit)‖ / ‖f(digit)‖: 0 means the network cannot tell the moved digit apart. Dotted line: the "
+               "current shift.")
 
 
 @st.fragment
@@ -119,7 +148,7 @@ def shifted(page, digit, net):
     shift = page.int_slider("Move the digit right by (pixels)", 0, MAX_SHIFT, "pl_shift", default=1)
     st.subheader("Convolution moves with the input")
     equivariance(page, digit, shift)
-    st.subheader("Pooling makes small moves disappear")
+    st.subheader("What pooling does to a small move")
     pooling_invariance(page, net, digit, shift)
 
 
@@ -146,16 +175,55 @@ def lecture_claim(page, digit):
 
 def _accuracy_figure(font_size):
     measured = curves()
-    lines = {LABELS[n]: measured["shift"][n] for n in LABELS}
-    return curves_figure([("Accuracy on the 450 test digits", "accuracy", lines, [0, 1.02])],
-                         measured["shift_amounts"], None, "shift (pixels)", height=380, font_size=font_size)
+    missing = [float("nan")] * len(measured["shift_amounts"])
+    panels = [(f"{HEAD_TEXT[config(nets[0]).head]} head", "accuracy",
+               {slot: missing for slot in SLOTS} | {SLOT_OF[n]: measured["shift"][n] for n in nets}, [0, 1.02])
+              for nets in (FLATTEN_NETS, GAP_NETS)]
+    return curves_figure(panels, measured["shift_amounts"], None, "shift (pixels)", height=420, font_size=font_size)
+
+
+def _worst(nets):
+    return ", ".join(f"{SLOT_OF[n].lower()} {worst_shift(n)[1]:.0%}" for n in nets)
 
 
 def accuracy_under_shift(page):
-    """Test accuracy against the shift, per network (measured by engine.nets.digit_curves)."""
+    """Test accuracy against the shift for each head: downsampling compared between nets with the same head
+    (measured by engine.nets.digit_curves); every number in the captions is read from those measurements."""
+    st.subheader("Accuracy under shift: the downsampling and the head, one at a time")
     show(spec(_accuracy_figure, page.font_size), key="pl_acc_fig",
-         alt="Test accuracy of each network for digits moved -6 to 6 pixels sideways.")
-    worst = {n: min(curves()["shift"][n]) for n in LABELS}
-    best, bad = max(worst, key=worst.get), min(worst, key=worst.get)
-    st.caption(f"All networks were trained on centred digits only. At its worst shift, **{LABELS[best]}** keeps "
-               f"{worst[best]:.0%} of the digits right, **{LABELS[bad]}** only {worst[bad]:.0%}.")
+         alt="Test accuracy for digits moved -6 to 6 pixels sideways: the flatten-head networks on the left, the "
+             "global-average-pool-head networks on the right; one line style per downsampling.")
+    flat, gap = tuple(GAP_HEAD), tuple(GAP_HEAD.values())
+    st.caption(f"All networks were trained on centred digits only. Lowest accuracy over the shifts −{MAX_SHIFT} to "
+               f"{MAX_SHIFT} px, flatten → linear head: {_worst(flat)}; global-average-pool head, same downsampling "
+               f"plus one 3×3 convolution at 7×7: {_worst(gap)}.")
+    spread = max(max(worst_shift(n)[1] for n in g) - min(worst_shift(n)[1] for n in g) for g in (flat, gap))
+    gain = min(worst_shift(GAP_HEAD[n])[1] - worst_shift(n)[1] for n in flat)
+    if gain > spread:
+        st.markdown(f"Changing the head (with the one more convolution of the twins) moves the lowest accuracy "
+                    f"by at least **{100 * gain:.0f} percentage points**; changing the downsampling under the same "
+                    f"head, by at most **{100 * spread:.0f}**. The head matters more here. A 2×2 pooling window only "
+                    "absorbs a move inside it; the flatten head then reads every cell of the 7×7 map with its own "
+                    "weights, so a digit whose features land in other cells is read with weights fitted to what centred "
+                    "digits put there.")
+    else:
+        st.markdown(f"Changing the head (with the one more convolution of the twins) moves the lowest accuracy "
+                    f"by at least **{100 * gain:.0f} percentage points**; changing the downsampling under the same "
+                    f"head, by up to **{100 * spread:.0f}**.")
+    strided = GAP_HEAD["strided"]
+    at = {d: (shift_accuracy(strided, d) + shift_accuracy(strided, -d)) / 2 for d in (2, 4)}
+    g = config("global_pool")
+    text = (f"**Global average pooling removes where a feature is in the last map, not every effect of a shift.** "
+            f"{LABELS['global_pool']} ({g.stages} dilated 3×3 convolutions) scores "
+            f"{shift_accuracy('global_pool', 0):.0%} on centred digits, {shift_accuracy('global_pool', MAX_SHIFT):.0%} "
+            f"at +{MAX_SHIFT} px and {shift_accuracy('global_pool', -MAX_SHIFT):.0%} at −{MAX_SHIFT} px: its maps "
+            "move with the digit only away from the border. At the border, the zero padding differs from the "
+            "background a layer would otherwise see (after the first layer, the background gives ReLU of a bias), "
+            "and what moves off the canvas is lost, so the averages change as the digit nears the edge.")
+    if at[4] > at[2]:
+        text += (f" Downsampling before the average breaks it in another way: with stride-2 convolutions and a "
+                 f"global-average-pool head, digits moved by 4 px are recognised better ({at[4]:.0%} on average "
+                 f"over ±4) than digits moved by 2 px ({at[2]:.0%} over ±2). After two stride-2 layers the map keeps "
+                 "one pixel in 4: a 4-pixel move shifts it by a whole cell, a 2-pixel move changes which pixels "
+                 "are kept.")
+    st.markdown(text)

@@ -23,7 +23,7 @@ from engine.data.digits import load_split
 from engine.figures.classifier_figures import percent
 from engine.figures.training_figures import (RUNS, comparison_sentences, epoch_curves_figure, image_rows_figure,
                                              neighbour_distance, run_label, training_curves_figure)
-from engine.nets.pixel_order import (MOVE, PIXELS, TrainConfig, mlp_templates, moved_test_set, permutation,
+from engine.nets.pixel_order import (MOVE, PIXELS, ROLL, TrainConfig, mlp_templates, moved_test_set, permutation,
                                      shuffle_pixels)
 from pages.ui.controls import drawn
 from pages.ui.figures import show, spec
@@ -226,10 +226,13 @@ def comparison(page, epochs, seed):
     st.table(pd.DataFrame([{"Run": run_label(*run), "Parameters": f"{r.parameters:,}",
                             "Test accuracy": percent(r.test_accuracy),
                             f"Moved {MOVE} px accuracy": percent(r.moved_accuracy),
+                            f"Rolled {ROLL} px accuracy": percent(r.rolled_accuracy),
                             "Seconds": f"{r.seconds:.1f}"} for run, r in results.items()]).set_index("Run"))
     st.caption(f"{epochs} epoch{'s' * (epochs > 1)}, seed {seed}; accuracy on the {len(load_split().test_y)} test "
-               f"digits, and on the same digits moved by {MOVE} pixels (up, down, left or right). Seconds: training "
-               "time when the run was trained (a run found in the cache appears at once).")
+               f"digits, on the same digits moved by {MOVE} pixels (up, down, left or right) before any shuffle, and "
+               f"on the images each run is given (shuffled or not) rolled {ROLL} pixels to the right, the columns "
+               "pushed out coming back on the left. Seconds: training time when the run was trained (a run found in "
+               "the cache appears at once).")
     for sentence in comparison_sentences(results):
         st.markdown(f"- {sentence}")
     runs = {run_label(*run): r.epochs for run, r in results.items()}

@@ -112,3 +112,44 @@ def test_pytorch_code_runs_and_matches(open_page):
     exec(at.code[0].value, scope)  # noqa: S102 - our own generated code
     np.testing.assert_array_equal(scope["y"][0].numpy(), engine.max_pool2d(x[None], 2)[0])
     np.testing.assert_array_equal(scope["back"][0].numpy().shape, x.shape)
+
+
+def _markdown(at, start):
+    return next(m.value for m in at.markdown if m.value.startswith(start))
+
+
+def test_accuracy_comparison_sentences_are_the_measured_curves(open_page):
+    """Every number of the same-head comparison and of the global-pooling paragraph is read from the shipped
+    curves, which tests/engine/test_digit_curves.py re-measures from the weights."""
+    from engine.nets.digit_curves import shift_accuracy, worst_shift
+    from engine.nets.digit_nets import GAP_HEAD
+
+    at = open_page(PAGE)
+    assert_clean(at)
+    caption = _caption(at, "All networks were trained on centred digits only")
+    for flat, gap in GAP_HEAD.items():
+        assert f"{digit_loading.label(flat).lower()} {worst_shift(flat)[1]:.0%}" in caption
+        assert f" {worst_shift(gap)[1]:.0%}" in caption.split("global-average-pool head")[1]
+    worst = {n: worst_shift(n)[1] for n in (*GAP_HEAD, *GAP_HEAD.values())}
+    gain = min(worst[GAP_HEAD[n]] - worst[n] for n in GAP_HEAD)
+    spread = max(max(worst[n] for n in g) - min(worst[n] for n in g) for g in (GAP_HEAD, GAP_HEAD.values()))
+    assert gain > spread  # what the page then says in words
+    head = _markdown(at, "Changing the head (with the one more convolution of the twins) moves")
+    assert f"at least **{100 * gain:.0f} percentage points**" in head and f"at most **{100 * spread:.0f}**" in head
+    gp = _markdown(at, "**Global average pooling removes where")
+    assert (f"{shift_accuracy('global_pool', 0):.0%} on centred digits, {shift_accuracy('global_pool', 6):.0%} at "
+            f"+6 px and {shift_accuracy('global_pool', -6):.0%} at −6 px") in gp
+    assert shift_accuracy("global_pool", 6) < shift_accuracy("global_pool", 0) - 0.2  # not invariant
+    at2 = {d: (shift_accuracy("strided_gap", d) + shift_accuracy("strided_gap", -d)) / 2 for d in (2, 4)}
+    assert at2[4] > at2[2] and f"({at2[4]:.0%} on average over ±4)" in gp and f"({at2[2]:.0%} over ±2)" in gp
+
+
+def test_relative_change_chart_compares_nets_with_the_chosen_head(open_page):
+    at = open_page(PAGE, {"pl_net": digit_loading.label("strided_gap"), "pl_shift": "2"})
+    assert_clean(at)
+    assert "(global average pool → linear)" in _caption(at, "The networks with the same head")
+    response = shift_response("strided_gap", typical(7), 6)
+    text = _caption(at, f"{digit_loading.label('strided_gap')}, shift 2")
+    assert f"after it by **{response.change['stride1'][2]:.0%}**" in text
+    flat = open_page(PAGE)
+    assert "(flatten → linear)" in _caption(flat, "The networks with the same head")

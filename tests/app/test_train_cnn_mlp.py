@@ -53,6 +53,8 @@ def test_one_run_shows_the_engines_result(open_page, engine_runs):
     assert (kept.test_accuracy, kept.moved_accuracy) == (expected.test_accuracy, expected.moved_accuracy)
     assert rows.loc[label, "Test accuracy"] == percent(expected.test_accuracy)
     assert rows.loc[label, "Moved 2 px accuracy"] == percent(expected.moved_accuracy)
+    assert rows.loc[label, "Rolled 4 px accuracy"] == percent(expected.rolled_accuracy)
+    assert kept.rolled_accuracy == expected.rolled_accuracy
     assert rows.loc[label, "Parameters"] == f"{expected.parameters:,}"
     assert not at.button(key="tc_train_all").disabled and not at.slider(key="tc_epochs").disabled
     assert at.session_state["_tc_last"].startswith(f"Finished: {label}, 1 epoch, seed 2")
@@ -78,6 +80,10 @@ def test_train_all_four_fills_the_table_and_the_mlps_agree(open_page, engine_run
     same, n = int((a.predictions == b.predictions).sum()), len(a.predictions)
     claim = f"same predictions on all {n} test digits" if same == n else f"same prediction on {same} of {n}"
     assert any(claim in m.value for m in at.markdown), "the agreement is counted from the runs on the page"
+    c, m = engine_runs("cnn", True), engine_runs("mlp", True)
+    rolled = next(x.value for x in at.markdown if "rolled 4 pixels sideways" in x.value)
+    assert f"CNN {percent(c.test_accuracy)} → {percent(c.rolled_accuracy)}" in rolled
+    assert f"MLP {percent(m.test_accuracy)} → {percent(m.rolled_accuracy)}" in rolled
     assert at.session_state["_tc_last"].startswith("Finished: all 4 runs")
     charts = [c.proto.id for c in at.get("plotly_chart")]
     for key in ("tc_digits_fig", "tc_epochs_fig", "tc_weights_fig"):  # digits, comparison curves, MLP weights

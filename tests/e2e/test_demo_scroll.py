@@ -7,7 +7,7 @@ from tests.e2e.browser import assert_no_exception, expect_rerun, open_page
 def test_page_down_to_a_step_with_a_section_scrolls_to_it(page, app_url):
     open_page(page, app_url, "/pooling_invariance?demo=1&demo_step=5")
     assert_no_exception(page)
-    heading = page.get_by_role("heading", name="Pooling makes small moves disappear")
+    heading = page.get_by_role("heading", name="What pooling does to a small move")
     page.locator("h1").first.click()  # focus away from widgets: Page Down is the script's shortcut
     with expect_rerun(page):
         page.keyboard.press("PageDown")

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from engine.data.digits import example, load_split, shift
 from engine.nets import digit_loading, train_digits
-from engine.nets.digit_nets import CONFIGS, DigitNetConfig, build, config, parameter_count
+from engine.nets.digit_nets import CONFIGS, GAP_HEAD, DigitNetConfig, build, config, parameter_count
 from engine.nets.train_digits import MODELS_DIR, TrainConfig
 
-NAMES = ("max_pool", "avg_pool", "strided", "global_pool", "se", "se_r2", "se_r8")
+NAMES = ("max_pool", "avg_pool", "strided", "global_pool", "se", "se_r2", "se_r8", "max_pool_gap", "avg_pool_gap",
+         "strided_gap")
 UPSAMPLERS = ("transposed_k3", "transposed_k4", "resize_conv")
 
 
@@ -116,11 +117,39 @@ def test_configs_are_frozen_and_checked():
     with pytest.raises(FrozenInstanceError):
         CONFIGS["max_pool"].channels = (8,)
     for bad in (dict(downsampling="median"), dict(channels=()), dict(channels=(16, 30), se_reduction=4),
-                dict(channels=(8, 8, 8)), dict(dilations=(1,)), dict(downsampling="stride", se_reduction=4)):
+                dict(channels=(8, 8, 8)), dict(dilations=(1,)), dict(downsampling="stride", se_reduction=4),
+                dict(head="flat"), dict(tail=2), dict(tail=-1)):
         with pytest.raises(ValueError):
             DigitNetConfig("bad", **bad)
     with pytest.raises(ValueError, match="choose one of"):
         config("resnet")
+
+
+def test_the_gap_twins_differ_from_each_other_in_downsampling_only():
+    twins = [asdict(CONFIGS[n]) for n in GAP_HEAD.values()]
+    assert {t["downsampling"] for t in twins} == {CONFIGS[n].downsampling for n in GAP_HEAD} == {"max", "avg", "stride"}
+    for t in twins:
+        t.pop("name"), t.pop("downsampling")
+    assert all(t == twins[0] for t in twins) and twins[0]["head"] == "gap"
+    for flat, gap in GAP_HEAD.items():
+        assert CONFIGS[flat].head == "flatten" and CONFIGS[flat].downsampling == CONFIGS[gap].downsampling
+
+
+@pytest.mark.parametrize("name", GAP_HEAD.values())
+def test_a_gap_twin_is_its_torch_functional_computation(name, split):
+    """Two downsampling stages, one 3x3 conv at 7x7, the mean over the 7x7 map, a linear layer."""
+    m, x = digit_loading.load(name), tensor(split.test_x[:5])
+    down = {"max": lambda u: F.max_pool2d(u, 2), "avg": lambda u: F.avg_pool2d(u, 2), "stride": lambda u: u}
+    stride = 2 if m.cfg.downsampling == "stride" else 1
+    with torch.inference_mode():
+        h = down[m.cfg.downsampling](F.relu(F.conv2d(x, m.conv1.weight, m.conv1.bias, stride=stride, padding=1)))
+        h = down[m.cfg.downsampling](F.relu(F.conv2d(h, m.conv2.weight, m.conv2.bias, stride=stride, padding=1)))
+        h = F.relu(F.conv2d(h, m.conv3.weight, m.conv3.bias, padding=1))  # (N, 32, 7, 7)
+        expected = F.linear(h.mean(dim=(2, 3)), m.fc.weight, m.fc.bias)
+        torch.testing.assert_close(m(x), expected)
+        _, acts = m.forward_with_activations(x)
+    torch.testing.assert_close(acts["gap"][:, :, 0, 0], h.mean(dim=(2, 3)))
+    assert m.fc.in_features == 32 and h.shape[-1] == 7
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -177,3 +177,33 @@ def test_pooling_demo_rejects_unsuitable_input(bad, message):
 
 def test_module_exports():
     assert invariance.AXES == ("x", "y", "xy")
+
+
+# --- what global average pooling does and does not remove (the lesson's sentences) -----------------------
+
+def _circular(name):
+    """The trained net with circular instead of zero padding (same weights, a copy)."""
+    import copy
+
+    model = copy.deepcopy(digit_loading.load(name))
+    for module in model.modules():
+        if isinstance(module, torch.nn.Conv2d):
+            module.padding_mode = "circular"
+    return model
+
+
+@pytest.mark.parametrize("name, period", [("global_pool", 1), ("strided_gap", 4), ("max_pool_gap", 4)])
+def test_gap_is_exactly_invariant_to_wraparound_shifts_by_multiples_of_the_total_stride(name, period):
+    """With circular padding a GAP net's output ignores a wrap-around shift by a multiple of its total stride
+    (any shift without downsampling); with zero padding, or in between for the strided nets, it does not."""
+    x = torch.tensor(np.array(load_split().test_x[:20]))[:, None]
+    model, zero_padded = _circular(name), digit_loading.load(name)
+    with torch.inference_mode():
+        base = model(x)
+        for d in (period, 2 * period, 5 * period if period == 1 else period):
+            torch.testing.assert_close(model(torch.roll(x, d, dims=3)), base, rtol=1e-4, atol=1e-4)
+        if period > 1:
+            assert not torch.allclose(model(torch.roll(x, period // 2, dims=3)), base, atol=1e-3)
+        d = min(period, 4) if period > 1 else 6  # the digits' 6-pixel margin: rolling is a plain shift here
+        moved = zero_padded(torch.roll(x, d, dims=3))
+        assert not torch.allclose(moved, zero_padded(x), atol=1e-3)  # zero padding: the border tells

@@ -197,3 +197,34 @@ def test_importing_does_not_import_torch():
     code = "import sys, engine.nets.pixel_order, engine.nets.train_pixel_order; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
+
+
+# --- what the CNN can use on shuffled pixels (the lesson's sentences) ------------------------------------
+
+def test_rolled_test_set_rolls_the_images_a_run_is_given():
+    from engine.nets.pixel_order import ROLL, rolled_test_set, total_stride
+
+    cnn = build("cnn")
+    pools = sum(isinstance(m, torch.nn.MaxPool2d) for m in cnn.modules())
+    assert ROLL == total_stride() == 2 ** pools == 4
+    for shuffled in (False, True):
+        _, _, test_x, test_y = dataset(shuffled)
+        rolled, labels = rolled_test_set(shuffled)
+        assert np.array_equal(labels, test_y)
+        np.testing.assert_array_equal(rolled, torch.roll(torch.from_numpy(test_x), ROLL, dims=3).numpy())
+
+
+def test_the_cnn_has_no_weight_per_place():
+    """Global average pool before the linear layer: the head's input has no spatial axes."""
+    cnn = build("cnn").eval()
+    assert isinstance(cnn[-3], torch.nn.AdaptiveAvgPool2d) and cnn[-1].in_features == CNNConfig().channels[-1]
+
+
+def test_on_shuffled_pixels_the_cnn_reads_its_windows_and_the_mlp_reads_places(cnn_runs, mlp_runs):
+    """Rolling by the total stride keeps every window's content and the pooling grid: the shuffled-pixel CNN
+    keeps its accuracy, the shuffled-pixel MLP (one weight per place) loses it."""
+    cnn, mlp = cnn_runs[True], mlp_runs[True][-1]
+    assert cnn.rolled_accuracy > cnn.test_accuracy - 0.05
+    assert mlp.rolled_accuracy < mlp.test_accuracy - 0.5
+    original = cnn_runs[False]
+    assert abs(original.rolled_accuracy - original.test_accuracy) < 0.05  # a 4-pixel move of the centred digit

@@ -29,8 +29,9 @@ def mlp_runs():
     return out
 
 
-def fake(test, moved, predictions):
-    return SimpleNamespace(test_accuracy=test, moved_accuracy=moved, predictions=np.asarray(predictions))
+def fake(test, moved, predictions, rolled=0.5):
+    return SimpleNamespace(test_accuracy=test, moved_accuracy=moved, rolled_accuracy=rolled,
+                           predictions=np.asarray(predictions))
 
 
 # --- labels --------------------------------------------------------------------------------------------
@@ -173,9 +174,11 @@ def test_neighbour_distance_matches_a_direct_count(side, seed):
 
 def test_sentences_state_the_runs_numbers_and_count_agreements():
     labels = np.arange(20) % 10
-    results = {("cnn", False): fake(0.99, 0.98, labels), ("cnn", True): fake(0.97, 0.5, labels),
-               ("mlp", False): fake(0.95, 0.47, labels), ("mlp", True): fake(0.95, 0.47, labels)}
-    cnn, mlp, original, shuffled = comparison_sentences(results)
+    results = {("cnn", False): fake(0.99, 0.98, labels), ("cnn", True): fake(0.97, 0.5, labels, rolled=0.96),
+               ("mlp", False): fake(0.95, 0.47, labels), ("mlp", True): fake(0.95, 0.47, labels, rolled=0.12)}
+    cnn, mlp, original, shuffled, rolled = comparison_sentences(results)
+    assert f"CNN {percent(0.97)} → {percent(0.96)} ({points(0.96 - 0.97)})" in rolled
+    assert f"MLP {percent(0.95)} → {percent(0.12)} ({points(0.12 - 0.95)})" in rolled
     assert percent(0.99) in cnn and percent(0.5) in cnn and points(0.97 - 0.99) in cnn and points(0.5 - 0.98) in cnn
     assert "same predictions on all 20 test digits" in mlp
     assert points(0.99 - 0.95) in original and points(0.98 - 0.47) in original
@@ -191,7 +194,7 @@ def test_sentences_need_their_runs(present):
     results = {RUNS[i]: fake(0.9, 0.5, [1, 2]) for i in present}
     sentences = comparison_sentences(results)
     expected = ({0, 1} <= set(present)) + ({2, 3} <= set(present)) + ({0, 2} <= set(present)) \
-        + ({1, 3} <= set(present))
+        + ({1, 3} <= set(present)) + bool({1, 3} & set(present))
     assert len(sentences) == expected
 
 
@@ -200,7 +203,9 @@ def test_real_mlp_runs_are_compared_on_their_own_predictions(mlp_runs):
     assert isinstance(a, Result) and isinstance(mlp_runs[False][0][0], Progress)
     same, n = same_predictions(a, b)
     assert n == len(a.predictions) and same == sum(int(x == y) for x, y in zip(a.predictions, b.predictions))
-    (sentence,) = comparison_sentences({("mlp", False): a, ("mlp", True): b})
+    sentence, rolled = comparison_sentences({("mlp", False): a, ("mlp", True): b})
     assert (f"all {n} test digits" in sentence) == (same == n)
+    assert f"MLP {percent(b.test_accuracy)} → {percent(b.rolled_accuracy)}" in rolled
+    assert not re.search(r"CNN \d", rolled)  # no CNN run, no CNN number
     with pytest.raises(ValueError, match="different digits"):
         same_predictions(a, fake(0, 0, [1, 2, 3]))
