@@ -42,7 +42,7 @@ st.subheader("The same thing as a plain convolution")
 equivalent_convolution(page, tc, "tc_cstep")
 
 st.subheader("Why output_padding exists")
-output_padding_why()
+output_padding_why(x, k, s, p)
 
 st.subheader("In PyTorch, and the backward pass of convolution")
 st.markdown("The gradient of a convolution with respect to its input is a transposed convolution with the "

@@ -6,11 +6,12 @@ import numpy as np
 import streamlit as st
 
 from engine.figures import grids_figure
+from engine.figures.style import fmt
 from engine.figures.transposed_figures import (counts_figure, resize_conv_counts, scatter_view, shape_text,
                                               stacked_counts, transpose_fits)
 from engine.ops.conv_matrix import conv_matrix, conv_output_shape
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
-                                       overlap_counts, trace_conv_transpose)
+                                       output_padding_cells, overlap_counts, trace_conv_transpose)
 from engine.ops.trace import trace_conv
 from engine.pytorch_code import preamble
 from pages.ui.figures import show, spec
@@ -79,18 +80,42 @@ def equivalent_convolution(page, tc, key):
                 f"(shape {shape_text(plain.shape)}).")
 
 
-def output_padding_why():
-    """i = 5 and i = 6 share the conv output size 3 (k = 3, s = 2, p = 1); output_padding picks one."""
-    rows = []
-    for i in (5, 6):
-        (o,) = conv_output_shape((i,), (3,), 2, 1)
-        back = conv_transpose_single(np.ones(o), np.ones(3), 2, 1, i - 5).shape[0]
-        rows.append(f"| {i} | {o} | {i - 5} | {back} |")
-    st.markdown("A stride-2 convolution maps **two** input sizes to the same output size (see the "
-                "[strides lesson](/strides?sd_p=1)): with k = 3, s = 2, p = 1,\n\n"
-                "| conv input i | conv output o | output_padding | transposed output from o |\n|---|---|---|---|\n"
-                + "\n".join(rows) + "\n\nGoing back, the transposed convolution cannot know which one you meant: "
-                "`output_padding` (0 to s − 1) adds that many cells at the end and picks it.")
+def output_padding_why(x, k, s, p):
+    """The s conv input sizes that a stride-s conv maps to this input's size (last axis), the transposed
+    output for each output_padding, and where its extra cells come from (engine: output_padding_cells)."""
+    o, kk = x.shape[-1], k.shape[-1]
+    rows, values = [], []
+    for op in range(s):
+        try:
+            cut, past = output_padding_cells(o, kk, s, p, op)
+        except ValueError:  # this output_padding with this padding crops away everything
+            continue
+        size = (o - 1) * s - 2 * p + (kk - 1) + op + 1
+        (back,) = conv_output_shape((size,), (kk,), s, p)
+        extra = "none" if not op else ", ".join(t for t in (
+            f"{cut} the crop would have cut (stamps)" if cut else "", f"{past} past the last stamp (0)" if past else "")
+            if t)
+        rows.append(f"| {size} | {back} | {op} | {size} | {extra} |")
+        if x.ndim == 1:
+            y = conv_transpose_single(x, k, s, p, op)
+            values.append(f"- output_padding = {op}: `{' '.join(fmt(v) for v in y)}`")
+    if len(rows) < 2:
+        st.markdown(f"With k = {kk}, s = {s}, p = {p} only one conv input size gives an output of {o} cells, so "
+                    "there is nothing to choose: `output_padding` must be smaller than the stride, here 0. Raise the "
+                    "stride to see several input sizes share one output size.")
+        return
+    axis = "" if x.ndim == 1 else " (along the width)"
+    intro = (f"A stride-{s} convolution maps **{len(rows)}** input size{'s' if len(rows) != 1 else ''} to the same "
+             f"output size{axis} (see the [strides lesson](/strides?sd_p=1)): with k = {kk}, s = {s}, p = {p},")
+    table = ("| conv input i | conv output o | output_padding | transposed output from o | extra cells at the end |"
+             "\n|---|---|---|---|---|\n" + "\n".join(rows))
+    st.markdown(intro + "\n\n" + table + "\n\nGoing back, the transposed convolution cannot know which one you "
+                "meant: `output_padding` (0 to s − 1) picks it by keeping that many more cells at the end. Up to p of "
+                "them are canvas cells the crop would have removed, so they hold stamps (values from the input); any "
+                "further ones lie past the last stamp and are zeros (plus the bias).")
+    if values:
+        st.markdown(f"This input (x = `{' '.join(fmt(v) for v in x)}`), for each output_padding:\n\n"
+                    + "\n".join(values))
 
 
 def pytorch_code(x, k, s, p, op):
@@ -126,8 +151,12 @@ def checkerboard(k_shape, s, font_size, key):
          key=f"{key}_stack", alt="Overlap counts of one, two and three stacked transposed convolutions.",
          caption=f"Stamps landing on each output cell (4 × 4 all-ones input, all-ones kernels, k = {k}, s = {s}) "
                  "after one, two and three layers.")
-    st.markdown("Stacking transposed layers (4 × 4 input, all-ones kernels) compounds the pattern"
-                + (" (k < s also leaves cells no stamp reaches: 0)" if k < s else "") + ". Two fixes, side by side:")
+    values = np.unique(overlap_counts((4, 4), sq, s))
+    st.markdown(f"In 2D (4 × 4 input) an output cell gets {_listed(values)} stamp{'s' if values[-1] != 1 else ''}. "
+                + ("Stacking transposed layers (all-ones kernels) keeps the interior even; only the borders can differ."
+                   if even else "Stacking transposed layers (all-ones kernels) compounds the pattern"
+                   + (" (k < s also leaves cells no stamp reaches: 0)" if k < s else "") + ".")
+                + " Two fixes, side by side:")
     show(spec(counts_figure, [(f"Problem: k={k}, s={s}", overlap_counts((4, 4), sq, s)),
                               (f"Fix 1: k={fixed}, s={s}", overlap_counts((4, 4), (fixed, fixed), s)),
                               (f"Fix 2: upsample ×{s}, conv k={k}", resize_conv_counts((4, 4), sq, s))], font_size),
@@ -136,3 +165,9 @@ def checkerboard(k_shape, s, font_size, key):
                  f"×{s} then a k = {k} convolution.")
     st.caption("Fix 1: a kernel size divisible by the stride. Fix 2: resize-convolution: nearest (or bilinear) "
                "upsampling, then a regular convolution; every output cell sees the same number of cells.")
+
+
+def _listed(values):
+    """[1, 2, 4] -> '1, 2 or 4'."""
+    words = [str(int(v)) for v in values]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
