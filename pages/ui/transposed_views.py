@@ -1,5 +1,5 @@
 """Views of the transposed-convolution lesson: scatter steps with C^T, the equivalent convolution,
-the output size and output_padding, the PyTorch code (with the backward-pass check), checkerboards."""
+the output size and output_padding, checkerboards (the PyTorch code: engine/pytorch_code.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +13,6 @@ from engine.ops.conv_matrix import conv_matrix, conv_output_shape
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
                                        output_padding_cells, overlap_counts, trace_conv_transpose)
 from engine.ops.trace import trace_conv
-from engine.pytorch_code import preamble
 from pages.ui.figures import show, spec
 from pages.ui.stepping import step_through
 
@@ -116,22 +115,6 @@ def output_padding_why(x, k, s, p):
     if values:
         st.markdown(f"This input (x = `{' '.join(fmt(v) for v in x)}`), for each output_padding:\n\n"
                     + "\n".join(values))
-
-
-def pytorch_code(x, k, s, p, op):
-    """F.conv_transpose for the current settings, and the autograd check that it is conv's backward pass."""
-    nd = x.ndim
-    args = f"stride={s}, padding={p}" + (f", output_padding={op}" if op else "")
-    return "\n".join(preamble(x, k) + [
-        f"y = F.conv_transpose{nd}d(x[None, None], k[None, None], {args})[0, 0]",
-        "print(y)", "",
-        f"# conv_transpose{nd}d is the backward pass of conv{nd}d: take a conv input z of y's shape,",
-        "# push x back through the conv as the gradient of its output, and compare.",
-        "z = torch.zeros(y.shape, dtype=torch.float64, requires_grad=True)",
-        f"out = F.conv{nd}d(z[None, None], k[None, None], stride={s}, padding={p})  # out has x's shape",
-        "out.backward(x[None, None])",
-        "same = torch.allclose(z.grad, y)",
-        "print(same)  # True", ""])
 
 
 def checkerboard(k_shape, s, font_size, key):
