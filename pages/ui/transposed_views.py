@@ -58,8 +58,8 @@ def equivalent_convolution(page, tc, key):
     x, k, s, p, op = tc["input"], tc["kernel"], tc["stride"], tc["padding"], tc["output_padding"]
     z = equivalent_conv_input(x, s, k.shape, p, op)
     flipped = equivalent_conv_weight(k[None, None])[0, 0]
-    st.markdown(f"Insert **s − 1 = {s - 1}** zero(s) between input cells, pad by **k − 1 − p = "
-                f"{k.shape[-1] - 1 - p}**" + (f" (plus output_padding = {op} at the end)" if op else "") +
+    st.markdown(f"Insert **s − 1 = {s - 1}** zero(s) between input cells, {_border_text(k.shape, p)}"
+                + (f" (plus output_padding = {op} at the end)" if op else "") +
                 ", flip the kernel, and run a plain stride-1 convolution:")
     show(spec(grids_figure, [("Zero-inserted, padded input", z, False), ("Kernel flipped", flipped, True)],
               height=300, font_size=page.font_size),
@@ -77,6 +77,17 @@ def equivalent_convolution(page, tc, key):
                  f"{shape_text(transposed.shape)}: {'equal' if same else 'different'}.")
     st.markdown(f"Both results, computed separately: **{'equal' if same else 'different'}** "
                 f"(shape {shape_text(plain.shape)}).")
+
+
+def _border_text(k_shape, p):
+    """'pad by k − 1 − p = 2' (one number per axis when the kernel is not square; 'crop' when negative)."""
+    sizes = [k - 1 - p for k in k_shape]
+    if len(set(sizes)) > 1:
+        axes = ", ".join(f"{name} {'pad by' if v >= 0 else 'crop'} **{abs(v)}**"
+                         for name, v in zip(("rows", "columns"), sizes))
+        return f"then along each axis k − 1 − p: {axes}"
+    v = sizes[0]
+    return f"pad by **k − 1 − p = {v}**" if v >= 0 else f"crop **p − (k − 1) = {-v}** from each end (k − 1 − p < 0)"
 
 
 def output_padding_why(x, k, s, p):

@@ -9,7 +9,8 @@ from engine.data.matrix_text import parse_matrix
 from engine.lessons.schema import LESSONS_DIR, load_lesson
 from engine.figures.transposed_figures import resize_conv_counts, stacked_counts
 from engine.ops.conv_matrix import conv_matrix
-from engine.ops.conv_transpose import conv_transpose_single, overlap_counts, trace_conv_transpose
+from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, overlap_counts,
+                                       trace_conv_transpose)
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_label, step_of, step_view, stepper
 
 PAGE = "transposed_convolution.py"
@@ -278,3 +279,22 @@ def test_output_padding_at_stride_1_has_nothing_to_choose(open_page):
     assert any(m.value.startswith("With k = 3, s = 1, p = 0 only one conv input size gives an output of 4 cells")
                for m in at.markdown)
     assert not any("| conv input i |" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("kernel, p, words", [
+    ("1 1 1; 1 1 1", 1, "then along each axis k − 1 − p: rows pad by **0**, columns pad by **1**"),
+    ("1", 1, "crop **p − (k − 1) = 1** from each end (k − 1 − p < 0)"),
+    ("1 1 1; 1 1 1; 1 1 1", 1, "pad by **k − 1 − p = 1**")])
+def test_equivalent_convolution_states_the_border_of_each_axis(open_page, kernel, p, words):
+    at = open_page(PAGE)
+    tc = _run_preset(at, "two-by-two")
+    at.text_input(key="tc_k").set_value(kernel).run()
+    at.slider(key="tc_p").set_value(p).run()
+    assert_clean(at)
+    text = next(m.value for m in at.markdown if m.value.startswith("Insert **s − 1"))
+    assert words in text
+    tc = _settings(at)
+    z = equivalent_conv_input(tc["input"], tc["stride"], tc["kernel"].shape, tc["padding"], tc["output_padding"])
+    zeros_inserted = [(i - 1) * tc["stride"] + 1 for i in tc["input"].shape]
+    assert [a - b for a, b in zip(z.shape, zeros_inserted)] == [2 * (k - 1 - p) for k in tc["kernel"].shape]
+    assert any(m.value.startswith("Both results, computed separately: **equal**") for m in at.markdown)
