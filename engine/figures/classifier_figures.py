@@ -259,7 +259,8 @@ def block_code(cost, block):
               f"{k}·{k}·{c_in}·{c_out} = {cost.plain.weights:,} weights",
               "",
               f"x = torch.zeros(1, {c_in}, {h}, {w})",
-              "print(block(x).shape, plain(x).shape)  # the same shape" + (": add x for the skip" if cost.has_skip else ""),
+              "print(block(x).shape, plain(x).shape)  # the same shape"
+              + (": add x for the skip" if cost.has_skip else ""),
               "print(sum(p.numel() for p in block.parameters()), plain.weight.numel())"
               f"  # {cost.weights} {cost.plain.weights}"]
     return "\n".join(lines)

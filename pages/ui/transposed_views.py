@@ -87,7 +87,9 @@ def _border_text(k_shape, p):
                          for name, v in zip(("rows", "columns"), sizes))
         return f"then along each axis k − 1 − p: {axes}"
     v = sizes[0]
-    return f"pad by **k − 1 − p = {v}**" if v >= 0 else f"crop **p − (k − 1) = {-v}** from each end (k − 1 − p < 0)"
+    if v >= 0:
+        return f"pad by **k − 1 − p = {v}**"
+    return f"crop **p − (k − 1) = {-v}** from each end (k − 1 − p < 0)"
 
 
 def output_padding_why(x, k, s, p):
@@ -120,8 +122,9 @@ def output_padding_why(x, k, s, p):
     table = ("| conv input i | conv output o | output_padding | transposed output from o | extra cells at the end |"
              "\n|---|---|---|---|---|\n" + "\n".join(rows))
     st.markdown(intro + "\n\n" + table + "\n\nGoing back, the transposed convolution cannot know which one you "
-                "meant: `output_padding` (0 to s − 1) picks it by keeping that many more cells at the end. Up to p of "
-                "them are canvas cells the crop would have removed, so they hold stamps (values from the input); any "
+                "meant: `output_padding` (0 to s − 1) picks it by keeping that many more cells at the end. Up to p "
+                "of them are canvas cells the crop would have removed, so they keep what the stamps put there (values "
+                "from the input); any "
                 "further ones lie past the last stamp and are zeros (plus the bias).")
     if values:
         st.markdown(f"This input (x = `{' '.join(fmt(v) for v in x)}`), for each output_padding:\n\n"
