@@ -57,3 +57,19 @@ def pool_code(x, kernel_size, stride, padding=0, ceil_mode=False, mode="max"):
         lines.append(f"y = F.avg_pool2d(x[None], {args})[0]")
         lines.append("print(y)")
     return "\n".join(lines) + "\n"
+
+
+def conv_transpose_code(x, k, stride=1, padding=0, output_padding=0):
+    """F.conv_transpose1d / 2d for these settings, and the autograd check that it is conv's backward pass."""
+    nd = np.ndim(x)
+    args = f"stride={stride}, padding={padding}" + (f", output_padding={output_padding}" if output_padding else "")
+    return "\n".join(preamble(x, k) + [
+        f"y = F.conv_transpose{nd}d(x[None, None], k[None, None], {args})[0, 0]",
+        "print(y)", "",
+        f"# conv_transpose{nd}d is the backward pass of conv{nd}d: take a conv input z of y's shape,",
+        "# push x back through the conv as the gradient of its output, and compare.",
+        "z = torch.zeros(y.shape, dtype=torch.float64, requires_grad=True)",
+        f"out = F.conv{nd}d(z[None, None], k[None, None], stride={stride}, padding={padding})  # out has x's shape",
+        "out.backward(x[None, None])",
+        "same = torch.allclose(z.grad, y)",
+        "print(same)  # True", ""])

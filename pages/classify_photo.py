@@ -3,8 +3,8 @@ import streamlit as st
 
 from engine.data.photos import SAMPLE_PHOTOS
 from pages.ui.lesson_page import LessonPage
-from pages.ui.photo_views import (BLOCKS, analyse, chosen_photo, costs, feature_maps_view, photo_source, prediction,
-                                  separable, upload_box)
+from pages.ui.photo_views import (BLOCKS, analyse, block_view, chosen_photo, costs, feature_maps_view, photo_source,
+                                  prediction, upload_box)
 
 page = LessonPage("classify_photo")
 
@@ -28,8 +28,8 @@ def photo_and_network():
     st.subheader("Feature maps: what the filters respond to")
     feature_maps_view(photo.key, maps, shapes, block, page.font_size)
 
-    st.subheader(f"Block {block}: depthwise separable vs standard convolution")
-    separable(block)
+    st.subheader(f"Block {block}: an MBConv block vs a plain convolution")
+    block_view(block)
 
 
 photo_and_network()

@@ -2,10 +2,11 @@
 import streamlit as st
 
 from engine.ops.conv_transpose import trace_conv_transpose
+from engine.pytorch_code import conv_transpose_code
 from pages.ui.lesson_page import LessonPage
 from pages.ui.upsampler_views import trained_upsamplers
 from pages.ui.transposed_views import (checkerboard, equivalent_convolution, output_padding_why, output_size,
-                                       pytorch_code, scatter_and_matrix)
+                                       scatter_and_matrix)
 
 page = LessonPage("transposed_convolution")
 with page.controls():
@@ -42,13 +43,13 @@ st.subheader("The same thing as a plain convolution")
 equivalent_convolution(page, tc, "tc_cstep")
 
 st.subheader("Why output_padding exists")
-output_padding_why()
+output_padding_why(x, k, s, p)
 
 st.subheader("In PyTorch, and the backward pass of convolution")
 st.markdown("The gradient of a convolution with respect to its input is a transposed convolution with the "
             "same kernel, stride and padding. The code below computes the output above and checks this "
             "with autograd.")
-st.code(pytorch_code(x, k, s, p, op), language="python")
+st.code(conv_transpose_code(x, k, s, p, op), language="python")
 
 st.subheader("Checkerboard artifacts")
 checkerboard(k.shape, s, page.font_size, "tc_cb")

@@ -4,7 +4,7 @@ the share of parameters and multiply-adds per layer kind, and the numbers behind
     top_classes_figure(["espresso", "cup"], [0.95, 0.015])        # horizontal bars, most probable on top
     feature_maps_figure(maps)                                     # maps (C, H, W) -> one image of C tiles
     cost_share_figure(layer_table())                              # stacked bars: parameters vs multiply-adds
-    kind_shares(table), cost_sentence(table), separable_cost(table, block=3)
+    kind_shares(table), cost_sentence(table), block_cost(table, block=3)  # the MBConv block vs a plain conv
 
 Pure: no Streamlit. Every string is made here from numbers and from the engine's class names and layer
 kinds, never from user input.
@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.figures.style import DIVERGING, HIGHLIGHT
+from engine.ops.mbconv_cost import mbconv_cost
 
 BAR = "#6c8ebf"  # the other classes (top-1 is HIGHLIGHT)
 KIND_COLOURS = {  # Okabe-Ito, colour-blind safe; depthwise stands out in orange
@@ -217,64 +218,49 @@ def cost_sentence(table):
             f"{percent(fc.macs_share)} of the multiply-adds (one per weight, once per photo).")
 
 
-@dataclass(frozen=True)
-class SeparableCost:
-    """A block's depthwise k×k (C channels) + pointwise 1×1 (C -> C_out) against one standard k×k conv
-    C -> C_out on the same H' × W' output. Weights only (no BatchNorm); MACs = H'·W'·weights."""
-    block: int
-    kernel: int
-    stride: int
-    channels: int  # C: the depthwise convolution's channels (t·C_in after the expansion)
-    out_channels: int
-    height: int
-    width: int
-
-    @property
-    def separable_params(self):
-        return self.kernel ** 2 * self.channels + self.channels * self.out_channels
-
-    @property
-    def standard_params(self):
-        return self.kernel ** 2 * self.channels * self.out_channels
-
-    @property
-    def separable_macs(self):
-        return self.height * self.width * self.separable_params
-
-    @property
-    def standard_macs(self):
-        return self.height * self.width * self.standard_params
-
-    @property
-    def ratio(self):
-        """separable / standard = 1/C_out + 1/k² (MobileNet, Howard et al. 2017)."""
-        return self.separable_params / self.standard_params
-
-
-def separable_cost(table, block):
-    """SeparableCost of block `block` (0..15) from the rows 'blocks.<block>.depthwise' and '.project'."""
-    rows = {r.name: r for r in table.rows}
-    dw, pw = rows.get(f"blocks.{block}.depthwise"), rows.get(f"blocks.{block}.project")
-    if dw is None or pw is None:
-        blocks = sorted({int(n.split(".")[1]) for n in rows if n.startswith("blocks.")})
+def block_cost(table, block):
+    """MBConvCost (engine/ops/mbconv_cost.py) of block `block` (0..15) of a LayerTable: its input is the output
+    of the row before the block; kernel, stride and channels come from its depthwise and project rows."""
+    rows = list(table.rows)
+    names = [r.name for r in rows]
+    if f"blocks.{block}.depthwise" not in names:
+        blocks = sorted({int(n.split(".")[1]) for n in names if n.startswith("blocks.")})
         raise ValueError(f"No block {block!r}: choose a block from {blocks[0]} to {blocks[-1]}.")
-    c, h, w = dw.output_shape
-    return SeparableCost(block, dw.kernel, dw.stride, c, pw.output_shape[0], h, w)
+    first = min(i for i, n in enumerate(names) if n.startswith(f"blocks.{block}."))
+    c_in, h, w = rows[first - 1].output_shape
+    dw, pw = rows[names.index(f"blocks.{block}.depthwise")], rows[names.index(f"blocks.{block}.project")]
+    return mbconv_cost(c_in, pw.output_shape[0], dw.in_channels // c_in, dw.kernel, dw.stride, h, w)
 
 
-def separable_code(cost):
-    """PyTorch modules for a SeparableCost: depthwise, pointwise and the standard convolution they replace,
-    with their weight counts as comments (padding k // 2 gives the network's H' × W')."""
-    k, s, c, c_out = cost.kernel, cost.stride, cost.channels, cost.out_channels
+def blocks_total(table):
+    """(multiply-adds of all blocks as built, of plain k×k convolutions with the same shapes)."""
+    n = len({r.name.split(".")[1] for r in table.rows if r.name.startswith("blocks.")})
+    costs = [block_cost(table, b) for b in range(n)]
+    return sum(c.macs for c in costs), sum(c.plain.macs for c in costs)
+
+
+def block_code(cost, block):
+    """PyTorch modules for an MBConvCost: the block's convolutions and the plain convolution, with their weight
+    counts as comments and a check of shapes and weights (padding k // 2 gives the network's H' × W')."""
+    k, s, c_in, c_out, hid = cost.kernel, cost.stride, cost.in_channels, cost.out_channels, cost.hidden_channels
     stride = f", stride={s}" if s != 1 else ""
-    return "\n".join([
-        "from torch import nn",
-        "",
-        f"# block {cost.block}: a {k}×{k} depthwise convolution, {k}·{k}·{c} = {k * k * c:,} weights",
-        f"depthwise = nn.Conv2d({c}, {c}, {k}{stride}, padding={k // 2}, groups={c}, bias=False)",
-        f"# then a 1×1 pointwise convolution, {c}·{c_out} = {c * c_out:,} weights",
-        f"pointwise = nn.Conv2d({c}, {c_out}, 1, bias=False)",
-        "",
-        f"# the standard convolution with the same shapes, {k}·{k}·{c}·{c_out} = {cost.standard_params:,} weights",
-        f"standard = nn.Conv2d({c}, {c_out}, {k}{stride}, padding={k // 2}, bias=False)",
-    ])
+    _, h, w = cost.input_shape
+    lines = ["import torch", "from torch import nn", "",
+             f"# block {block} as built (BatchNorm and ReLU6 left out: only convolution weights are counted)",
+             "block = nn.Sequential("]
+    if cost.expand_ratio != 1:
+        lines.append(f"    nn.Conv2d({c_in}, {hid}, 1, bias=False),  # expand ×{cost.expand_ratio}: "
+                     f"{c_in}·{hid} = {c_in * hid:,} weights")
+    lines += [f"    nn.Conv2d({hid}, {hid}, {k}{stride}, padding={k // 2}, groups={hid}, bias=False),  # depthwise: "
+              f"{k}·{k}·{hid} = {k * k * hid:,}",
+              f"    nn.Conv2d({hid}, {c_out}, 1, bias=False),  # project (linear): {hid}·{c_out} = {hid * c_out:,}",
+              ")",
+              f"plain = nn.Conv2d({c_in}, {c_out}, {k}{stride}, padding={k // 2}, bias=False)  # "
+              f"{k}·{k}·{c_in}·{c_out} = {cost.plain.weights:,} weights",
+              "",
+              f"x = torch.zeros(1, {c_in}, {h}, {w})",
+              "print(block(x).shape, plain(x).shape)  # the same shape"
+              + (": add x for the skip" if cost.has_skip else ""),
+              "print(sum(p.numel() for p in block.parameters()), plain.weight.numel())"
+              f"  # {cost.weights} {cost.plain.weights}"]
+    return "\n".join(lines)

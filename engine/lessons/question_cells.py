@@ -126,7 +126,7 @@ def pool_cell(draw):
     window = x[r * s:r * s + k, c * s:c * s + k]
     if len(np.unique(y)) < 2 or len(np.unique(window)) < 2:
         return None
-    call = f"F.{op}_pool2d(X, kernel_size={k}, stride={s})"
+    call = f"F.{op}_pool2d(X.unsqueeze(0), kernel_size={k}, stride={s})[0]"  # F.*_pool2d wants (C, H, W)
     prompt = f"What is $Y[{r}, {c}]$ of `Y = {call}`? Rows and columns count from 0."
     span = f"rows {cells(r * s, r * s + k - 1)}, columns {cells(c * s, c * s + k - 1)} of X"
     if op == "max":

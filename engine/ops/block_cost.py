@@ -1,30 +1,31 @@
 """Parameters and multiply-accumulates of a ResNet bottleneck block, with or without squeeze-and-excitation.
 
-The bottleneck at H x W with C_in = 4C channels: 1x1 conv 4C -> C, 3x3 conv C -> C (padding 1),
-1x1 conv C -> 4C. A k x k conv from C_in to C_out channels has k*k*C_in*C_out weights and does
+Symbols: B is the bottleneck width, C = 4B the block's input and output channels (the channels SE acts on,
+C in the SE formulas). The bottleneck at H x W: 1x1 conv C -> B, 3x3 conv B -> B (padding 1), 1x1 conv
+B -> C. A k x k conv from C_in to C_out channels has k*k*C_in*C_out weights and does
 H*W*k*k*C_in*C_out multiply-accumulates (MACs; the lecture calls them FLOPs, as many papers do;
 one MAC is two floating-point operations, which is what torch's FlopCounterMode reports).
 
-Squeeze-and-excitation (SE) with reduction r on the block's 4C-channel output:
-    squeeze:    global average, H*W*4C additions
-    excitation: FC 4C -> 4C/r, ReLU, FC 4C/r -> 4C, sigmoid (4C*4C/r MACs each)
-    scale:      every cell times its channel's weight, H*W*4C multiplications
+Squeeze-and-excitation (SE) with reduction r on the block's C-channel output:
+    squeeze:    global average, H*W*C additions
+    excitation: FC C -> C/r, ReLU, FC C/r -> C, sigmoid (C*C/r MACs each)
+    scale:      every cell times its channel's weight, H*W*C multiplications
 
 What is counted: the convolutions' weights (no biases: each conv is followed by batch norm, which makes a
 bias redundant, as in ResNet) and the SE layers' weights and biases (SENet and torchvision use biased
 FC layers); MACs of convs and FCs, and the additions and multiplications of SE's squeeze and scale.
 Not counted (see NOT_COUNTED): batch norm (2 learnable values per channel; folded into the conv at
-inference), ReLU and sigmoid, the FC biases' additions, the residual addition (H*W*4C).
+inference), ReLU and sigmoid, the FC biases' additions, the residual addition (H*W*C).
 
 Example: bottleneck_cost(56, 56, 64, reduction=16).block_flops -> 218_365_952 (about 218 M),
-    .se_flops -> 1_613_824 (about 1.6 M, 0.74 % more)
+    .se_flops -> 1_613_824 (about 1.6 M, 0.74 % more), .se_params -> 8_464 (12.2 % more than 69_632)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 NOT_COUNTED = ("batch norm (2 parameters per channel, folded into the convolution at inference), "
-               "ReLU and sigmoid, the FC biases' additions, and the residual addition (H·W·4C)")
+               "ReLU and sigmoid, the FC biases' additions, and the residual addition (H·W·C)")
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class CostRow:
 
 @dataclass(frozen=True)
 class BlockCost:
-    """Cost of one bottleneck block of H x W x 4C (reduction None: no SE); rows in computation order."""
+    """Cost of one bottleneck block of H x W x C, C = 4B (channels: B; reduction None: no SE); rows in
+    computation order."""
     height: int
     width: int
     channels: int
@@ -87,34 +89,35 @@ class BlockCost:
 
 
 def bottleneck_cost(height, width, channels, reduction=None):
-    """Parameters and MACs of a ResNet bottleneck (1x1 4C->C, 3x3 C->C, 1x1 C->4C) at H x W,
-    plus a squeeze-and-excitation block of reduction r if `reduction` is given (4C/r hidden units).
+    """Parameters and MACs of a ResNet bottleneck of width B = `channels` (1x1 C->B, 3x3 B->B, 1x1 B->C, C = 4B)
+    at H x W, plus a squeeze-and-excitation block of reduction r on its C channels if `reduction` is given
+    (C/r hidden units).
 
     Example: bottleneck_cost(56, 56, 64).block_flops == 56*56*(256*64 + 9*64*64 + 64*256)
     """
     h, w, c = (_whole(v, name) for v, name in ((height, "height"), (width, "width"), (channels, "channels")))
     hw = f"{h}·{w}"
     rows = [
-        CostRow("bottleneck", f"1×1 conv, {4 * c} → {c}", f"4C·C = {4 * c}·{c}",
-                f"H·W·4C·C = {hw}·{4 * c}·{c}", 4 * c * c, h * w * 4 * c * c),
-        CostRow("bottleneck", f"3×3 conv, {c} → {c}", f"3·3·C·C = 9·{c}·{c}",
-                f"H·W·3·3·C·C = {hw}·9·{c}·{c}", 9 * c * c, h * w * 9 * c * c),
-        CostRow("bottleneck", f"1×1 conv, {c} → {4 * c}", f"C·4C = {c}·{4 * c}",
-                f"H·W·C·4C = {hw}·{c}·{4 * c}", 4 * c * c, h * w * 4 * c * c),
+        CostRow("bottleneck", f"1×1 conv, {4 * c} → {c}", f"C·B = {4 * c}·{c}",
+                f"H·W·C·B = {hw}·{4 * c}·{c}", 4 * c * c, h * w * 4 * c * c),
+        CostRow("bottleneck", f"3×3 conv, {c} → {c}", f"3·3·B·B = 9·{c}·{c}",
+                f"H·W·3·3·B·B = {hw}·9·{c}·{c}", 9 * c * c, h * w * 9 * c * c),
+        CostRow("bottleneck", f"1×1 conv, {c} → {4 * c}", f"B·C = {c}·{4 * c}",
+                f"H·W·B·C = {hw}·{c}·{4 * c}", 4 * c * c, h * w * 4 * c * c),
     ]
     if reduction is not None:
         r = _whole(reduction, "reduction")
         if (4 * c) % r:
-            raise ValueError(f"The SE reduction r = {r} must divide the block's 4C = {4 * c} channels "
-                             f"(4C/r hidden units); try r = 4, 8 or 16 with C a multiple of 4.")
+            raise ValueError(f"The SE reduction r = {r} must divide the block's C = 4B = {4 * c} channels "
+                             f"(C/r hidden units); try r = 4, 8 or 16 with B a multiple of 4.")
         hidden, wide = 4 * c // r, 4 * c
         rows += [
-            CostRow("SE", "squeeze: global average pool", "0", f"H·W·4C = {hw}·{wide}", 0, h * w * wide),
-            CostRow("SE", f"excitation: FC {wide} → {hidden}", f"4C·4C/r + 4C/r = {wide}·{hidden} + {hidden}",
-                    f"4C·4C/r = {wide}·{hidden}", wide * hidden + hidden, wide * hidden),
-            CostRow("SE", f"excitation: FC {hidden} → {wide}", f"4C/r·4C + 4C = {hidden}·{wide} + {wide}",
-                    f"4C/r·4C = {hidden}·{wide}", hidden * wide + wide, hidden * wide),
-            CostRow("SE", "scale: each channel times its weight", "0", f"H·W·4C = {hw}·{wide}", 0, h * w * wide),
+            CostRow("SE", "squeeze: global average pool", "0", f"H·W·C = {hw}·{wide}", 0, h * w * wide),
+            CostRow("SE", f"excitation: FC {wide} → {hidden}", f"C·C/r + C/r = {wide}·{hidden} + {hidden}",
+                    f"C·C/r = {wide}·{hidden}", wide * hidden + hidden, wide * hidden),
+            CostRow("SE", f"excitation: FC {hidden} → {wide}", f"C/r·C + C = {hidden}·{wide} + {wide}",
+                    f"C/r·C = {hidden}·{wide}", hidden * wide + wide, hidden * wide),
+            CostRow("SE", "scale: each channel times its weight", "0", f"H·W·C = {hw}·{wide}", 0, h * w * wide),
         ]
     return BlockCost(h, w, c, None if reduction is None else int(reduction), tuple(rows))
 

@@ -230,3 +230,19 @@ def equivalent_conv_weight(weight, groups=1):
     c_in, c_out_group, *k = w.shape
     w = w.reshape(groups, c_in // groups, c_out_group, *k).swapaxes(1, 2).reshape(groups * c_out_group, -1, *k)
     return np.flip(w, tuple(range(2, w.ndim)))
+
+
+def output_padding_cells(input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
+    """Where output_padding's extra cells (at the end of one axis) come from: (cut, past).
+
+    The stamps cover f = (i - 1)s + d(k - 1) + 1 canvas cells; the output keeps canvas cells p .. f - p - 1 + op,
+    its last min(op, o) cells are the extra ones. cut of them lie inside the canvas: cells the crop would have
+    removed, holding stamps (values from the input); past = the rest lie beyond the last stamp (zeros, plus the bias).
+    Example: output_padding_cells(3, 3, 2, 1, 1) -> (1, 0)  # [1, 3, 2, 5, 3] + [3]
+    """
+    i, k, s, p, op, d = (int(v) for v in (input_size, kernel_size, stride, padding, output_padding, dilation))
+    (out,) = transpose_arguments((i,), (k,), s, p, op, d)[-1]
+    stamped = (i - 1) * s + d * (k - 1) + 1
+    first, stop = max(p, stamped - p), p + out  # canvas positions of the extra cells
+    cut = max(0, min(stop, stamped) - first)
+    return cut, stop - first - cut

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from engine.data import digits
 from engine.data.drawing import INK_SHARE, STROKES, fabric_drawing, preprocess_drawing, render_strokes
 from engine.figures.classifier_figures import feature_maps_figure, percent
 from engine.figures.digit_figures import (kernels_figure, layer_caption, map_layers, preprocessing_figure,
@@ -128,7 +129,9 @@ def preprocessing(page, steps):
                  f"{_nbsp(percent(INK_SHARE, 0))}). "
                  "3 Bitmap: scaled to 32 × 32, inked where at least half a pixel is. 4 Count: inked pixels in each "
                  "4 × 4 block, 0 to 16, which is how scikit-learn's 8 × 8 digits were made from scans. 5 Input: "
-                 "enlarged to 16 × 16 and centred on 28 × 28, like every training digit.")
+                 f"enlarged to {digits.DIGIT} × {digits.DIGIT} and centred on {digits.CANVAS} × {digits.CANVAS} "
+                 f"(a margin of {digits.MARGIN}), like "
+                 "every training digit.")
 
 
 def _nbsp(text):

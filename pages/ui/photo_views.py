@@ -16,8 +16,8 @@ import streamlit as st
 
 from engine.data.photos import SAMPLE_PHOTOS, rgb_photo
 from engine.data.uploads import ALLOWED_TEXT, MAX_UPLOAD_MB, load_upload
-from engine.figures.classifier_figures import (KIND_LABELS, cost_sentence, cost_share_figure, feature_maps_figure,
-                                               kind_shares, percent, separable_code, separable_cost,
+from engine.figures.classifier_figures import (KIND_LABELS, block_code, block_cost, blocks_total, cost_sentence,
+                                               cost_share_figure, feature_maps_figure, kind_shares, percent,
                                                top_classes_figure)
 from engine.nets.imagenet import IMAGE_SIZE, activation_names, classify, feature_maps, layer_table
 from pages.ui.controls import drawn
@@ -230,24 +230,41 @@ def costs(font_size):
             help="This layer's multiply-adds as a share of the whole network's")})
 
 
-def separable(block):
-    """The MobileNet argument on block `block`: depthwise + pointwise against one standard convolution."""
-    cost = separable_cost(layer_table(), block)
-    k, c, c_out, h, w = cost.kernel, cost.channels, cost.out_channels, cost.height, cost.width
-    st.markdown(f"A standard {k}×{k} convolution from {c} to {c_out} channels mixes space and channels at once. "
-                f"Block {block} splits it: a {k}×{k} depthwise convolution (one filter per channel) and a 1×1 "
-                "pointwise one that mixes the channels. Weights:")
-    n = _latex_number
-    st.latex(rf"\underbrace{{{k}^2 \cdot {c}}}_{{\text{{depthwise}}}} + \underbrace{{{c} \cdot {c_out}}}_{{\text{{pointwise}}}}"
-             rf" = {n(cost.separable_params)} \quad\text{{vs}}\quad k^2 \, C \, C_{{out}} = {k}^2 \cdot {c} \cdot {c_out}"
-             rf" = {n(cost.standard_params)}")
-    st.latex(rf"\frac{{\text{{separable}}}}{{\text{{standard}}}} = \frac{{1}}{{C_{{out}}}} + \frac{{1}}{{k^2}}"
-             rf" = \frac{{1}}{{{c_out}}} + \frac{{1}}{{{k * k}}} = {cost.ratio:.3f}")
-    st.markdown(f"On the {h} × {w} output that is {cost.separable_macs:,} multiply-adds instead of "
-                f"{cost.standard_macs:,}: **{1 / cost.ratio:.1f}× fewer**, for the same input and output shapes.")
-    st.code(separable_code(cost), language="python")
-
-
-def _latex_number(value):
-    """12345 -> '12{,}345' (a thousands comma that LaTeX does not space as punctuation)."""
-    return f"{value:,}".replace(",", "{,}")
+def block_view(block):
+    """Block `block` as built (an MBConv block) against the plain k×k convolution with its input and output shapes."""
+    table = layer_table()
+    cost = block_cost(table, block)
+    k, s, t, c_in, c_out, hid = (cost.kernel, cost.stride, cost.expand_ratio, cost.in_channels, cost.out_channels,
+                                 cost.hidden_channels)
+    (_, h, w), (_, h2, w2) = cost.input_shape, cost.plain.output_shape
+    expand = (f"a 1×1 **expansion** to t·C_in = {t}·{c_in} = {hid} channels (ReLU6), " if t != 1 else
+              "no expansion (t = 1), ")
+    skip = ("; s = 1 and C_in = C_out, so the input is added back (an **identity skip**)" if cost.has_skip else
+            "; no skip, since the shape changes")
+    st.markdown(f"Block {block} takes {c_in} × {h} × {w} to {c_out} × {h2} × {w2}. It is an **MBConv** block "
+                f"(MobileNetV2's inverted residual): {expand}a {k}×{k} **depthwise** convolution with stride {s} "
+                f"(one filter per channel, ReLU6), and a 1×1 **projection** to {c_out} channels with no activation "
+                f"(linear){skip}. Against the plain {k}×{k} convolution {c_in} → {c_out} with stride {s}, which has "
+                "the same input and output shapes (convolution weights only; one multiply-add per weight per "
+                "output cell):")
+    rows = [{"layer": l.name, "kernel, stride": f"{l.kernel}×{l.kernel}, {l.stride}",
+             "channels": f"{l.in_channels} → {l.out_channels}" + (" (depthwise)" if l.groups > 1 else ""),
+             "output": " × ".join(map(str, l.output_shape)), "weights": l.weights, "multiply-adds": l.macs}
+            for l in cost.layers]
+    rows.append({"layer": f"block {block}", "kernel, stride": "", "channels": f"{c_in} → {c_out}",
+                 "output": " × ".join(map(str, cost.layers[-1].output_shape)), "weights": cost.weights,
+                 "multiply-adds": cost.macs})
+    p = cost.plain
+    rows.append({"layer": "plain conv", "kernel, stride": f"{k}×{k}, {s}", "channels": f"{c_in} → {c_out}",
+                 "output": " × ".join(map(str, p.output_shape)), "weights": p.weights, "multiply-adds": p.macs})
+    number = st.column_config.NumberColumn(format="localized")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={"weights": number, "multiply-adds": number})
+    st.markdown(f"The block has **{cost.weights_ratio:.2f}×** the plain convolution's weights and does "
+                f"**{cost.macs_ratio:.2f}×** its multiply-adds, while its {k}×{k} filters work on {hid} channels "
+                f"instead of {c_in}. Its depthwise + projection pair is MobileNet's depthwise separable convolution "
+                f"on those {hid} channels: 1/C_out + 1/k² = 1/{c_out} + 1/{k * k} = "
+                f"{1 / c_out + 1 / (k * k):.3f} of a standard {k}×{k} convolution {hid} → {c_out}.")
+    built, plain = blocks_total(table)
+    st.markdown(f"All {BLOCKS} blocks as built: {built:,} multiply-adds; plain k×k convolutions with the same shapes: "
+                f"{plain:,} ({built / plain:.2f}×).")
+    st.code(block_code(cost, block), language="python")

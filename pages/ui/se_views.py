@@ -106,8 +106,8 @@ def cost_calculator(page):
     with left:
         h = page.int_slider("Feature map side H = W", 7, 112, "se_cost_h", default=56)
     with mid:
-        c = int(page.choice("Bottleneck width C (block output 4C)", ["16", "32", "64", "128", "256", "512"], "se_cost_c",
-                            default="64", horizontal=False))
+        c = int(page.choice("Bottleneck width B (SE acts on C = 4B)", ["16", "32", "64", "128", "256", "512"],
+                            "se_cost_c", default="64", horizontal=False))
     with right:
         r = int(page.choice("Reduction r", ["2", "4", "8", "16", "32"], "se_cost_r", default="16", horizontal=False))
     cost = bottleneck_cost(h, h, c, reduction=r)
@@ -116,6 +116,10 @@ def cost_calculator(page):
                           "MFLOP": [row.flops / 1e6 for row in cost.rows], "parameters": [row.params for row in cost.rows]})
     st.dataframe(table, hide_index=True, column_config={"MFLOP": st.column_config.NumberColumn(format="%.3f")})
     st.latex(_totals_latex(cost))
+    st.markdown(f"SE acts on the block's C = 4B = {4 * c} channels: its two FC layers have 2C²/r + C/r + C = "
+                f"{cost.se_params:,} parameters, **{100 * cost.se_params_share:.1f} %** of the bottleneck's "
+                f"{cost.block_params:,}, but add only **{100 * cost.se_flops_share:.2f} %** to its multiply-adds: "
+                f"an FC weight is used once per image, a convolution weight once per position ({h} × {h}).")
     st.caption("FLOP here means multiply-accumulates, as in the lecture and most papers. Not counted: batch norm, "
                "ReLU and sigmoid, the FC biases' additions, and the residual addition.")
 

@@ -1,19 +1,19 @@
 """Views of the transposed-convolution lesson: scatter steps with C^T, the equivalent convolution,
-the output size and output_padding, the PyTorch code (with the backward-pass check), checkerboards."""
+the output size and output_padding, checkerboards (the PyTorch code: engine/pytorch_code.py)."""
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
 from engine.figures import grids_figure
+from engine.figures.style import fmt
 from engine.figures.transposed_figures import (counts_figure, resize_conv_counts, scatter_view, shape_text,
                                               stacked_counts, transpose_fits)
 from engine.ops.conv_matrix import conv_matrix, conv_output_shape
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
-                                       overlap_counts, trace_conv_transpose)
+                                       output_padding_cells, overlap_counts, trace_conv_transpose)
 from engine.notation import sym
 from engine.ops.trace import trace_conv
-from engine.pytorch_code import preamble
 from pages.ui.figures import show, spec
 from pages.ui.stepping import step_through
 
@@ -59,8 +59,8 @@ def equivalent_convolution(page, tc, key):
     x, k, s, p, op = tc["input"], tc["kernel"], tc["stride"], tc["padding"], tc["output_padding"]
     z = equivalent_conv_input(x, s, k.shape, p, op)
     flipped = equivalent_conv_weight(k[None, None])[0, 0]
-    st.markdown(f"Insert **s − 1 = {s - 1}** zero(s) between input cells, pad by **k − 1 − p = "
-                f"{k.shape[-1] - 1 - p}**" + (f" (plus output_padding = {op} at the end)" if op else "") +
+    st.markdown(f"Insert **s − 1 = {s - 1}** zero(s) between input cells, {_border_text(k.shape, p)}"
+                + (f" (plus output_padding = {op} at the end)" if op else "") +
                 ", flip the kernel, and run a plain stride-1 convolution:")
     show(spec(grids_figure, [("Zero-inserted, padded input", z, False), ("Kernel flipped", flipped, True)],
               height=300, font_size=page.font_size),
@@ -80,34 +80,56 @@ def equivalent_convolution(page, tc, key):
                 f"(shape {shape_text(plain.shape)}).")
 
 
-def output_padding_why():
-    """i = 5 and i = 6 share the conv output size 3 (k = 3, s = 2, p = 1); output_padding picks one."""
-    rows = []
-    for i in (5, 6):
-        (o,) = conv_output_shape((i,), (3,), 2, 1)
-        back = conv_transpose_single(np.ones(o), np.ones(3), 2, 1, i - 5).shape[0]
-        rows.append(f"| {i} | {o} | {i - 5} | {back} |")
-    st.markdown("A stride-2 convolution maps **two** input sizes to the same output size (see the "
-                "[strides lesson](/strides?sd_p=1)): with k = 3, s = 2, p = 1,\n\n"
-                "| conv input i | conv output o | output_padding | transposed output from o |\n|---|---|---|---|\n"
-                + "\n".join(rows) + "\n\nGoing back, the transposed convolution cannot know which one you meant: "
-                "`output_padding` (0 to s − 1) adds that many cells at the end and picks it.")
+def _border_text(k_shape, p):
+    """'pad by k − 1 − p = 2' (one number per axis when the kernel is not square; 'crop' when negative)."""
+    sizes = [k - 1 - p for k in k_shape]
+    if len(set(sizes)) > 1:
+        axes = ", ".join(f"{name} {'pad by' if v >= 0 else 'crop'} **{abs(v)}**"
+                         for name, v in zip(("rows", "columns"), sizes))
+        return f"then along each axis k − 1 − p: {axes}"
+    v = sizes[0]
+    if v >= 0:
+        return f"pad by **k − 1 − p = {v}**"
+    return f"crop **p − (k − 1) = {-v}** from each end (k − 1 − p < 0)"
 
 
-def pytorch_code(x, k, s, p, op):
-    """F.conv_transpose for the current settings, and the autograd check that it is conv's backward pass."""
-    nd = x.ndim
-    args = f"stride={s}, padding={p}" + (f", output_padding={op}" if op else "")
-    return "\n".join(preamble(x, k) + [
-        f"y = F.conv_transpose{nd}d(x[None, None], k[None, None], {args})[0, 0]",
-        "print(y)", "",
-        f"# conv_transpose{nd}d is the backward pass of conv{nd}d: take a conv input z of y's shape,",
-        "# push x back through the conv as the gradient of its output, and compare.",
-        "z = torch.zeros(y.shape, dtype=torch.float64, requires_grad=True)",
-        f"out = F.conv{nd}d(z[None, None], k[None, None], stride={s}, padding={p})  # out has x's shape",
-        "out.backward(x[None, None])",
-        "same = torch.allclose(z.grad, y)",
-        "print(same)  # True", ""])
+def output_padding_why(x, k, s, p):
+    """The s conv input sizes that a stride-s conv maps to this input's size (last axis), the transposed
+    output for each output_padding, and where its extra cells come from (engine: output_padding_cells)."""
+    o, kk = x.shape[-1], k.shape[-1]
+    rows, values = [], []
+    for op in range(s):
+        try:
+            cut, past = output_padding_cells(o, kk, s, p, op)
+        except ValueError:  # this output_padding with this padding crops away everything
+            continue
+        size = (o - 1) * s - 2 * p + (kk - 1) + op + 1
+        (back,) = conv_output_shape((size,), (kk,), s, p)
+        extra = "none" if not op else ", ".join(t for t in (
+            f"{cut} the crop would have cut (stamps)" if cut else "", f"{past} past the last stamp (0)" if past else "")
+            if t)
+        rows.append(f"| {size} | {back} | {op} | {size} | {extra} |")
+        if x.ndim == 1:
+            y = conv_transpose_single(x, k, s, p, op)
+            values.append(f"- output_padding = {op}: `{' '.join(fmt(v) for v in y)}`")
+    if len(rows) < 2:
+        st.markdown(f"With k = {kk}, s = {s}, p = {p} only one conv input size gives an output of {o} cells, so "
+                    "there is nothing to choose: `output_padding` must be smaller than the stride, here 0. Raise the "
+                    "stride to see several input sizes share one output size.")
+        return
+    axis = "" if x.ndim == 1 else " (along the width)"
+    intro = (f"A stride-{s} convolution maps **{len(rows)}** input size{'s' if len(rows) != 1 else ''} to the same "
+             f"output size{axis} (see the [strides lesson](/strides?sd_p=1)): with k = {kk}, s = {s}, p = {p},")
+    table = ("| conv input i | conv output o | output_padding | transposed output from o | extra cells at the end |"
+             "\n|---|---|---|---|---|\n" + "\n".join(rows))
+    st.markdown(intro + "\n\n" + table + "\n\nGoing back, the transposed convolution cannot know which one you "
+                "meant: `output_padding` (0 to s − 1) picks it by keeping that many more cells at the end. Up to p "
+                "of them are canvas cells the crop would have removed, so they keep what the stamps put there (values "
+                "from the input); any "
+                "further ones lie past the last stamp and are zeros (plus the bias).")
+    if values:
+        st.markdown(f"This input (x = `{' '.join(fmt(v) for v in x)}`), for each output_padding:\n\n"
+                    + "\n".join(values))
 
 
 def checkerboard(k_shape, s, font_size, key):
@@ -127,8 +149,12 @@ def checkerboard(k_shape, s, font_size, key):
          key=f"{key}_stack", alt="Overlap counts of one, two and three stacked transposed convolutions.",
          caption=f"Stamps landing on each output cell (4 × 4 all-ones input, all-ones kernels, k = {k}, s = {s}) "
                  "after one, two and three layers.")
-    st.markdown("Stacking transposed layers (4 × 4 input, all-ones kernels) compounds the pattern"
-                + (" (k < s also leaves cells no stamp reaches: 0)" if k < s else "") + ". Two fixes, side by side:")
+    values = np.unique(overlap_counts((4, 4), sq, s))
+    st.markdown(f"In 2D (4 × 4 input) an output cell gets {_listed(values)} stamp{'s' if values[-1] != 1 else ''}. "
+                + ("Stacking transposed layers (all-ones kernels) keeps the interior even; only the borders can differ."
+                   if even else "Stacking transposed layers (all-ones kernels) compounds the pattern"
+                   + (" (k < s also leaves cells no stamp reaches: 0)" if k < s else "") + ".")
+                + " Two fixes, side by side:")
     show(spec(counts_figure, [(f"Problem: k={k}, s={s}", overlap_counts((4, 4), sq, s)),
                               (f"Fix 1: k={fixed}, s={s}", overlap_counts((4, 4), (fixed, fixed), s)),
                               (f"Fix 2: upsample ×{s}, conv k={k}", resize_conv_counts((4, 4), sq, s))], font_size),
@@ -137,3 +163,9 @@ def checkerboard(k_shape, s, font_size, key):
                  f"×{s} then a k = {k} convolution.")
     st.caption("Fix 1: a kernel size divisible by the stride. Fix 2: resize-convolution: nearest (or bilinear) "
                "upsampling, then a regular convolution; every output cell sees the same number of cells.")
+
+
+def _listed(values):
+    """[1, 2, 4] -> '1, 2 or 4'."""
+    words = [str(int(v)) for v in values]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]

@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 
 from engine.data.photos import SAMPLE_PHOTOS, rgb_photo
-from engine.figures.classifier_figures import percent
+from engine.figures.classifier_figures import block_cost, blocks_total, percent
 from engine.nets.imagenet import classify, feature_maps, layer_table
 from tests.app.checks import assert_clean, assert_link_note
 from tests.image_files import encode, png_chunk
@@ -177,18 +177,24 @@ def test_costs_follow_the_layer_table_and_the_code_runs(open_page):
     at = open_page(PAGE, {"cp_block": "8"})
     assert_clean(at)
     table = layer_table()
-    summary, layers = (d.value for d in at.dataframe)
+    block_table, summary, layers = (d.value for d in at.dataframe)
     assert summary["parameters"].sum() == table.params and summary["multiply-adds"].sum() == table.macs
     assert list(layers["layer"]) == [r.name for r in table.rows]
     scope = {}
     exec(at.code[0].value, scope)  # the PyTorch modules for block 8
-    weights = scope["depthwise"].weight.numel() + scope["pointwise"].weight.numel()
-    standard = scope["standard"].weight.numel()
-    formula = at.latex[0].value.strip("$\n").replace("{,}", "")
-    assert f"= {weights} " in formula and formula.endswith(f"= {standard}")
-    rows = {r.name: r for r in table.rows}
-    macs = rows["blocks.8.depthwise"].macs + rows["blocks.8.project"].macs
-    assert any(f"{macs:,} multiply-adds instead of" in m.value and f"**{standard / weights:.1f}× fewer**" in m.value
+    cost = block_cost(table, 8)
+    assert sum(p.numel() for p in scope["block"].parameters()) == cost.weights
+    assert scope["plain"].weight.numel() == cost.plain.weights
+    assert list(block_table["layer"]) == ["expand", "depthwise", "project", "block 8", "plain conv"]
+    assert list(block_table["weights"]) == [l.weights for l in cost.layers] + [cost.weights, cost.plain.weights]
+    assert list(block_table["multiply-adds"]) == [l.macs for l in cost.layers] + [cost.macs, cost.plain.macs]
+    assert any(f"**{cost.weights_ratio:.2f}×** the plain convolution's weights and does **{cost.macs_ratio:.2f}×** "
+               "its multiply-adds" in m.value for m in at.markdown)
+    built, plain = blocks_total(table)
+    assert any(f"{built:,} multiply-adds; plain k×k convolutions with the same shapes: {plain:,}" in m.value
+               for m in at.markdown)
+    (c, h, w), (c2, h2, w2) = cost.input_shape, cost.plain.output_shape
+    assert any(m.value.startswith(f"Block 8 takes {c} × {h} × {w} to {c2} × {h2} × {w2}. It is an **MBConv** block")
                for m in at.markdown)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 
+from engine.data.digits import CANVAS, DIGIT, MARGIN
 from engine.data.drawing import STROKES, preprocess_drawing, render_strokes
 from engine.figures.classifier_figures import percent
 from engine.figures.digit_figures import map_layers
@@ -138,6 +139,9 @@ def test_a_preset_shows_its_example(open_page):
     assert_clean(at)
     assert reading(at) == expected_reading(engine_view("se", 3)[1])
     assert "dd_gates_fig" in charts(at)
+    steps = next(c.value for c in at.caption if c.value.startswith("1 Crop:"))
+    assert steps.endswith(f"5 Input: enlarged to {DIGIT} × {DIGIT} and centred on {CANVAS} × {CANVAS} (a margin of "
+                          f"{MARGIN}), like every training digit.")
 
 
 @pytest.mark.parametrize("query", [{"dd_example": "<b>12</b>"}, {"dd_net": "ResNet-152"}])

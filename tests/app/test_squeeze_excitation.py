@@ -10,6 +10,7 @@ from engine.nets import digit_loading
 from engine.nets.digit_nets import SE_BY_REDUCTION
 from engine.nets.se_steps import se_block_steps
 from engine.figures.se_stage_view import STAGES
+from engine.lessons.schema import LESSONS_DIR, load_lesson
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_view, stepper
 
 PAGE = "squeeze_excitation.py"
@@ -97,6 +98,21 @@ def test_cost_calculator_reproduces_the_lecture(open_page):
     assert round(cost.block_flops / 1e6, 1) == 218.4 and round(100 * cost.se_flops_share, 2) == 0.74
     table = at.dataframe[0].value
     assert table["parameters"].sum() == cost.params
+    shares = next(m.value for m in at.markdown if m.value.startswith("SE acts on the block's C = 4B = 256 channels"))
+    assert f"{cost.se_params:,} parameters, **{100 * cost.se_params_share:.1f} %** of the bottleneck's" in shares
+    assert f"only **{100 * cost.se_flops_share:.2f} %** to its multiply-adds" in shares
+    assert cost.se_params_share > 10 * cost.se_flops_share  # "a far larger share of the parameters"
+
+
+def test_lecture_cost_demo_line_states_the_engine_s_shares():
+    """The demo's 218 MFLOP, 1.6 MFLOP, under 1 % and about 12 % more parameters, for the preset's B, r."""
+    lesson = load_lesson(LESSONS_DIR / "squeeze_excitation.md")
+    values = lesson.preset("lecture-cost").values
+    cost = bottleneck_cost(values["se_cost_h"], values["se_cost_h"], int(values["se_cost_c"]), int(values["se_cost_r"]))
+    say = next(s.say for s in lesson.demo if s.preset == "lecture-cost")
+    assert f"B = {values['se_cost_c']}, so SE on C = {4 * int(values['se_cost_c'])} channels" in say
+    assert f"about {cost.block_flops / 1e6:.0f} MFLOP for the block and {cost.se_flops / 1e6:.1f} MFLOP for SE" in say
+    assert cost.se_flops_share < 0.01 and f"about {100 * cost.se_params_share:.0f} %" in say
 
 
 def test_class_gate_spread_is_measured(open_page):

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from engine.data.matrix_text import parse_matrix
+from engine.lessons.schema import LESSONS_DIR, load_lesson
 from engine.figures.transposed_figures import resize_conv_counts, stacked_counts
 from engine.ops.conv_matrix import conv_matrix
-from engine.ops.conv_transpose import conv_transpose_single, overlap_counts, trace_conv_transpose
+from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, overlap_counts,
+                                       trace_conv_transpose)
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_label, step_of, step_view, stepper
 
 PAGE = "transposed_convolution.py"
@@ -76,8 +78,28 @@ def test_output_padding_picks_the_size(open_page, preset, size):
     assert trace_conv_transpose(**tc).output.shape == (size,)
     assert any(l.value.strip("$\n ").endswith(f"= {size}") for l in at.latex)
     table = next(m.value for m in at.markdown if "| conv input i |" in m.value)
-    assert "| 5 | 3 | 0 | 5 |" in table and "| 6 | 3 | 1 | 6 |" in table
+    assert "| 5 | 3 | 0 | 5 | none |" in table and "| 6 | 3 | 1 | 6 | 1 the crop would have cut (stamps) |" in table
     assert "(/strides" in table
+    values = next(m.value for m in at.markdown if m.value.startswith("This input (x = `1 2 3`)"))
+    for op in (0, 1):  # x = 1 2 3, k = 1 1 1, s = 2, p = 1: 1 3 2 5 3 and 1 3 2 5 3 3 (the extra 3 is a stamp)
+        y = conv_transpose_single(tc["input"], tc["kernel"], 2, 1, op)
+        assert f"- output_padding = {op}: `{' '.join(f'{v:g}' for v in y)}`" in values
+
+
+def test_output_padding_with_stride_3_picks_one_of_three_sizes(open_page):
+    at = open_page(PAGE)
+    _run_preset(at, "back-to-6")
+    at.slider(key="tc_s").set_value(3).run()
+    at.slider(key="tc_p").set_value(0).run()
+    assert_clean(at)
+    table = next(m.value for m in at.markdown if "| conv input i |" in m.value)
+    assert "maps **3** input sizes" in table
+    rows = [r for r in table.splitlines() if re.match(r"\| \d", r)]
+    assert len(rows) == 3
+    for op, row in enumerate(rows):  # i = 3, k = 3, s = 3, p = 0: sizes 9, 10, 11; extra cells past the stamps
+        size = conv_transpose_single(np.ones(3), np.ones(3), 3, 0, op).shape[0]
+        assert row.startswith(f"| {size} | 3 | {op} | {size} |")
+        assert ("past the last stamp" in row) == (op > 0) and "crop" not in row
 
 
 def test_equivalent_convolution_equals_the_transposed_one(open_page):
@@ -142,6 +164,19 @@ def test_checkerboard_counts_come_from_the_engine(open_page, preset, k, s):
     m = stack.shape[0] // 2
     assert (len(np.unique(stack[m - 3:m + 3, m - 3:m + 3])) > 1) == (k % s != 0)  # the centre of the stack
     assert len(np.unique(resize_conv_counts((4, 4), (k, k), s))) == 1
+    stamps = np.unique(overlap_counts((4, 4), (k, k), s))
+    words = ", ".join(map(str, stamps[:-1])) + f" or {stamps[-1]}"
+    assert any(m.value.startswith(f"In 2D (4 × 4 input) an output cell gets {words} stamps.") for m in at.markdown)
+
+
+def test_checkerboard_demo_step_states_the_counts_of_its_preset():
+    """The demo's 'one stamp, some two, some four' is the preset's own count map."""
+    lesson = load_lesson(LESSONS_DIR / "transposed_convolution.md")
+    step = next(s for s in lesson.demo if s.preset == "checkerboard-k3-s2")
+    values = lesson.preset("checkerboard-k3-s2").values
+    x, k = parse_matrix(values["tc_x"]), parse_matrix(values["tc_k"])
+    counts = np.unique(overlap_counts(x.shape, k.shape, values["tc_s"], values["tc_p"], values["tc_op"]))
+    assert list(counts) == [1, 2, 4] and "one stamp, some two, some four" in step.say
 
 
 def test_pytorch_code_computes_the_output_and_is_the_backward_pass(open_page):
@@ -236,3 +271,30 @@ def test_trained_upsamplers_section_states_the_measured_ranking(open_page, netwo
     assert f"weakest **{manifest()['models'][best]['label']}**" in caption
     if networks == "Untrained":  # random weights: the transposed layers' checkerboard dominates
         assert best == "resize_conv" and scores[worst] > 100 * scores[best]
+
+
+def test_output_padding_at_stride_1_has_nothing_to_choose(open_page):
+    at = open_page(PAGE)
+    _run_preset(at, "lecture-1d")  # s = 1
+    assert any(m.value.startswith("With k = 3, s = 1, p = 0 only one conv input size gives an output of 4 cells")
+               for m in at.markdown)
+    assert not any("| conv input i |" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("kernel, p, words", [
+    ("1 1 1; 1 1 1", 1, "then along each axis k − 1 − p: rows pad by **0**, columns pad by **1**"),
+    ("1", 1, "crop **p − (k − 1) = 1** from each end (k − 1 − p < 0)"),
+    ("1 1 1; 1 1 1; 1 1 1", 1, "pad by **k − 1 − p = 1**")])
+def test_equivalent_convolution_states_the_border_of_each_axis(open_page, kernel, p, words):
+    at = open_page(PAGE)
+    tc = _run_preset(at, "two-by-two")
+    at.text_input(key="tc_k").set_value(kernel).run()
+    at.slider(key="tc_p").set_value(p).run()
+    assert_clean(at)
+    text = next(m.value for m in at.markdown if m.value.startswith("Insert **s − 1"))
+    assert words in text
+    tc = _settings(at)
+    z = equivalent_conv_input(tc["input"], tc["stride"], tc["kernel"].shape, tc["padding"], tc["output_padding"])
+    zeros_inserted = [(i - 1) * tc["stride"] + 1 for i in tc["input"].shape]
+    assert [a - b for a, b in zip(z.shape, zeros_inserted)] == [2 * (k - 1 - p) for k in tc["kernel"].shape]
+    assert any(m.value.startswith("Both results, computed separately: **equal**") for m in at.markdown)

@@ -74,11 +74,25 @@ def test_rows_carry_formulas_with_the_numbers_written_in():
     names = [r.name for r in cost.rows]
     assert names[:3] == ["1×1 conv, 128 → 32", "3×3 conv, 32 → 32", "1×1 conv, 32 → 128"]
     assert "FC 128 → 16" in names[4] and "FC 16 → 128" in names[5]
-    assert cost.rows[1].formula == "H·W·3·3·C·C = 7·14·9·32·32"
+    assert cost.rows[1].formula == "H·W·3·3·B·B = 7·14·9·32·32"
     for row in cost.rows:  # each formula's numbers multiply out to the count
         for text, count in ((row.formula, row.flops), (row.params_formula, row.params)):
             numbers = text.split(" = ")[-1]
             assert sum(_product(term) for term in numbers.split(" + ")) == count
+
+
+@pytest.mark.parametrize("h, w, b, r", [(56, 56, 64, 16), (7, 14, 32, 8), (3, 5, 4, 2)])
+def test_formula_symbols_have_one_meaning(h, w, b, r):
+    """In every formula B is the bottleneck width and C = 4B the channels SE acts on: the symbolic side,
+    evaluated with those values, gives the count."""
+    cost = bottleneck_cost(h, w, b, reduction=r)
+    values = {"H": h, "W": w, "B": b, "C": 4 * b, "r": r}
+    for row in cost.rows:
+        for text, count in ((row.formula, row.flops), (row.params_formula, row.params)):
+            symbolic = text.split(" = ")[0]
+            assert "4C" not in symbolic
+            expression = "".join(str(values.get(ch, ch)) for ch in symbolic.replace("·", "*"))
+            assert eval(expression) == count, (text, count)  # noqa: S307 (our own formula strings)
 
 
 def _product(term):
@@ -102,7 +116,7 @@ def test_records_are_frozen():
     (dict(height=56, width=5.5, channels=64), "width must be a whole number"),
     (dict(height=56, width=56, channels=-1), "channels must be a whole number"),
     (dict(height=56, width=56, channels=64, reduction=0), "reduction must be a whole number"),
-    (dict(height=56, width=56, channels=64, reduction=3), "r = 3 must divide the block's 4C = 256 channels"),
+    (dict(height=56, width=56, channels=64, reduction=3), "r = 3 must divide the block's C = 4B = 256 channels"),
 ])
 def test_bad_settings_are_explained(kwargs, phrase):
     with pytest.raises(ValueError, match=phrase):

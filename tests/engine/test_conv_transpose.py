@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from engine.ops.conv import conv1d, conv2d, correlate1d, correlate2d
 from engine.ops.conv_transpose import (StampStep, TransposeTrace, conv_transpose1d, conv_transpose2d,
                                        conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
-                                       overlap_counts, trace_conv_transpose)
+                                       output_padding_cells, overlap_counts, trace_conv_transpose)
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -231,3 +231,31 @@ W = np.ones((2, 1, 2, 2))
 def test_bad_arguments_explain_themselves(call, phrase):
     with pytest.raises(ValueError, match=phrase):
         call()
+
+
+def test_output_padding_of_the_issue_keeps_a_stamp():
+    """torch: conv_transpose1d([1, 2, 3], ones(3), stride=2, padding=1, output_padding=1) = [1, 3, 2, 5, 3, 3]."""
+    x, w = torch.tensor([[[1.0, 2, 3]]], dtype=torch.float64), torch.ones(1, 1, 3, dtype=torch.float64)
+    y = F.conv_transpose1d(x, w, stride=2, padding=1, output_padding=1)[0, 0].numpy()
+    np.testing.assert_array_equal(conv_transpose_single([1.0, 2, 3], np.ones(3), 2, 1, 1), y)
+    assert output_padding_cells(3, 3, 2, 1, 1) == (1, 0) and y[-1] != 0
+
+
+@SETTINGS
+@given(i=st.integers(1, 5), k=st.integers(1, 4), s=st.integers(1, 3), p=st.integers(0, 3), data=st.data())
+def test_output_padding_cells_are_cropped_stamps_then_zeros(i, k, s, p, data):
+    """The extra cells: the first `cut` equal the uncropped canvas (torch, p = 0) there, the `past` ones are 0."""
+    op = data.draw(st.integers(0, s - 1))
+    assume((i - 1) * s - 2 * p + k + op >= 1)
+    x = torch.arange(1.0, i + 1, dtype=torch.float64)[None, None]
+    w = torch.arange(1.0, k + 1, dtype=torch.float64)[None, None]
+    y = F.conv_transpose1d(x, w, stride=s, padding=p, output_padding=op)[0, 0].numpy()
+    canvas = F.conv_transpose1d(x, w, stride=s)[0, 0].numpy()  # every stamp, nothing cropped
+    cut, past = output_padding_cells(i, k, s, p, op)
+    assert cut + past == min(op, len(y))  # the cells output_padding adds (all of them if op = 0 leaves none)
+    start = len(y) - cut - past
+    np.testing.assert_array_equal(y[start:start + cut], canvas[p + start:p + start + cut])
+    if k >= s:  # no gaps between stamps: with a positive input and kernel these cells hold stamps
+        assert np.all(canvas[p + start:p + start + cut] > 0)
+    np.testing.assert_array_equal(y[start + cut:], np.zeros(past))
+    assert cut <= p and (past == 0 or p + start + cut >= len(canvas))  # zeros only past the last stamp

@@ -213,3 +213,37 @@ def test_the_same_digit_drawn_differently_is_read_the_same(standard, variant):
         if read(steps) != read(standard[d]):
             changed[d] = read(steps)
     assert not changed, f"{variant}: read differently from the standard drawing {changed}"
+
+
+def test_the_lesson_states_the_input_s_geometry_and_the_ink_share(standard):
+    """draw_digit.md: enlarged to DIGIT x DIGIT and centred on CANVAS x CANVAS with a MARGIN, ink about INK_SHARE."""
+    from engine.lessons.schema import LESSONS_DIR, load_lesson
+
+    lesson = load_lesson(LESSONS_DIR / "draw_digit.md")
+    summary, idea = (" ".join(lesson.sections[s].split()) for s in ("Summary", "Idea"))
+    assert (f"enlarged to {DIGIT} × {DIGIT} and centred on the network's {CANVAS} × {CANVAS} input, with a black "
+            f"margin of {MARGIN} pixels on each side") in summary
+    assert f"its ink covers about {round(100 * INK_SHARE)} % of the square" in idea
+    for steps in standard.values():  # nothing outside the centred DIGIT x DIGIT square
+        outside = steps.network_input.copy()
+        outside[MARGIN:MARGIN + DIGIT, MARGIN:MARGIN + DIGIT] = 0
+        assert not outside.any() and steps.network_input.shape == (CANVAS, CANVAS)
+
+
+def test_the_demo_s_statements_about_the_networks(standard):
+    """draw_digit.md's demo: conv1 gives sixteen 28 x 28 maps, pool2 32 maps of 7 x 7; the strided net reads the
+    7 as the max-pool net does; the no-downsampling net keeps 28 x 28 maps through four layers."""
+    from engine.lessons.schema import LESSONS_DIR, load_lesson
+    from engine.nets.digit_loading import activations
+
+    say = " ".join(s.say for s in load_lesson(LESSONS_DIR / "draw_digit.md").demo)
+    seven, one = standard[7].network_input, standard[1].network_input
+    probs, maps = activations("max_pool", seven)
+    assert maps["conv1"].shape == (16, CANVAS, CANVAS) and "sixteen 3 × 3 filters give sixteen 28 × 28 maps" in say
+    assert maps["pool2"].shape == (32, 7, 7) and "into 32 maps, pool2 shrinks them to 7 × 7" in say
+    strided, _ = activations("strided", seven)
+    assert int(strided.argmax()) == int(probs.argmax()) == 7 and "Different maps, the same answer." in say
+    _, maps = activations("global_pool", one)
+    convs = [m.shape for name, m in maps.items() if name.startswith("conv")]
+    assert len(convs) == 4 and all(s[1:] == (CANVAS, CANVAS) for s in convs)
+    assert "its maps stay 28 × 28 through four layers" in say

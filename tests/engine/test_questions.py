@@ -203,7 +203,7 @@ def _stated(name, value, q):
         return q.matrices[1].array.shape == (value, value)  # the kernel shown
     name = {"reduction": "r"}.get(name, name)
     forms = [f"${name} = {value}$", f"$H = W = {value}$", f"{ALIASES.get(name, name)}={value}", f"{name}='{value}'", f"`{name}` $= {value}$",
-             f"{value}_pool2d", f"padding='{value}'"]
+             f"{value}_pool2d", f"padding='{value}'", f"'{value}' padding"]
     return any(form in prompt for form in forms)
 
 

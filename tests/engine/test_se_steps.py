@@ -28,3 +28,18 @@ def test_nets_without_se_and_bad_blocks_are_refused():
         se_block_steps("max_pool", example(0), 1)
     with pytest.raises(ValueError, match="Block must be 1 to 2"):
         se_block_steps("se", example(0), 3)
+
+
+def test_closing_one_gate_changes_little_and_closing_all_silences_the_block():
+    """squeeze_excitation.md: 'Closing one gate changes little here; closing all gates of a block silences it.'"""
+    from engine.data.digits import typical
+
+    for digit in range(10):
+        before, _ = digit_loading.activations("se", typical(digit))
+        for block, channels in ((1, 16), (2, 32)):
+            for c in range(channels):
+                after, _ = digit_loading.activations("se", typical(digit), gate_override={(block, c): 0.0})
+                assert abs(after[digit] - before[digit]) < 0.05 and after.argmax() == before.argmax()
+            _, maps = digit_loading.activations("se", typical(digit),
+                                                gate_override={(block, c): 0.0 for c in range(channels)})
+            assert not maps[f"scaled{block}"].any()  # the block's output is all zeros
