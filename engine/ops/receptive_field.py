@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.data.matrix_text import as_code
+from engine.data.matrix_text import as_code, parse_int
 
 from engine.ops.arithmetic import conv_output_size, effective_kernel_size
 
@@ -143,9 +143,10 @@ def parse_layers(text, max_layers=8):
     layers = []
     for n, row in enumerate(rows, start=1):
         tokens = row.replace(",", " ").split()
-        if not 1 <= len(tokens) <= 4 or not all(t.isdigit() for t in tokens):
+        numbers = [parse_int(t, 0, 10**6) for t in tokens]
+        if not 1 <= len(tokens) <= 4 or None in numbers:
             raise ValueError(f"Layer {n} should be 1 to 4 whole numbers 'k s p d'; got {as_code(row.strip(), 24)}.")
-        k, s, p, d = [int(t) for t in tokens] + [1, 1, 0, 1][len(tokens):]
+        k, s, p, d = numbers + [1, 1, 0, 1][len(tokens):]
         if not (1 <= k <= 9 and 1 <= s <= 4 and 0 <= p <= 16 and 1 <= d <= 16):
             raise ValueError(f"Layer {n}: use k from 1 to 9, s from 1 to 4, p from 0 to 16 and d from 1 to 16.")
         layers.append(Layer(k, s, p, d))
