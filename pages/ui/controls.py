@@ -66,7 +66,7 @@ def choice(label, options, key, notes, default=None, horizontal=True, **kwargs):
 
 
 def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
-    """A whole number from lo to hi, kept in the URL by hand.
+    """A whole number from lo to hi, kept in the URL by hand (no slider, a caption, when lo == hi).
 
     Not bind="query-params": a slider whose range changes (the step count after a preset) becomes
     a new widget, and Streamlit would then take the stale URL value over the preset's.
@@ -82,7 +82,11 @@ def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
     value = st.session_state[key]
     if not lo <= value <= hi:  # assign only when needed: an assignment makes the browser redraw the widget
         st.session_state[key] = min(max(int(value), lo), hi)
-    value = st.slider(label, lo, hi, key=key, **kwargs)
+    if lo >= hi:  # one possible value: st.slider(lo, lo) raises, and there is nothing to choose
+        st.caption(f"{label}: {lo}, the only one here.")
+        value = lo
+    else:
+        value = st.slider(label, lo, hi, key=key, **kwargs)
     if value == default:
         st.query_params.pop(key, None)
     else:
