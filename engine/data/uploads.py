@@ -57,7 +57,7 @@ class UploadedImage:
         return (self.rgb @ LUMA / 255.0).astype(np.float32)
 
 
-def load_upload(data, name="", max_side=None):
+def load_upload(data, name="", max_side=None, min_side=1, max_aspect=None):
     """Decode uploaded bytes into an UploadedImage, or raise ValueError with a message for the student.
 
     Args:
@@ -65,6 +65,8 @@ def load_upload(data, name="", max_side=None):
         name: the file's name, used in messages only (the format is read from the bytes).
         max_side: if given, the result is downscaled so that max(H, W) <= max_side (JPEGs are then
             decoded at reduced size directly, which saves memory).
+        min_side, max_aspect: refuse (before decoding) a picture whose short side is below min_side pixels
+            or whose long side is more than max_aspect times its short side (what a classifier cannot use).
 
     Example:
         >>> upload = load_upload(Path("phone.jpg").read_bytes(), "phone.jpg", max_side=512)
@@ -83,6 +85,7 @@ def load_upload(data, name="", max_side=None):
         raise ValueError(f"{what} is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_MB} MB. "
                          "Make the picture smaller (or save it as JPEG) and upload it again.")
     image = _open(data, what)
+    _check_shape(what, image.size, min_side, max_aspect)
     stored = (image.format, image.mode, image.size)  # before draft, decoding and rotation change them
     sixteen_bit = any(";16" in str(tile.args) for tile in image.tile)  # e.g. PNG rawmode "RGB;16B"
     frames = _frame_count(image)
@@ -150,6 +153,15 @@ def _open(data, what):
     if width * height > MAX_PIXELS:
         raise _too_many_pixels(what, image.size)
     return image
+
+
+def _check_shape(what, size, min_side, max_aspect):
+    short, long = min(size), max(size)
+    if short < min_side or (max_aspect is not None and long > max_aspect * short):
+        aspect = f" and at most {max_aspect:g} times as long as it is wide" if max_aspect is not None else ""
+        raise ValueError(f"{what} is {size[0]} x {size[1]} pixels (W x H): too thin to use. A picture needs at "
+                         f"least {min_side} pixels on its short side{aspect}. Crop or resize it and upload "
+                         "it again.")
 
 
 def _upright(image, notes):
