@@ -23,6 +23,7 @@ import numpy as np
 from engine.data.matrix_text import as_code, parse_int
 
 from engine.ops.arithmetic import conv_output_size, effective_kernel_size
+from engine.ops.flags import check_flag
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def connections(layers, input_length, index):
 
 def parameter_count(layers, channels=1, nd=1, bias=False):
     """Weights of the stack with `channels` channels in and out of every layer: sum of C^2 k^nd (+ C)."""
+    bias = check_flag(bias, "bias")
     return sum(channels * channels * layer.kernel_size ** nd + (channels if bias else 0) for layer in layers)
 
 
