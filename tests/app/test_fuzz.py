@@ -30,6 +30,7 @@ HOSTILE = [  # values a crafted or mangled link can carry
     "presets,controls", "hide,,,", "\u202e1", "\u00a0", "１",  # right-to-left mark, no-break space, fullwidth 1
 ]
 SHARED_KEYS = ["demo", "demo_step", "demo_every", "demo_auto", "hide"]
+SKIP_KEYS = ("tc_train",)  # Train buttons start up to minutes of training: intended work, not an input to fuzz
 _INT_SLIDER = re.compile(r"int_slider\([^)]*?\"([a-z]+_[a-z0-9_]+)\"", re.S)
 _KEY = re.compile(r"\"([a-z]{2}_[a-z0-9_]+)\"")
 
@@ -79,7 +80,10 @@ def change_a_widget(rng, at):
     if not kinds:
         return False
     kind = rng.choice(kinds)
-    widget = rng.choice(list(getattr(at, kind)))
+    widgets = [w for w in getattr(at, kind) if not w.disabled and not str(w.key).startswith(SKIP_KEYS)]
+    if not widgets:
+        return False
+    widget = rng.choice(widgets)
     if kind == "slider":
         lo, hi = widget.min, widget.max
         widget.set_value(rng.randint(int(lo), int(hi)) if isinstance(lo, int) else rng.uniform(lo, hi))
