@@ -1,9 +1,11 @@
-"""The dilated kernel figure (issue 13, item 4): its work does not grow with the number of holes (one trace
-of outlines, no Plotly shape per hole), and what no page can ask for is refused."""
+"""Figures of the dilation lesson (issue 13, item 4): their number of Plotly objects does not grow with what a
+link asks for (the holes of a dilated kernel and the edges of a stack are one trace each), and a dilated
+kernel no page can ask for is refused."""
 import numpy as np
 import pytest
 
-from engine.figures.receptive_field_figures import MAX_SPREAD_CELLS, dilated_kernel_figure, spread_kernel
+from engine.figures.receptive_field_figures import MAX_SPREAD_CELLS, dilated_kernel_figure, spread_kernel, stack_figure
+from engine.ops.receptive_field import connections, layer_lengths, parse_layers
 
 
 def _squares(trace):
@@ -41,3 +43,16 @@ def test_a_kernel_spread_past_the_budget_is_refused():
         dilated_kernel_figure(np.ones((side, side)), 1)
     with pytest.raises(ValueError, match=f"at most {MAX_SPREAD_CELLS} cells"):
         dilated_kernel_figure(np.ones((5, 5)), 9)  # 33 x 33
+
+
+@pytest.mark.parametrize("text,n", [("3 1 1 1; 3 1 2 2; 3 1 4 4", 24), ("9 1 16 1; " * 7 + "9 1 16 1", 48)])
+def test_stack_edges_are_one_trace_with_a_segment_per_connection(text, n):
+    """The second stack (a link can ask for it) has ~2,000 edges: a trace each took ~1.6 s."""
+    layers = parse_layers(text)
+    index = layer_lengths(layers, n)[-1] // 2
+    fig = stack_figure(layers, n, index)
+    (lines,) = [t for t in fig.data if t.name == "connections"]
+    segments = [(lines.y[i], lines.y[i + 1]) for i in range(0, len(lines.y), 3)]
+    assert lines.x[2::3] == (None,) * len(segments)
+    assert sorted(segments) == sorted((l, l - 1) for l, _, _ in connections(layers, n, index))
+    assert len(fig.data) <= len(layers) + 3  # the edges, a row of cells per layer and the input, the output
