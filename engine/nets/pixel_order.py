@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from engine.data.digits import CANVAS, load_split, shift
-from engine.nets.weights import parameter_count  # noqa: F401  (re-exported for the training scripts)
+from engine.nets.weights import parameter_count, seeded_model  # noqa: F401  (parameter_count: re-exported for the training scripts)
 
 MODEL_KINDS = ("cnn", "mlp")
 PIXELS = CANVAS * CANVAS  # 784
@@ -160,14 +160,13 @@ def build(model_kind, config=TrainConfig()):
 
 
 def initial_model(model_kind, shuffled=False, seed=0, config=TrainConfig()):
-    """The model before training, drawn from `seed` (the global RNG is left untouched). For the MLP on
-    shuffled pixels the first layer's columns are permuted like the pixels, W'[:, i] = W[:, perm[i]], so
-    that W' x' = W x for every image x and its shuffled x'."""
+    """The model before training, drawn from `seed` by a private generator (weights.seeded_model: concurrent
+    runs never draw from each other's seeds, and the global RNG is left untouched). For the MLP on shuffled pixels the first layer's columns are
+    permuted like the pixels, W'[:, i] = W[:, perm[i]], so that W' x' = W x for every image x and its
+    shuffled x'."""
     import torch
 
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = build(model_kind, config)
+    model = seeded_model(lambda: build(model_kind, config), seed)
     if model_kind == "mlp" and shuffled:
         first = model[1]
         perm = torch.from_numpy(permutation(config.permutation_seed).copy())

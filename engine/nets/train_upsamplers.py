@@ -20,6 +20,7 @@ import numpy as np
 from engine.data.photos import photo
 from engine.nets.artifacts import checkerboard_score, phase_spread
 from engine.nets.upsamplers import CONFIGS, LABELS, build, parameter_count
+from engine.nets.weights import seeded_model
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
 TRAIN_PHOTOS = ("Cameraman", "Astronaut", "Coffee", "Brick wall")
@@ -132,12 +133,9 @@ def baseline_fn(mode):
 
 
 def untrained_model(name, seed=UNTRAINED_SEED):
-    """The model `name` with PyTorch's default random initialisation under a fixed seed (global RNG untouched)."""
-    import torch
-
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return build(name).eval()
+    """The model `name` with PyTorch's default random initialisation under a fixed seed, drawn by a private
+    generator (weights.seeded_model: the global RNG is neither read nor changed)."""
+    return seeded_model(lambda: build(name), seed).eval()
 
 
 def train_one(name, train, cfg=TrainConfig()):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.ops.flags import check_flag
 from engine.ops.pooling import check_input, restore, torch_argmax
 
 
@@ -45,6 +46,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     Shape: (N, C, H, W) or (C, H, W) -> (N, C, H_out, W_out).
     Example: adaptive_max_pool2d(np.arange(6.).reshape(1, 2, 3), (1, 2)) -> [[[4., 5.]]]
     """
+    return_indices = check_flag(return_indices, "return_indices")
     x, (h_win, w_win) = _prepare(input, output_size, "adaptive_max_pool2d")
     # best cell of each row within each column window, then best row within each row window
     col_pos = np.stack([s + torch_argmax(x[..., s:e]) for s, e in zip(*w_win)], -1)  # (N, C, H, W_out)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.ops.flags import check_flag
 from engine.ops.pooling import _prepare, torch_argmax
 
 POOL_MODES = ("max", "avg")
@@ -64,6 +65,7 @@ def trace_pool(input, kernel_size, stride=None, padding=0, mode="max", ceil_mode
         raise ValueError(f"A pooling trace needs a 1D (L,) or 2D (H, W) input; got shape {x.shape}.")
     if mode not in POOL_MODES:
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}.")
+    count_include_pad = check_flag(count_include_pad, "count_include_pad")
     _, args = _prepare(x[None], kernel_size, stride, padding, 1, ceil_mode, "trace_pool", nd)
     k, s, p, out_shape = (tuple(args[name][2 - nd:]) for name in ("kernel", "stride", "padding", "out"))
     pads = tuple((q, q) for q in p)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.ops.conv import _positive
+from engine.ops.flags import check_flag
 from engine.ops.padding import _per_axis
 
 
@@ -23,6 +24,7 @@ def pool_output_size(i, k, s=None, p=0, d=1, ceil_mode=False):
 
     With ceil_mode, a last window starting at or past i + p (only padding under it) is not counted.
     """
+    ceil_mode = check_flag(ceil_mode, "ceil_mode")
     s = k if s is None else s
     span = d * (k - 1) + 1
     o = (i + 2 * p - span + ((s - 1) if ceil_mode else 0)) // s + 1
@@ -82,6 +84,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, name, nd):
+    return_indices = check_flag(return_indices, "return_indices")
     x, args = _prepare(input, kernel_size, stride, padding, dilation, ceil_mode, name, nd)
     windows = _windows(x, args, fill=-np.inf)  # (N, C, H_out, W_out, k_h, k_w)
     if not return_indices:
@@ -109,6 +112,7 @@ def _first_tap(n_out, s, p, d):
 
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, name, nd):
+    count_include_pad = check_flag(count_include_pad, "count_include_pad")
     x, args = _prepare(input, kernel_size, stride, padding, 1, ceil_mode, name, nd)
     if divisor_override is not None and (int(divisor_override) != divisor_override or divisor_override == 0):
         raise ValueError(f"divisor_override must be a non-zero whole number, got {divisor_override}.")

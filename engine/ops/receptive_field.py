@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.data.matrix_text import as_code
+from engine.data.matrix_text import as_code, parse_int
 
 from engine.ops.arithmetic import conv_output_size, effective_kernel_size
+from engine.ops.flags import check_flag
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def connections(layers, input_length, index):
 
 def parameter_count(layers, channels=1, nd=1, bias=False):
     """Weights of the stack with `channels` channels in and out of every layer: sum of C^2 k^nd (+ C)."""
+    bias = check_flag(bias, "bias")
     return sum(channels * channels * layer.kernel_size ** nd + (channels if bias else 0) for layer in layers)
 
 
@@ -143,9 +145,10 @@ def parse_layers(text, max_layers=8):
     layers = []
     for n, row in enumerate(rows, start=1):
         tokens = row.replace(",", " ").split()
-        if not 1 <= len(tokens) <= 4 or not all(t.isdigit() for t in tokens):
+        numbers = [parse_int(t, 0, 10**6) for t in tokens]
+        if not 1 <= len(tokens) <= 4 or None in numbers:
             raise ValueError(f"Layer {n} should be 1 to 4 whole numbers 'k s p d'; got {as_code(row.strip(), 24)}.")
-        k, s, p, d = [int(t) for t in tokens] + [1, 1, 0, 1][len(tokens):]
+        k, s, p, d = numbers + [1, 1, 0, 1][len(tokens):]
         if not (1 <= k <= 9 and 1 <= s <= 4 and 0 <= p <= 16 and 1 <= d <= 16):
             raise ValueError(f"Layer {n}: use k from 1 to 9, s from 1 to 4, p from 0 to 16 and d from 1 to 16.")
         layers.append(Layer(k, s, p, d))

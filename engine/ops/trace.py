@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.ops.conv import _positive, check_padding_mode
+from engine.ops.flags import check_flag
 from engine.ops.padding import pad, resolve_padding
 
 
@@ -62,6 +63,7 @@ def trace_conv(input, kernel, bias=0.0, stride=1, padding=0, dilation=1, padding
     if nd not in (1, 2) or w.ndim != nd:
         raise ValueError(f"A trace needs a 1D or 2D input and a kernel of the same rank; got {x.shape} and {w.shape}.")
     stride, dilation = _positive(stride, nd, "stride"), _positive(dilation, nd, "dilation")
+    flip = check_flag(flip, "flip")
     check_padding_mode(padding_mode)
     if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):
         raise ValueError("padding='same' only works with stride 1 (as in PyTorch); use a number instead.")

@@ -14,7 +14,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from engine.data.matrix_text import format_matrix, parse_matrix
+from engine.data.matrix_text import format_matrix, parse_int, parse_matrix
 
 
 def start_page():
@@ -66,7 +66,7 @@ def choice(label, options, key, notes, default=None, horizontal=True, **kwargs):
 
 
 def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
-    """A whole number from lo to hi, kept in the URL by hand.
+    """A whole number from lo to hi, kept in the URL by hand (no slider, a caption, when lo == hi).
 
     Not bind="query-params": a slider whose range changes (the step count after a preset) becomes
     a new widget, and Streamlit would then take the stale URL value over the preset's.
@@ -75,14 +75,18 @@ def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
     drawn(key)
     if key not in st.session_state:
         raw = st.query_params.get(key)
-        usable = raw is not None and raw.lstrip("-").isdigit() and lo <= int(raw) <= hi
-        if raw is not None and not usable:
+        value = parse_int(raw, lo, hi)
+        if raw is not None and value is None:
             notes.append(f"`{key}` should be a whole number from {lo} to {hi}")
-        st.session_state[key] = int(raw) if usable else default
+        st.session_state[key] = default if value is None else value
     value = st.session_state[key]
     if not lo <= value <= hi:  # assign only when needed: an assignment makes the browser redraw the widget
         st.session_state[key] = min(max(int(value), lo), hi)
-    value = st.slider(label, lo, hi, key=key, **kwargs)
+    if lo >= hi:  # one possible value: st.slider(lo, lo) raises, and there is nothing to choose
+        st.caption(f"{label}: {lo}, the only one here.")
+        value = lo
+    else:
+        value = st.slider(label, lo, hi, key=key, **kwargs)
     if value == default:
         st.query_params.pop(key, None)
     else:

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
+from engine.data.matrix_text import parse_int
 from pages.ui import controls
 
 ON = "demo_on"
@@ -167,8 +168,9 @@ def _url_int(name, lo, hi, default, notes):
     raw = st.query_params.get(name)
     if raw is None:
         return default
-    if raw.isdigit() and lo <= int(raw) <= hi:
-        return int(raw)
+    value = parse_int(raw, lo, hi)
+    if value is not None:
+        return value
     notes.append(f"`{name}` should be a whole number from {lo} to {hi}")
     return default
 

@@ -19,7 +19,8 @@ from engine.data.uploads import ALLOWED_TEXT, MAX_UPLOAD_MB, load_upload
 from engine.figures.classifier_figures import (KIND_LABELS, block_code, block_cost, blocks_total, cost_sentence,
                                                cost_share_figure, feature_maps_figure, kind_shares, percent,
                                                top_classes_figure)
-from engine.nets.imagenet import IMAGE_SIZE, activation_names, classify, feature_maps, layer_table
+from engine.nets.imagenet import (IMAGE_SIZE, MAX_ASPECT, MIN_SIDE, activation_names, classify, feature_maps,
+                                  layer_table)
 from pages.ui.controls import drawn
 from pages.ui.figures import show, spec
 
@@ -52,7 +53,7 @@ def _sample(label):
 def _decode(digest, _data):
     """(UploadedImage, None) or (None, message): load_upload's verdict on the bytes whose sha256 is `digest`."""
     try:
-        return load_upload(_data, max_side=MAX_SIDE), None
+        return load_upload(_data, max_side=MAX_SIDE, min_side=MIN_SIDE, max_aspect=MAX_ASPECT), None
     except ValueError as error:
         return None, str(error)
 

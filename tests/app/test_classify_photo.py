@@ -87,6 +87,8 @@ BAD = {  # name -> (file name, bytes, what the message must say)
     "truncated": ("cut.png", good_png()[:200_000], "cut off or damaged"),
     "zero bytes": ("empty.png", b"", "is empty (0 bytes)"),
     "decompression bomb": ("bomb.png", png_bomb(), "decompression bomb"),
+    **{f"{w}x{h}": ("thin.png", encode(Image.new("RGB", (w, h), "gray"), "PNG"), f"is {w} x {h} pixels (W x H): too thin")
+       for w, h in [(1, 1), (1, 100_000), (2, 1000), (1000, 2)]},  # center_crop raised on these (issue 13, item 3)
 }
 HANDLED = {  # name -> (file name, bytes factory, the note the page must show)
     "CMYK": ("cmyk.jpg", lambda: encode(coffee().convert("CMYK"), "JPEG", quality=95), "CMYK converted to RGB"),

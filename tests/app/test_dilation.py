@@ -7,7 +7,8 @@ import pytest
 
 import engine
 from engine.data.matrix_text import parse_matrix
-from engine.ops.receptive_field import Layer, input_range, parse_layers, receptive_cells, receptive_field
+from engine.ops.receptive_field import (Layer, input_range, layer_lengths, parse_layers, receptive_cells,
+                                        receptive_field)
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_sum, step_view, stepper
 
 PAGE = "dilation.py"
@@ -131,6 +132,21 @@ def test_bad_stack_shows_a_message_not_a_traceback(open_page, text, message):
     assert _markdown(at, "With k = 2")  # the rest of the lesson still works
     at.text_input(key="dl_stack").set_value("3 1 0 1").run()
     assert_clean(at)
+
+
+@pytest.mark.parametrize("query, stack", [({}, "9 1 0 2; 8 1 0 1"), ({"dl_n": "4", "dl_stack": "4 1 0 1"}, None)])
+def test_a_stack_with_one_output_cell_shows_it_without_a_slider(open_page, query, stack):
+    at = open_page(PAGE, query)
+    if stack is not None:
+        at.text_input(key="dl_stack").set_value(stack).run()
+    layers = parse_layers(stack or query["dl_stack"])
+    n = int(query.get("dl_n", 24))
+    assert layer_lengths(layers, n)[-1] == 1  # the case: the stack leaves exactly one output cell
+    assert_clean(at)
+    assert not [s for s in at.slider if s.key == "dl_out"]
+    assert any("Output cell: 0, the only one" in c.value for c in at.caption)
+    seen = int(receptive_cells(layers, n, 0)[0].sum())
+    assert f"**{seen}** of the input's {n} cells" in _markdown(at, "Output **0**")
 
 
 def test_kernel_wider_than_the_input_is_explained(open_page):

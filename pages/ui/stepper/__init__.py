@@ -17,6 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from engine.data.matrix_text import parse_int
 from engine.figures.step_patches import LOOKBACK, pack_from
 from pages.ui.controls import drawn
 
@@ -45,10 +46,10 @@ def current_step(key, n_steps, notes):
         step = memory["step"]
     else:
         raw = st.query_params.get(key)
-        usable = raw is not None and raw.isdigit() and int(raw) < n_steps
-        if raw is not None and not usable:
+        step = parse_int(raw, 0, n_steps - 1)
+        if raw is not None and step is None:
             notes.append(f"`{key}` should be a whole number from 0 to {n_steps - 1}")
-        step = int(raw) if usable else 0
+        step = step or 0
     step = min(max(int(step), 0), n_steps - 1)
     memory.update(step=step, seen=report)
     if step:
