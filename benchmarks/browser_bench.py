@@ -33,11 +33,11 @@ class Case:
     slider: str               # aria-label, or CSS selector ("css=..." / "[...]")
     placeholder: bool = False  # page not written yet: skip with a message instead of ERROR
     target: bool = True        # held to TARGET_RATIO (False: reported for information)
-    stepper: str = ""          # the key of a lesson stepper (pages/ui/stepper) whose range input this is
+    stepper: str = ""          # the key of a lesson stepper (pages/shell/stepper) whose range input this is
 
 
 def _step(page_path: str, key: str, label: str = "Step") -> Case:
-    """The lesson's stepper (pages/ui/stepper): its range input, found by the stepper's key."""
+    """The lesson's stepper (pages/shell/stepper): its range input, found by the stepper's key."""
     name = page_path.strip("/").replace("_", " ")
     return Case(f"{name} {label.lower()} slider", "app.py", page_path, f"css=.st-key-ctl_{key} .cl-stepper-range",
                 stepper=key)
@@ -59,7 +59,7 @@ CASES = [
          target=False),
 ]
 
-# A stepper (pages/ui/stepper) draws a step in the browser and asks nothing of the server: settled is the
+# A stepper (pages/shell/stepper) draws a step in the browser and asks nothing of the server: settled is the
 # step's attribute set, two animation frames and a task later with no rerun asked for (the probe's `asked`
 # count; else: the rerun that was asked for, as for any slider).
 _QUIET_JS = """([key, step]) => new Promise((done) => {

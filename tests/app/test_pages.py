@@ -3,8 +3,9 @@ import json
 
 import pytest
 
-from engine.lessons import load_lessons
+from engine.lessons import load_lessons, page_path
 from tests.app.checks import assert_clean, assert_values, step_of, stepper
+from pages.shell.lesson_page import LessonPage
 
 LESSONS = load_lessons()
 PRESETS = [(l, p) for l in LESSONS for p in l.presets]
@@ -29,7 +30,7 @@ def test_lesson_page_runs_with_defaults(open_page, lesson):
 @pytest.mark.parametrize("lesson,preset", PRESETS, ids=lambda v: getattr(v, "name", getattr(v, "slug", "")))
 def test_every_preset_runs(open_page, lesson, preset):
     at = open_page(f"{lesson.page}.py")
-    at.button(key=f"preset_{preset.name}").click().run()
+    at.button(key=LessonPage.preset_key(preset.name)).click().run()
     assert_clean(at)
     assert_values(at, preset.values)
 
@@ -38,9 +39,9 @@ def test_every_preset_runs(open_page, lesson, preset):
 def test_every_demo_step_runs(open_page, lesson, index):
     step = lesson.demo[index]
     at = open_page(f"{lesson.page}.py")
-    at.button(key=f"preset_{step.preset}").click().run()
+    at.button(key=LessonPage.preset_key(step.preset)).click().run()
     if step.step is not None:
-        key = next(k for k in lesson.preset(step.preset).values if k.endswith("_step"))
+        key = lesson.step_key
         n = stepper(at, key)["n"]
         assert step.step < n, f"demo step {index} asks for frame {step.step} of {n}"
         at.session_state[key] = step.step
@@ -60,7 +61,7 @@ def test_demo_script_walks_every_step_with_page_down(open_page, lesson):
         assert f"Step {index + 1} / {len(lesson.demo)}" in at.markdown[0].value or any(
             f"Step {index + 1} / {len(lesson.demo)}" in m.value for m in at.markdown)
         values = lesson.preset(step.preset).values
-        assert_values(at, {key: step.step if key.endswith("_step") and step.step is not None else value
+        assert_values(at, {key: step.step if key == lesson.step_key and step.step is not None else value
                           for key, value in values.items()})
         assert at.query_params["demo_step"] == str(index + 1), "the step is in the link"
     assert at.button(key="demo_next").disabled
@@ -71,7 +72,7 @@ def test_demo_script_walks_every_step_with_page_down(open_page, lesson):
 def test_every_lesson_has_its_page_file():
     from tests.app.conftest import ROOT
     for lesson in LESSONS:
-        assert (ROOT / "pages" / f"{lesson.page}.py").is_file(), f"lessons/{lesson.slug}.md has no page file"
+        assert (ROOT / page_path(lesson.page)).is_file(), f"lessons/{lesson.slug}.md has no page file"
 
 
 SECTION_STEPS = [(l, i) for l in LESSONS for i, s in enumerate(l.demo) if s.section]

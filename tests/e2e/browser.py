@@ -10,7 +10,7 @@ Idle = that count has passed the mark taken before the action, no run is going o
 browser asked for (BackMsg rerun_script, e.g. a component reporting its state after a run) has
 started since, the attribute says notRunning, two animation frames passed since the last message
 (React has committed), no `stSkeleton` is left (Suspense fallback of an element whose JS chunk is
-still loading), and every lesson stepper (pages/ui/stepper, in `.st-key-ctl_<key>`) has drawn a step
+still loading), and every lesson stepper (pages/shell/stepper, in `.st-key-ctl_<key>`) has drawn a step
 that agrees with the last step the server sent it (the probe reads `"key": ..., "start": n` from
 the component's data), unless the student stepped in the browser after that data came. So a run
 after which a stepper still has to tell the server its step (the stepper's fragment reruns) is
@@ -34,7 +34,7 @@ PROBE_JS = r"""(() => {
                                 idleAt: 0, mutationAt: 0, keyAt: 0, asked: 0, waiting: false,
                                 starts: {}, stepAt: {}};
   const decoder = new TextDecoder();
-  const STEPPER_DATA = /"key": "(\w+)"[^{}]{0,400}?"start": (\d+)/g;  // pages/ui/stepper's data, as JSON
+  const STEPPER_DATA = /"key": "(\w+)"[^{}]{0,400}?"start": (\d+)/g;  // pages/shell/stepper's data, as JSON
   const varint = (b, i) => { let v = 0, s = 1, x;
     do { x = b[i++]; v += (x & 127) * s; s *= 128; } while (x & 128 && i < b.length);
     return [v, i]; };
@@ -192,7 +192,7 @@ def aria_label(page, selector: str) -> str:
     return (found.first.get_attribute("aria-label") or "") if found.count() else ""
 
 
-# --- the lessons' stepper (pages/ui/stepper): a component drawn in the browser, found by its key ---
+# --- the lessons' stepper (pages/shell/stepper): a component drawn in the browser, found by its key ---
 # A step inside the packed views is drawn by the browser at once and written to the address bar
 # (`?<key>=n`, 0-based, absent at 0) with no rerun; the server hears of it on its next run (the component
 # then reports it: a rerun of the stepper's fragment, which wait_for_app_idle waits for). Only a step

@@ -1,6 +1,6 @@
 """The first lesson in real Chromium: navigate, move the step slider, step with buttons and keys.
 
-The stepper (pages/ui/stepper) draws a step in the browser at once and writes `?xc_step=n` to the address
+The stepper (pages/shell/stepper) draws a step in the browser at once and writes `?xc_step=n` to the address
 bar, with no rerun (tests/e2e/test_stepper.py checks what only that component does).
 """
 import re

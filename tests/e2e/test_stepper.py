@@ -1,4 +1,4 @@
-"""The lessons' stepper (pages/ui/stepper) in real Chromium, on the cross-correlation lesson: what only a browser
+"""The lessons' stepper (pages/shell/stepper) in real Chromium, on the cross-correlation lesson: what only a browser
 can show. A step is drawn by the browser at once and written to the address bar (`?xc_step=n`) without asking
 the server; the server hears of it on its next run (the component reports it), so another control keeps the
 step, and a shared link opens at it. The expected sums come from the engine, for the numbers on screen.
