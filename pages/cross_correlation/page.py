@@ -28,13 +28,9 @@ with page.controls():
                         max_rows=7 if nd == 2 else 1, max_cols=7)
 x, k = (x, k) if nd == 2 else (x[0], k[0])
 
-try:  # guard: an input smaller than the kernel has no valid position
+with page.stop_on_error():  # guard: an input smaller than the kernel has no valid position
     corr_out = engine.trace_conv(x, k, padding=padding).output
     conv_out = engine.trace_conv(x, k, padding=padding, flip=True).output
-except ValueError as err:
-    st.error(f"{err}", icon=":material/error:")
-    page.finish()
-    st.stop()
 
 st.subheader("The flip, shown")
 show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),

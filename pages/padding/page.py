@@ -20,12 +20,8 @@ with page.controls():
         x = page.matrix("Input X", "pd_x", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16", max_rows=10, max_cols=10)
         k = page.matrix("Kernel K", "pd_k", "1 1 1; 1 1 1; 1 1 1", max_rows=5, max_cols=5)
 
-try:  # guard: 'same' with a stride, reflect wider than the input, a kernel larger than the padded input
+with page.stop_on_error():  # guard: 'same' with a stride, reflect wider than the input, a kernel larger than the padded input
     trace = engine.trace_conv(x, k, stride=stride, padding=padding, padding_mode=mode)
-except ValueError as err:
-    st.error(f"{err}", icon=":material/error:")
-    page.finish()
-    st.stop()
 
 st.subheader("Where each padded value comes from")
 sources(trace)

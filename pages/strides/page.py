@@ -21,13 +21,9 @@ with page.controls():
         p = page.int_slider("Zero padding p", 0, 3, "sd_p", default=1)
 
 conv = dict(input=x, kernel=k, stride=(s_h, s_w), padding=p)
-try:  # guard: a kernel larger than the padded input has no position
+with page.stop_on_error():  # guard: a kernel larger than the padded input has no position
     output = engine.trace_conv(**conv).output
     unreached = unreached_cells(x.shape, k.shape, (s_h, s_w), p)
-except ValueError as err:
-    st.error(f"{err}", icon=":material/error:")
-    page.finish()
-    st.stop()
 
 st.subheader("The output size, and what the floor drops")
 output_size(x, k, (s_h, s_w), p, unreached)

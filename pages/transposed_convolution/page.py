@@ -25,12 +25,8 @@ with page.controls():
 x, k = (x, k) if nd == 2 else (x[0], k[0])
 
 tc = dict(input=x, kernel=k, stride=s, padding=p, output_padding=op)
-try:  # guard: output_padding >= stride, or padding that crops everything away
+with page.stop_on_error():  # guard: output_padding >= stride, or padding that crops everything away
     trace_conv_transpose(**tc)
-except ValueError as err:
-    st.error(f"{err}", icon=":material/error:")
-    page.finish()
-    st.stop()
 
 st.subheader("Output size")
 output_size(x, k, s, p, op)
