@@ -4,7 +4,7 @@ To benchmark another page, add one line to CASES:
     Case("pooling slider", "app.py", "/pooling", "Kernel size"),  or _step("/pooling", "pl_step") for a stepper
 `slider` is the st.slider label (its aria-label), or a CSS selector starting with "css=" or "[".
 
-The time of one press is measured inside the page (tests/e2e/browser.py, PROBE_JS): from the
+The time of one press is measured inside the page (harness/browser.py, PROBE_JS): from the
 keydown event to the later of (a) the websocket message that ends the rerun and (b) the last DOM
 mutation before the app is idle again. So it has no Playwright round trips in it.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.browser import (assert_no_exception, expect_rerun, idle_count, new_app_page, open_page,
+from harness.browser import (assert_no_exception, expect_rerun, idle_count, new_app_page, open_page,
                                slider as slider_thumb, stepper_ready, wait_for_app_idle)
-from tests.e2e.server import ROOT, StreamlitServer, launch_chromium
+from harness.server import ROOT, StreamlitServer, launch_chromium
 
 N, WARMUP = 20, 3
 TARGET_RATIO = 1.5

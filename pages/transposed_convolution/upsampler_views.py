@@ -9,7 +9,7 @@ from engine.data.photos import PHOTOS, photo
 from engine.figures import images_figure
 from engine.nets.artifacts import checkerboard_score, phase_spread
 from engine.nets.loading import manifest, names, upsample, upsample_untrained
-from engine.nets.train_upsamplers import downsample
+from engine.nets.upsamplers import downsample
 from pages.shell.figures import show, spec
 
 BORDER = 4  # pixels dropped before scoring: edges are not what we measure

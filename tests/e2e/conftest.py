@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.browser import new_app_page
-from tests.e2e.server import StreamlitServer, launch_chromium
+from harness.browser import new_app_page
+from harness.server import StreamlitServer, launch_chromium
 
 HERE = Path(__file__).parent
 

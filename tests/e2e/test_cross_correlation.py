@@ -5,7 +5,7 @@ bar, with no rerun (tests/e2e/test_stepper.py checks what only that component do
 """
 import re
 
-from tests.e2e.browser import (address_query, assert_no_exception, expect_rerun, open_page, step_range, step_text,
+from harness.browser import (address_query, assert_no_exception, expect_rerun, open_page, step_range, step_text,
                                step_value, take_step)
 
 SCREENSHOTS = "screenshots"
@@ -68,7 +68,7 @@ def test_shared_link_reproduces_the_view_and_bad_links_are_explained(page, app_u
 
 def test_demo_mode_folds_the_controls_and_the_right_key_steps(browser, app_url, tmp_path_factory):
     """Demo mode of this lesson (the projector and phone checks of every lesson are in test_demo_mode.py)."""
-    from tests.e2e.browser import new_app_page
+    from harness.browser import new_app_page
     out = tmp_path_factory.mktemp(SCREENSHOTS)
     page = new_app_page(browser, 1280, 720)
     open_page(page, app_url, "/cross_correlation?demo=1")
@@ -83,7 +83,7 @@ def test_demo_mode_folds_the_controls_and_the_right_key_steps(browser, app_url, 
 
 def test_first_visit_after_start_up_is_a_shared_lesson_link(page, tmp_path):
     """A new server whose first visitor opens a lesson link still runs the lesson inside the shell."""
-    from tests.e2e.server import StreamlitServer
+    from harness.server import StreamlitServer
     server = StreamlitServer("app.py", tmp_path / "fresh.log")
     try:
         open_page(page, server.url, "/cross_correlation?xc_step=2")

@@ -2,7 +2,7 @@
 shows the run; a setting changed mid-run stops it cleanly, keeping nothing."""
 import re
 
-from tests.e2e.browser import assert_no_exception, idle_count, open_page, wait_for_app_idle
+from harness.browser import assert_no_exception, idle_count, open_page, wait_for_app_idle
 
 TRAINING_MS = 240_000  # a busy 2-core machine: generous, and only ever waited on the page's own state
 PROGRESS = '[data-testid="stProgress"]'
