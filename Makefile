@@ -39,7 +39,7 @@ $(CHROMIUM):
 run: venv
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-# DESIGN.md: no test sleeps for a fixed time; wait on the page's own state.
+# No test sleeps for a fixed time: it waits on the page's own state (harness/browser.py).
 no-sleep:
 	@if grep -rn --include='*.py' 'time\.sleep(' tests/; then \
 		echo "error: time.sleep in tests/ (wait on the app's script state instead)" >&2; exit 1; fi
