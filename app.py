@@ -1,7 +1,6 @@
-"""ConvLab: the entry point. Builds the navigation from the lesson registry (lessons/*.md).
+"""ConvLab: the script every run starts from. Builds the navigation from the lesson registry (lessons/*.md).
 
-The sidebar links are drawn here, with Streamlit's own list hidden: Streamlit can mistake the
-pages/ folder for an old-style multipage app and would list its files (see pages/shell/app_entry.py).
+Served by serve.py (`make run`). The sidebar links are drawn here; Streamlit's own list is hidden.
 """
 from pathlib import Path
 
@@ -10,7 +9,6 @@ import streamlit as st
 from engine.lessons import page_path
 from pages.shell import demo_mode
 from pages.shell.lesson_page import lessons
-from pages.shell.app_entry import mark_shell_ran
 
 ICON = Path(__file__).parent / "assets" / "favicon.png"  # a local file: a material icon is fetched from the web
 st.set_page_config(page_title="ConvLab", page_icon=str(ICON), layout="wide",
@@ -28,5 +26,4 @@ with st.sidebar:
         st.page_link(lesson_page, query_params=links)
     st.divider()
 demo_mode.sidebar_toggle()
-mark_shell_ran()
 page.run()

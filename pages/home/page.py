@@ -4,9 +4,7 @@ import streamlit as st
 from engine.lessons import page_path
 
 from pages.shell.lesson_page import lessons
-from pages.shell.app_entry import require_shell
 
-require_shell()
 st.title("ConvLab")
 st.markdown(
     "Learn convolutional neural networks by moving sliders until the idea clicks. Every lesson "

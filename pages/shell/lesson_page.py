@@ -8,7 +8,6 @@ import streamlit as st
 from engine.lessons import load_lessons
 from pages.shell import controls, demo_mode
 from pages.shell.figures import LESSON_KEY
-from pages.shell.app_entry import require_shell
 from pages.shell.stepper import stepper
 
 # Wide step grids, matrices and formulas scroll inside their own box instead of widening the page (phones).
@@ -33,7 +32,6 @@ class LessonPage:
     """Top to bottom: header, controls, work, figures, sections; notes appear under the title."""
 
     def __init__(self, slug):
-        require_shell()
         self.lesson = lesson(slug)
         self.demo = demo_mode.is_on()
         self.font_size = 20 if self.demo else 15  # figure text: projector-sized in demo mode

@@ -84,9 +84,10 @@ def test_demo_mode_folds_the_controls_and_the_right_key_steps(browser, app_url, 
 def test_first_visit_after_start_up_is_a_shared_lesson_link(page, tmp_path):
     """A new server whose first visitor opens a lesson link still runs the lesson inside the shell."""
     from harness.server import StreamlitServer
-    server = StreamlitServer("app.py", tmp_path / "fresh.log")
+    server = StreamlitServer("serve.py", tmp_path / "fresh.log")
     try:
         open_page(page, server.url, "/cross_correlation?xc_step=2")
+        assert page.get_by_text("Page not found").count() == 0  # pages/ is not taken for an old-style app
         assert page.get_by_test_id("stSidebarNav").count() == 0  # not Streamlit's file list
         assert page.get_by_test_id("stPageLink").count() >= 2  # ConvLab's own navigation
         assert page.locator("h1").first.inner_text() == "Cross-correlation vs convolution"
