@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 PORT ?= 8501
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=15
 BENCH_ARGS ?=
 
 .PHONY: venv test-venv chromium run test bench no-sleep clean
@@ -37,9 +37,9 @@ $(CHROMIUM):
 		chromium fonts-liberation fonts-dejavu-core
 
 run: venv
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run serve.py --server.port $(PORT)
 
-# DESIGN.md: no test sleeps for a fixed time; wait on the page's own state.
+# No test sleeps for a fixed time: it waits on the page's own state (harness/browser.py).
 no-sleep:
 	@if grep -rn --include='*.py' 'time\.sleep(' tests/; then \
 		echo "error: time.sleep in tests/ (wait on the app's script state instead)" >&2; exit 1; fi

@@ -1,22 +1,21 @@
-"""ConvLab: the entry point. Builds the navigation from the lesson registry (lessons/*.md).
+"""ConvLab: the script every run starts from. Builds the navigation from the lesson registry (lessons/*.md).
 
-The sidebar links are drawn here, with Streamlit's own list hidden: Streamlit can mistake the
-pages/ folder for an old-style multipage app and would list its files (see pages/ui/shell.py).
+Served by serve.py (`make run`). The sidebar links are drawn here; Streamlit's own list is hidden.
 """
 from pathlib import Path
 
 import streamlit as st
 
-from pages.ui import demo_mode
-from pages.ui.lesson_page import lessons
-from pages.ui.shell import mark_shell_ran
+from engine.lessons import page_path
+from pages.shell import demo_mode
+from pages.shell.lesson_page import lessons
 
 ICON = Path(__file__).parent / "assets" / "favicon.png"  # a local file: a material icon is fetched from the web
 st.set_page_config(page_title="ConvLab", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if demo_mode.is_on() else "auto")
 
-home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-lesson_pages = [st.Page(f"pages/{l.page}.py", title=l.title, icon=l.icon, url_path=l.page)
+home = st.Page(page_path("home"), title="Home", icon=":material/home:", default=True)
+lesson_pages = [st.Page(page_path(l.page), title=l.title, icon=l.icon, url_path=l.page)
                 for l in lessons()]
 page = st.navigation([home, *lesson_pages], position="hidden")
 links = demo_mode.link_params()  # demo mode and hidden parts carry over to the other lessons
@@ -27,5 +26,4 @@ with st.sidebar:
         st.page_link(lesson_page, query_params=links)
     st.divider()
 demo_mode.sidebar_toggle()
-mark_shell_ran()
 page.run()

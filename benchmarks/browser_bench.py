@@ -1,10 +1,10 @@
 """Slider key press -> rerun settled, in real Chromium, as a ratio against a hello-world page.
 
 To benchmark another page, add one line to CASES:
-    Case("pooling slider", "app.py", "/pooling", "Kernel size"),  or _step("/pooling", "pl_step") for a stepper
+    Case("pooling slider", "serve.py", "/pooling", "Kernel size"),  or _step("/pooling", "pl_step") for a stepper
 `slider` is the st.slider label (its aria-label), or a CSS selector starting with "css=" or "[".
 
-The time of one press is measured inside the page (tests/e2e/browser.py, PROBE_JS): from the
+The time of one press is measured inside the page (harness/browser.py, PROBE_JS): from the
 keydown event to the later of (a) the websocket message that ends the rerun and (b) the last DOM
 mutation before the app is idle again. So it has no Playwright round trips in it.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.browser import (assert_no_exception, expect_rerun, idle_count, new_app_page, open_page,
+from harness.browser import (assert_no_exception, expect_rerun, idle_count, new_app_page, open_page,
                                slider as slider_thumb, stepper_ready, wait_for_app_idle)
-from tests.e2e.server import ROOT, StreamlitServer, launch_chromium
+from harness.server import ROOT, StreamlitServer, launch_chromium
 
 N, WARMUP = 20, 3
 TARGET_RATIO = 1.5
@@ -33,13 +33,13 @@ class Case:
     slider: str               # aria-label, or CSS selector ("css=..." / "[...]")
     placeholder: bool = False  # page not written yet: skip with a message instead of ERROR
     target: bool = True        # held to TARGET_RATIO (False: reported for information)
-    stepper: str = ""          # the key of a lesson stepper (pages/ui/stepper) whose range input this is
+    stepper: str = ""          # the key of a lesson stepper (pages/shell/stepper) whose range input this is
 
 
 def _step(page_path: str, key: str, label: str = "Step") -> Case:
-    """The lesson's stepper (pages/ui/stepper): its range input, found by the stepper's key."""
+    """The lesson's stepper (pages/shell/stepper): its range input, found by the stepper's key."""
     name = page_path.strip("/").replace("_", " ")
-    return Case(f"{name} {label.lower()} slider", "app.py", page_path, f"css=.st-key-ctl_{key} .cl-stepper-range",
+    return Case(f"{name} {label.lower()} slider", "serve.py", page_path, f"css=.st-key-ctl_{key} .cl-stepper-range",
                 stepper=key)
 
 
@@ -52,14 +52,14 @@ CASES = [
     _step("/transposed_convolution", "tc_step"),
     _step("/pooling_invariance", "pl_step"),
     _step("/squeeze_excitation", "se_step", "Stage"),
-    Case("padding stride slider (whole page)", "app.py", "/padding", "Stride s", target=False),
-    Case("strides padding slider (whole page)", "app.py", "/strides", "Zero padding p", target=False),
-    Case("dilation d slider (whole page)", "app.py", "/dilation", "Dilation d", target=False),
-    Case("pooling digit-shift slider (5 networks)", "app.py", "/pooling_invariance", "Move the digit right by (pixels)",
+    Case("padding stride slider (whole page)", "serve.py", "/padding", "Stride s", target=False),
+    Case("strides padding slider (whole page)", "serve.py", "/strides", "Zero padding p", target=False),
+    Case("dilation d slider (whole page)", "serve.py", "/dilation", "Dilation d", target=False),
+    Case("pooling digit-shift slider (5 networks)", "serve.py", "/pooling_invariance", "Move the digit right by (pixels)",
          target=False),
 ]
 
-# A stepper (pages/ui/stepper) draws a step in the browser and asks nothing of the server: settled is the
+# A stepper (pages/shell/stepper) draws a step in the browser and asks nothing of the server: settled is the
 # step's attribute set, two animation frames and a task later with no rerun asked for (the probe's `asked`
 # count; else: the rerun that was asked for, as for any slider).
 _QUIET_JS = """([key, step]) => new Promise((done) => {
@@ -208,9 +208,9 @@ def uploads_to_settled(page, url: str, n: int = PHOTO_UPLOADS) -> list[float]:
 def photo_page(report, browser, servers, logs: Path) -> None:
     """Rows for the photo lesson: new sample photo, sample photo again (cached), new upload."""
     names = ("photo page: new sample photo", "photo page: sample photo again (cached)", "photo page: new upload")
-    if "app.py" not in servers:
-        servers["app.py"] = StreamlitServer("app.py", logs / "app.log")
-    url = servers["app.py"].url + PHOTO_PATH
+    if "serve.py" not in servers:
+        servers["serve.py"] = StreamlitServer("serve.py", logs / "app.log")
+    url = servers["serve.py"].url + PHOTO_PATH
     for name, measure in ((names[0], sample_photos_to_settled), (names[2], uploads_to_settled)):
         page = new_app_page(browser)
         try:

@@ -4,7 +4,9 @@
     title: Cross-correlation vs convolution
     order: 1
     icon: ":material/flip:"
-    page: cross_correlation          # pages/cross_correlation.py, URL /cross_correlation
+    page: cross_correlation          # pages/cross_correlation/page.py, URL /cross_correlation
+    key_prefix: xc                   # every widget key of the lesson starts with "xc_" (unique across lessons)
+    step_key: xc_step                # the stepper a demo step's `step` moves (lessons with a stepper)
     summary: One line for the home page.
     presets:
       - {name: lecture, label: "Lecture example", values: {xc_mode: Convolution, ...}}
@@ -27,6 +29,12 @@ from engine.lessons.questions import QuestionSpec, validate
 
 SECTIONS = ("Idea", "Try it", "What to notice", "Summary")
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
+KEY_PREFIX = re.compile(r"[a-z]{2,3}")  # a lesson's widget keys are "<prefix>_<name>"
+
+
+def page_path(page):
+    """The script of a page, relative to the repository: pages/<page>/page.py (a lesson's folder, or "home")."""
+    return f"pages/{page}/page.py"
 
 
 class LessonError(ValueError):
@@ -55,11 +63,13 @@ class Lesson:
     order: int
     icon: str
     page: str
+    key_prefix: str  # every widget key of the lesson starts with key_prefix + "_"
     summary: str
     presets: tuple
     demo: tuple
     sections: dict  # section title -> Markdown
     questions: tuple = ()  # QuestionSpec, in order: the lesson's "Check yourself" section
+    step_key: str | None = None  # the widget key of the stepper that demo steps' `step` moves
 
     def preset(self, name):
         """The preset called `name`; LessonError if there is none."""
@@ -68,11 +78,15 @@ class Lesson:
                 return p
         raise LessonError(f"{self.slug}: no preset named {name!r}")
 
+    def owns_key(self, key):
+        """Whether a widget key belongs to this lesson ("xc_step" for prefix "xc")."""
+        return key.startswith(self.key_prefix + "_")
+
 
 def load_lessons(directory=LESSONS_DIR):
     """All lessons in `directory`, sorted by `order`; slugs and orders must be unique."""
     lessons = sorted((load_lesson(p) for p in Path(directory).glob("*.md")), key=lambda l: l.order)
-    for field in ("order", "page"):
+    for field in ("order", "page", "key_prefix"):
         seen = [getattr(l, field) for l in lessons]
         if len(seen) != len(set(seen)):
             raise LessonError(f"Two lessons share the same {field}: {seen}")
@@ -99,14 +113,25 @@ def load_lesson(path):
         for p in meta.get("presets") or [])
     lesson = Lesson(
         slug=path.stem, title=need(meta, "title", str), order=need(meta, "order", int),
-        icon=need(meta, "icon", str), page=need(meta, "page", str), summary=need(meta, "summary", str),
+        icon=need(meta, "icon", str), page=need(meta, "page", str), key_prefix=need(meta, "key_prefix", str),
+        summary=need(meta, "summary", str),
         presets=presets,
         demo=tuple(DemoStep(need(s, "preset", str, f"{where} demo"), need(s, "say", str, f"{where} demo"),
                             s.get("step"), s.get("section")) for s in meta.get("demo") or []),
-        sections=_sections(match.group(2), where), questions=_questions(meta.get("questions"), where))
+        sections=_sections(match.group(2), where), questions=_questions(meta.get("questions"), where),
+        step_key=meta.get("step_key"))
     if lesson.page != lesson.slug:
         raise LessonError(f"{where}: 'page' must equal the file name ({lesson.slug!r}), the lesson's one name "
                           "for its file, its page and its URL")
+    if not KEY_PREFIX.fullmatch(lesson.key_prefix):
+        raise LessonError(f"{where}: 'key_prefix' must be 2-3 lower-case letters, got {lesson.key_prefix!r}")
+    if lesson.step_key is not None and not (isinstance(lesson.step_key, str) and lesson.owns_key(lesson.step_key)):
+        raise LessonError(f"{where}: 'step_key' must be a widget key starting with {lesson.key_prefix + '_'!r}")
+    for p in presets:
+        foreign = sorted(k for k in p.values if not lesson.owns_key(k))
+        if foreign:
+            raise LessonError(f"{where}: preset {p.name!r} sets {foreign}, keys without the lesson's prefix "
+                              f"{lesson.key_prefix + '_'!r}")
     names = [p.name for p in presets]
     if len(names) != len(set(names)):
         raise LessonError(f"{where}: preset names must be unique")
@@ -114,6 +139,8 @@ def load_lesson(path):
         lesson.preset(step.preset)
         if step.step is not None and (not isinstance(step.step, int) or step.step < 0):
             raise LessonError(f"{where}: demo step must be a whole number >= 0, got {step.step!r}")
+        if step.step is not None and lesson.step_key is None:
+            raise LessonError(f"{where}: a demo step sets 'step' but the lesson names no 'step_key'")
         if step.section is not None and (not isinstance(step.section, str) or not step.section.strip()):
             raise LessonError(f"{where}: a demo step's section must be the text of a subheading, got {step.section!r}")
     return lesson

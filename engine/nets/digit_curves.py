@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from engine.data.digits import MARGIN
 from engine.nets.digit_nets import COMPARED, MEASURED
-from engine.nets.train_digits import MODELS_DIR
+from engine.nets.weights import MODELS_DIR
 
 CURVES_FILE = MODELS_DIR / "digit_curves.json"
 MAX_SHIFT = MARGIN  # digits stay whole on the canvas up to 6 pixels

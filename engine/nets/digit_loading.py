@@ -16,8 +16,9 @@ import numpy as np
 
 from engine.data.digits import CANVAS, load_split
 from engine.nets.digit_nets import CLASSES, CONFIGS, LABELS, build, config
-from engine.nets.train_digits import MANIFEST_KEY, MODELS_DIR, read_manifest
-from engine.nets.weights import load_weights
+from engine.nets.weights import MODELS_DIR, load_weights, read_manifest
+
+MANIFEST_KEY = "digits"  # the digit nets' entry of assets/models/manifest.json (written by train_digits)
 
 SE_NET = "se"
 

@@ -13,9 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from engine.nets.train_upsamplers import MODELS_DIR, UNTRAINED_SEED, untrained_model
-from engine.nets.upsamplers import CONFIGS, build, config
-from engine.nets.weights import load_weights
+from engine.nets.upsamplers import CONFIGS, UNTRAINED_SEED, build, config, untrained_model
+from engine.nets.weights import MODELS_DIR, load_weights
 
 
 def names():

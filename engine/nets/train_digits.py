@@ -20,8 +20,8 @@ import numpy as np
 from engine.data import digits
 from engine.nets.digit_nets import CONFIGS, LABELS, build, parameter_count
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
-MANIFEST_KEY = "digits"
+from engine.nets.digit_loading import MANIFEST_KEY
+from engine.nets.weights import MODELS_DIR, read_manifest
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,6 @@ def train_one(name, split, cfg=TrainConfig()):
             schedule.step()
             total += loss.item() * len(index)
     return model.eval(), total / len(x)
-
-
-def read_manifest(out_dir=MODELS_DIR):
-    path = Path(out_dir) / "manifest.json"
-    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def main(cfg=TrainConfig(), out_dir=MODELS_DIR, only=None):

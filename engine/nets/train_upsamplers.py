@@ -19,14 +19,13 @@ import numpy as np
 
 from engine.data.photos import photo
 from engine.nets.artifacts import checkerboard_score, phase_spread
-from engine.nets.upsamplers import CONFIGS, LABELS, build, parameter_count
-from engine.nets.weights import seeded_model
+from engine.nets.upsamplers import (CONFIGS, LABELS, UNTRAINED_SEED, build, downsample,  # noqa: F401
+                                    parameter_count, untrained_model)
+from engine.nets.weights import MODELS_DIR
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
 TRAIN_PHOTOS = ("Cameraman", "Astronaut", "Coffee", "Brick wall")
 TEST_PHOTOS = ("Coins", "Cat (Chelsea)")
 SCORE_BORDER = 4  # output pixels dropped on each side before scoring (zero-padding effects at the edges)
-UNTRAINED_SEED = 1234
 FLAT_PROBE = (32, 0.5)  # a flat gray input (side, value) whose output should stay flat
 
 
@@ -41,14 +40,6 @@ class TrainConfig:
     test_patches: int = 512
     photo_side: int = 256  # photos are loaded with engine.data.photos.photo(label, max_side=photo_side)
     threads: int = 2
-
-
-def downsample(image, factor=2):
-    """2x2 average pooling (the inverse problem the networks learn); crops to a multiple of `factor`."""
-    image = np.asarray(image, dtype=float)
-    h, w = image.shape[-2] // factor * factor, image.shape[-1] // factor * factor
-    image = image[..., :h, :w]
-    return image.reshape(*image.shape[:-2], h // factor, factor, w // factor, factor).mean(axis=(-3, -1))
 
 
 def patches(labels, count, size, seed, photo_side=256):
@@ -130,12 +121,6 @@ def baseline_fn(mode):
         return y.reshape(*x.shape[:-2], *y.shape[-2:]).numpy().astype(float)
 
     return run
-
-
-def untrained_model(name, seed=UNTRAINED_SEED):
-    """The model `name` with PyTorch's default random initialisation under a fixed seed, drawn by a private
-    generator (weights.seeded_model: the global RNG is neither read nor changed)."""
-    return seeded_model(lambda: build(name), seed).eval()
 
 
 def train_one(name, train, cfg=TrainConfig()):

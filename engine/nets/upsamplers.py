@@ -13,9 +13,13 @@ torch is imported inside the functions only, so importing this module costs noth
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from engine.nets.weights import parameter_count  # noqa: F401  (re-exported for the training scripts)
+
+import numpy as np
+
+from engine.nets.weights import parameter_count, seeded_model  # noqa: F401  (parameter_count: re-exported)
 
 METHODS = ("transposed", "resize")
+UNTRAINED_SEED = 1234
 
 
 @dataclass(frozen=True)
@@ -88,3 +92,17 @@ def build(cfg):
         layers["resize"] = nn.Upsample(scale_factor=cfg.stride, mode=cfg.resize_mode)
         layers["up"] = nn.Conv2d(in_channels, 1, cfg.kernel_size, padding=cfg.kernel_size // 2)
     return nn.Sequential(layers)
+
+
+def downsample(image, factor=2):
+    """2x2 average pooling (the inverse problem the networks learn); crops to a multiple of `factor`."""
+    image = np.asarray(image, dtype=float)
+    h, w = image.shape[-2] // factor * factor, image.shape[-1] // factor * factor
+    image = image[..., :h, :w]
+    return image.reshape(*image.shape[:-2], h // factor, factor, w // factor, factor).mean(axis=(-3, -1))
+
+
+def untrained_model(name, seed=UNTRAINED_SEED):
+    """The model `name` with PyTorch's default random initialisation under a fixed seed, drawn by a private
+    generator (weights.seeded_model: the global RNG is neither read nor changed)."""
+    return seeded_model(lambda: build(name), seed).eval()

@@ -6,6 +6,17 @@ torch is imported only inside load_weights.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+MODELS_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"  # weights + manifest.json
+
+
+def read_manifest(models_dir=MODELS_DIR):
+    """assets/models/manifest.json as a dict ({} when there is none yet)."""
+    path = Path(models_dir) / "manifest.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
 
 def parameter_count(model):
     """Learnable numbers in a torch module: sum of p.numel() over its parameters."""

@@ -21,7 +21,7 @@ def assert_link_note(at, query):
     assert "<" not in notes.replace("`", "")
 
 
-# ---- the browser-side stepper (pages/ui/stepper): what the server hands to the browser ----------
+# ---- the browser-side stepper (pages/shell/stepper): what the server hands to the browser ----------
 
 def stepper(at, key):
     """The data stepper `key` sends to the browser: label, n, start (the step), packed views (see step_patches)."""

@@ -20,6 +20,7 @@ from engine.figures.classifier_figures import block_cost, blocks_total, percent
 from engine.nets.imagenet import classify, feature_maps, layer_table
 from tests.app.checks import assert_clean, assert_link_note
 from tests.image_files import encode, png_chunk
+from pages.shell.lesson_page import LessonPage
 
 PAGE = "classify_photo.py"
 torch.set_num_threads(1)
@@ -287,7 +288,7 @@ def test_choosing_a_sample_or_a_preset_replaces_the_upload(open_page):
     assert upload_note(at) is None and top5(at) == top5_text(classify(rgb_photo("Rocket")))
     upload(at, "cat.png", encode(Image.fromarray(rgb_photo("Cat (Chelsea)")), "PNG"))
     assert upload_note(at) is not None
-    at.button(key="preset_hubble").click().run()
+    at.button(key=LessonPage.preset_key("hubble")).click().run()
     assert_clean(at)
     assert upload_note(at) is None and top5(at) == top5_text(classify(rgb_photo("Hubble deep field")))
 

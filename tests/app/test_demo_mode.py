@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from engine.lessons import load_lessons
-from pages.ui import controls, demo_mode
-from pages.ui.figures import figure_filename, taller
+from pages.shell import controls, demo_mode
+from pages.shell.figures import figure_filename, taller
 from tests.app.checks import assert_clean, assert_link_note, assert_values, go_to_step, step_of
 
 LESSONS = load_lessons()
@@ -27,7 +27,7 @@ def preset_values(lesson, index):
     """The widget values demo step `index` (1-based) shows: its preset, with its animation frame."""
     step = lesson.demo[index - 1]
     values = dict(lesson.preset(step.preset).values)
-    return {k: step.step if k.endswith("_step") and step.step is not None else v for k, v in values.items()}
+    return {**values, lesson.step_key: step.step} if step.step is not None else values
 
 
 # ---- the scripts -------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_demo_mode_makes_figures_taller_and_keeps_the_camera_in_view(open_page):
 def test_figure_file_names_are_short_and_safe():
     name = figure_filename("padding", "pd_counts_fig", {"pd_mode": "reflect", "pd_x": "1 2 3; 4 5 6; 7 8 9",
                                                          "hide": "presets", "pd_step": "3", "demo_step": "2",
-                                                         "sd_photo": "Brick wall/../x"})
+                                                         "sd_photo": "Brick wall/../x"}, frames=("pd_step",))
     assert name.startswith("convlab-padding-pd_counts_fig-pd_mode-reflect-demo_step-2")
     assert "pd_x" not in name and "hide" not in name and "pd_step" not in name
     assert "/" not in name and " " not in name

@@ -19,6 +19,7 @@ from engine.figures.digit_figures import map_layers
 from engine.nets import digit_loading
 from engine.nets.digit_nets import COMPARED
 from tests.app.checks import assert_clean, assert_link_note
+from pages.shell.lesson_page import LessonPage
 
 PAGE = "draw_digit.py"
 LABELS = {name: digit_loading.label(name) for name in COMPARED}
@@ -135,7 +136,7 @@ def test_clear_empties_the_canvas(open_page):
 
 def test_a_preset_shows_its_example(open_page):
     at = open_page(PAGE)
-    at.button(key="preset_three-se").click().run()
+    at.button(key=LessonPage.preset_key("three-se")).click().run()
     assert_clean(at)
     assert reading(at) == expected_reading(engine_view("se", 3)[1])
     assert "dd_gates_fig" in charts(at)

@@ -12,6 +12,7 @@ from engine.ops.arithmetic import conv_output_size
 from engine.ops.coverage import participation_counts
 from engine.ops.padding_sources import CONSTANT, pad_sources
 from tests.app.checks import assert_clean, step_of, step_sum
+from pages.shell.lesson_page import LessonPage
 
 PAGE = "padding.py"
 RAMP = "1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5"
@@ -71,7 +72,7 @@ def test_default_view_numbers_come_from_the_engine(open_page):
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 def test_each_mode_labels_its_sources_and_changes_the_result(open_page, mode):
     at = open_page(PAGE)
-    at.button(key="preset_ramp-zeros").click().run()
+    at.button(key=LessonPage.preset_key("ramp-zeros")).click().run()
     zeros_sum = step_sum(at, "pd_step")
     at.segmented_control(key="pd_mode").set_value(mode).run()
     assert_clean(at)
@@ -84,7 +85,7 @@ def test_each_mode_labels_its_sources_and_changes_the_result(open_page, mode):
 
 def test_same_with_an_even_kernel_puts_the_extra_cell_after(open_page):
     at = open_page(PAGE)
-    at.button(key="preset_same-even").click().run()
+    at.button(key=LessonPage.preset_key("same-even")).click().run()
     assert_clean(at)
     _check_sources_on_page(at, ((0, 1), (0, 1)), "zeros")
     latex = next(l.value for l in at.latex if r"\lfloor" in l.value)
@@ -95,7 +96,7 @@ def test_same_with_an_even_kernel_puts_the_extra_cell_after(open_page):
 
 def test_custom_padding_per_side_sets_the_output_size(open_page):
     at = open_page(PAGE)
-    at.button(key="preset_asymmetric").click().run()
+    at.button(key=LessonPage.preset_key("asymmetric")).click().run()
     assert_clean(at)
     x, k = _inputs(at)
     pads = ((2, 0), (0, 1))
@@ -111,7 +112,7 @@ def test_custom_padding_per_side_sets_the_output_size(open_page):
 
 def test_full_padding_count_map_is_uniform(open_page):
     at = open_page(PAGE)
-    at.button(key="preset_full-counts").click().run()
+    at.button(key=LessonPage.preset_key("full-counts")).click().run()
     assert_clean(at)
     caption = next(c.value for c in at.caption if c.value.startswith("Outputs each input cell"))
     # 3x3 input, 3x3 kernel: 'valid' has one output, which uses every cell once
@@ -188,7 +189,7 @@ def test_a_link_reproduces_the_view(open_page):
 def test_pytorch_code_computes_what_the_page_shows(open_page, preset):
     pytest.importorskip("torch")
     at = open_page(PAGE)
-    at.button(key=f"preset_{preset}").click().run()
+    at.button(key=LessonPage.preset_key(preset)).click().run()
     scope = {}
     exec(at.code[0].value.replace("print(y)", ""), scope)
     x, k = _inputs(at)

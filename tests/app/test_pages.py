@@ -3,12 +3,11 @@ import json
 
 import pytest
 
-from engine.lessons import load_lessons
+from engine.lessons import load_lessons, page_path
 from tests.app.checks import assert_clean, assert_values, step_of, stepper
+from pages.shell.lesson_page import LessonPage
 
 LESSONS = load_lessons()
-PRESETS = [(l, p) for l in LESSONS for p in l.presets]
-DEMO_STEPS = [(l, i) for l in LESSONS for i in range(len(l.demo))]
 
 
 def test_home_links_every_lesson(open_page):
@@ -26,27 +25,14 @@ def test_lesson_page_runs_with_defaults(open_page, lesson):
     assert not at.warning, "no link notes without a query string"
 
 
-@pytest.mark.parametrize("lesson,preset", PRESETS, ids=lambda v: getattr(v, "name", getattr(v, "slug", "")))
-def test_every_preset_runs(open_page, lesson, preset):
+@pytest.mark.parametrize("lesson", [l for l in LESSONS if l.presets], ids=lambda l: l.slug)
+def test_every_preset_runs_one_after_another(open_page, lesson):
+    """One session clicks every preset in turn: each shows its values (also after another preset's)."""
     at = open_page(f"{lesson.page}.py")
-    at.button(key=f"preset_{preset.name}").click().run()
-    assert_clean(at)
-    assert_values(at, preset.values)
-
-
-@pytest.mark.parametrize("lesson,index", DEMO_STEPS, ids=lambda v: getattr(v, "slug", str(v)))
-def test_every_demo_step_runs(open_page, lesson, index):
-    step = lesson.demo[index]
-    at = open_page(f"{lesson.page}.py")
-    at.button(key=f"preset_{step.preset}").click().run()
-    if step.step is not None:
-        key = next(k for k in lesson.preset(step.preset).values if k.endswith("_step"))
-        n = stepper(at, key)["n"]
-        assert step.step < n, f"demo step {index} asks for frame {step.step} of {n}"
-        at.session_state[key] = step.step
-        at.run()
-        assert step_of(at, key) == step.step
-    assert_clean(at)
+    for preset in lesson.presets:
+        at.button(key=LessonPage.preset_key(preset.name)).click().run()
+        assert_clean(at)
+        assert_values(at, preset.values)
 
 
 @pytest.mark.parametrize("lesson", [l for l in LESSONS if l.demo], ids=lambda l: l.slug)
@@ -54,13 +40,13 @@ def test_demo_script_walks_every_step_with_page_down(open_page, lesson):
     at = open_page(f"{lesson.page}.py", {"demo": "1"})
     assert_clean(at)
     assert at.button(key="demo_back").disabled
-    for index, step in enumerate(lesson.demo):
+    for index, step in enumerate(lesson.demo):  # every demo step runs, in the order an instructor meets them
         at.button(key="demo_next").click().run()
         assert_clean(at)
         assert f"Step {index + 1} / {len(lesson.demo)}" in at.markdown[0].value or any(
             f"Step {index + 1} / {len(lesson.demo)}" in m.value for m in at.markdown)
         values = lesson.preset(step.preset).values
-        assert_values(at, {key: step.step if key.endswith("_step") and step.step is not None else value
+        assert_values(at, {key: step.step if key == lesson.step_key and step.step is not None else value
                           for key, value in values.items()})
         assert at.query_params["demo_step"] == str(index + 1), "the step is in the link"
     assert at.button(key="demo_next").disabled
@@ -71,7 +57,7 @@ def test_demo_script_walks_every_step_with_page_down(open_page, lesson):
 def test_every_lesson_has_its_page_file():
     from tests.app.conftest import ROOT
     for lesson in LESSONS:
-        assert (ROOT / "pages" / f"{lesson.page}.py").is_file(), f"lessons/{lesson.slug}.md has no page file"
+        assert (ROOT / page_path(lesson.page)).is_file(), f"lessons/{lesson.slug}.md has no page file"
 
 
 SECTION_STEPS = [(l, i) for l in LESSONS for i, s in enumerate(l.demo) if s.section]

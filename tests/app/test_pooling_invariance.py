@@ -100,7 +100,7 @@ def test_equivariance_difference_is_zero_away_from_the_border(open_page):
 def test_rotation_prediction_is_the_networks(open_page):
     at = open_page(PAGE, {"pl_digit": "7", "pl_angle": "45", "pl_net": "Average pooling 2x2"})
     assert_clean(at)
-    from pages.ui.robustness_views import transformed
+    from pages.pooling_invariance.robustness_views import transformed
     probs = digit_loading.predict("avg_pool", transformed(7, 45, 1.0, 0, 0))[0]
     assert f"says **{int(probs.argmax())}** ({probs.max():.0%})" in _caption(at, "Average pooling 2x2 says")
 

@@ -1,4 +1,4 @@
-"""The browser-side stepper (pages/ui/stepper), from the server's side: the views it hands over hold every
+"""The browser-side stepper (pages/shell/stepper), from the server's side: the views it hands over hold every
 step's sum as the engine computes it, and the step comes from a preset, the browser, the session or the link."""
 import numpy as np
 import pytest
@@ -9,6 +9,7 @@ from engine.figures.pool_figures import pool_equation
 from engine.figures.step_patches import unpack
 from engine.figures.text import step_equation as engine_step_equation
 from tests.app.checks import assert_clean, go_to_step, step_equation, step_label, step_of, stepper
+from pages.shell.lesson_page import LessonPage
 
 XC, POOL = "cross_correlation.py", "pooling_invariance.py"
 
@@ -29,7 +30,7 @@ def _conv_settings(at):
 @pytest.mark.parametrize("preset", ["lecture-convolution", "sobel-edge", "commutativity", "one-d"])
 def test_every_packed_conv_view_states_its_steps_sum(open_page, preset):
     at = open_page(XC)
-    at.button(key=f"preset_{preset}").click().run()
+    at.button(key=LessonPage.preset_key(preset)).click().run()
     assert_clean(at)
     conv, y = _conv_settings(at)
     trace = engine.trace_conv(**conv)
@@ -49,7 +50,7 @@ def test_every_packed_conv_view_states_its_steps_sum(open_page, preset):
 def test_every_packed_pooling_view_states_its_steps_max_or_mean(open_page, preset):
     torch = pytest.importorskip("torch")
     at = open_page(POOL)
-    at.button(key=f"preset_{preset}").click().run()
+    at.button(key=LessonPage.preset_key(preset)).click().run()
     assert_clean(at)
     x = parse_matrix(at.text_input(key="pl_x").value)
     k, s, p = (at.slider(key=name).value for name in ("pl_k", "pl_s", "pl_p"))
@@ -98,17 +99,17 @@ def test_a_fresh_page_takes_the_step_from_the_link_and_a_preset_resets_it(open_p
     at.query_params["xc_step"] = "1"  # the session's own step wins over a stale URL
     at.run()
     assert stepper(at, "xc_step")["start"] == 2 and at.query_params["xc_step"] == "2"
-    at.button(key="preset_lecture-convolution").click().run()
+    at.button(key=LessonPage.preset_key("lecture-convolution")).click().run()
     assert stepper(at, "xc_step")["start"] == 0 and "xc_step" not in at.query_params
 
 
 def test_a_preset_sets_its_own_step(open_page):
     at = open_page(XC, {"xc_step": "3"})
     assert step_of(at, "xc_step") == 3
-    at.button(key="preset_sobel-edge").click().run()  # the preset's step is 0
+    at.button(key=LessonPage.preset_key("sobel-edge")).click().run()  # the preset's step is 0
     assert step_of(at, "xc_step") == 0
     go_to_step(at, "xc_step", 7)
-    at.button(key="preset_sobel-edge").click().run()  # again: back to the preset's step
+    at.button(key=LessonPage.preset_key("sobel-edge")).click().run()  # again: back to the preset's step
     assert step_of(at, "xc_step") == 0
 
 

@@ -10,6 +10,7 @@ from engine.data.photos import photo
 from engine.ops.coverage import participation_counts
 from engine.ops.pooling import avg_pool2d, pool_output_size
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_sum, step_view, stepper
+from pages.shell.lesson_page import LessonPage
 
 PAGE = "strides.py"
 
@@ -31,7 +32,7 @@ def _settings(at):
 
 def test_known_example_matches_the_engine_and_names_the_misprinted_cells(open_page):
     at = open_page(PAGE)
-    at.button(key="preset_known-example").click().run()
+    at.button(key=LessonPage.preset_key("known-example")).click().run()
     assert_clean(at)
     x, k, stride, p = _settings(at)
     expected = engine.correlate2d(x, k, stride=stride, padding=p)
@@ -46,14 +47,14 @@ def test_known_example_matches_the_engine_and_names_the_misprinted_cells(open_pa
 
 def test_the_figure_comparison_only_shows_for_the_known_example(open_page):
     at = open_page(PAGE)
-    at.button(key="preset_i5-k3-s2-p1").click().run()
+    at.button(key=LessonPage.preset_key("i5-k3-s2-p1")).click().run()
     assert_clean(at)
     assert not any("conv_arithmetic issue #17" in m.value for m in at.markdown)
 
 
 def test_output_size_formula_with_the_dropped_remainder(open_page):
     at = open_page(PAGE)
-    at.button(key="preset_unequal-strides").click().run()
+    at.button(key=LessonPage.preset_key("unequal-strides")).click().run()
     assert_clean(at)
     o_h, o_w = _size_latex(at)
     assert r"\frac{5 + 2 \cdot 0 - 3}{1}" in o_h and r"\bmod s_h = 2 \bmod 1 = 0" in o_h
@@ -65,7 +66,7 @@ def test_output_size_formula_with_the_dropped_remainder(open_page):
 @pytest.mark.parametrize("preset,hatched", [("i6-k3-s2-p1", 15), ("i5-k3-s2-p1", 0), ("unequal-strides", 5)])
 def test_unreached_cells_are_hatched_as_the_engine_counts_them(open_page, preset, hatched):
     at = open_page(PAGE)
-    at.button(key=f"preset_{preset}").click().run()
+    at.button(key=LessonPage.preset_key(preset)).click().run()
     assert_clean(at)
     x, k, stride, p = _settings(at)
     assert int((participation_counts(x.shape, k.shape, stride, p) == 0).sum()) == hatched
@@ -92,12 +93,12 @@ def test_sliders_change_strides_and_the_result(open_page):
 
 def test_same_output_size_shows_two_inputs(open_page):
     at = open_page(PAGE)
-    at.button(key="preset_i5-k3-s2-p1").click().run()
+    at.button(key=LessonPage.preset_key("i5-k3-s2-p1")).click().run()
     texts = [m.value for m in at.markdown]
     assert any(t.startswith("**i = 5**") and "**o = 3**" in t for t in texts)
     assert any(t.startswith("**i = 6**") and "**o = 3**" in t for t in texts)
     assert any("output_padding" in t for t in texts)
-    at.button(key="preset_i4-k3-s1-p0").click().run()
+    at.button(key=LessonPage.preset_key("i4-k3-s1-p0")).click().run()
     assert any("With stride 1 every input size" in i.value for i in at.info)
 
 
@@ -141,7 +142,7 @@ def test_pytorch_code_computes_what_the_page_shows(open_page):
     torch = pytest.importorskip("torch")
     at = open_page(PAGE)
     for preset in ("known-example", "unequal-strides", "i5-k4-s1-p2"):
-        at.button(key=f"preset_{preset}").click().run()
+        at.button(key=LessonPage.preset_key(preset)).click().run()
         scope = {}
         exec(at.code[0].value.replace("print(y)", ""), scope)
         x, k, stride, p = _settings(at)

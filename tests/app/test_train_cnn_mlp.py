@@ -9,7 +9,7 @@ from engine.nets.train_pixel_order import run
 from tests.app.checks import assert_clean
 
 PAGE = "train_cnn_mlp.py"
-ONE_EPOCH = {"tc_epochs": "1", "tc_seed": "2"}  # seed 2: runs no other test file trains
+ONE_EPOCH = {"tr_epochs": "1", "tr_seed": "2"}  # seed 2: runs no other test file trains
 TRAINING = 300  # s: AppTest timeout for a run that trains (generous: the machine may be busy)
 torch.set_num_threads(1)  # as the page trains: the same numbers to the last bit
 
@@ -36,36 +36,36 @@ def test_page_runs_and_waits_for_a_click(open_page):
     assert_clean(at)
     assert not at.table, "nothing is trained before a button is pressed"
     assert any("No finished runs yet" in i.value for i in at.info)
-    buttons = [at.button(key=k) for k in ("tc_train_cnn_original", "tc_train_cnn_shuffled", "tc_train_mlp_original",
-                                          "tc_train_mlp_shuffled", "tc_train_all")]
+    buttons = [at.button(key=k) for k in ("tr_train_cnn_original", "tr_train_cnn_shuffled", "tr_train_mlp_original",
+                                          "tr_train_mlp_shuffled", "tr_train_all")]
     assert not any(b.disabled for b in buttons)
-    assert at.slider(key="tc_epochs").value == 8 and not at.slider(key="tc_epochs").disabled
+    assert at.slider(key="tr_epochs").value == 8 and not at.slider(key="tr_epochs").disabled
 
 
 def test_one_run_shows_the_engines_result(open_page, engine_runs):
     at = open_page(PAGE, ONE_EPOCH)
-    at.button(key="tc_train_cnn_shuffled").click().run(timeout=TRAINING)
+    at.button(key="tr_train_cnn_shuffled").click().run(timeout=TRAINING)
     assert_clean(at)
     rows = table(at)
     label = run_label("cnn", True)
     assert list(rows.index) == [label]
-    expected, kept = engine_runs("cnn", True), at.session_state["_tc_results"][("cnn", True, 1, 2)]
+    expected, kept = engine_runs("cnn", True), at.session_state["_tr_results"][("cnn", True, 1, 2)]
     assert (kept.test_accuracy, kept.moved_accuracy) == (expected.test_accuracy, expected.moved_accuracy)
     assert rows.loc[label, "Test accuracy"] == percent(expected.test_accuracy)
     assert rows.loc[label, "Moved 2 px accuracy"] == percent(expected.moved_accuracy)
     assert rows.loc[label, "Rolled 4 px accuracy"] == percent(expected.rolled_accuracy)
     assert kept.rolled_accuracy == expected.rolled_accuracy
     assert rows.loc[label, "Parameters"] == f"{expected.parameters:,}"
-    assert not at.button(key="tc_train_all").disabled and not at.slider(key="tc_epochs").disabled
-    assert at.session_state["_tc_last"].startswith(f"Finished: {label}, 1 epoch, seed 2")
-    assert "_tc_running" not in at.session_state, "a finished run is not reported as stopped"
+    assert not at.button(key="tr_train_all").disabled and not at.slider(key="tr_epochs").disabled
+    assert at.session_state["_tr_last"].startswith(f"Finished: {label}, 1 epoch, seed 2")
+    assert "_tr_running" not in at.session_state, "a finished run is not reported as stopped"
     at.run()  # a rerun does not train again
     assert list(table(at).index) == [label]
 
 
 def test_train_all_four_fills_the_table_and_the_mlps_agree(open_page, engine_runs):
     at = open_page(PAGE, ONE_EPOCH)
-    at.button(key="tc_train_all").click().run(timeout=TRAINING)
+    at.button(key="tr_train_all").click().run(timeout=TRAINING)
     assert_clean(at)
     rows = table(at)
     labels = [run_label(k, s) for k in ("cnn", "mlp") for s in (False, True)]
@@ -75,7 +75,7 @@ def test_train_all_four_fills_the_table_and_the_mlps_agree(open_page, engine_run
     assert mlp["Moved 2 px accuracy"] == shuffled["Moved 2 px accuracy"]
     a, b = engine_runs("mlp", False), engine_runs("mlp", True)
     assert mlp["Test accuracy"] == percent(a.test_accuracy) and shuffled["Test accuracy"] == percent(b.test_accuracy)
-    kept = at.session_state["_tc_results"]
+    kept = at.session_state["_tr_results"]
     assert kept[("mlp", False, 1, 2)].test_accuracy == kept[("mlp", True, 1, 2)].test_accuracy == a.test_accuracy
     same, n = int((a.predictions == b.predictions).sum()), len(a.predictions)
     claim = f"same predictions on all {n} test digits" if same == n else f"same prediction on {same} of {n}"
@@ -84,15 +84,15 @@ def test_train_all_four_fills_the_table_and_the_mlps_agree(open_page, engine_run
     rolled = next(x.value for x in at.markdown if "rolled 4 pixels sideways" in x.value)
     assert f"CNN {percent(c.test_accuracy)} → {percent(c.rolled_accuracy)}" in rolled
     assert f"MLP {percent(m.test_accuracy)} → {percent(m.rolled_accuracy)}" in rolled
-    assert at.session_state["_tc_last"].startswith("Finished: all 4 runs")
+    assert at.session_state["_tr_last"].startswith("Finished: all 4 runs")
     charts = [c.proto.id for c in at.get("plotly_chart")]
-    for key in ("tc_digits_fig", "tc_epochs_fig", "tc_weights_fig"):  # digits, comparison curves, MLP weights
+    for key in ("tr_digits_fig", "tr_epochs_fig", "tr_weights_fig"):  # digits, comparison curves, MLP weights
         assert any(key in chart for chart in charts), (key, charts)
 
 
 def test_a_stopped_run_keeps_nothing_and_says_so(open_page):
     at = open_page(PAGE, ONE_EPOCH)
-    at.session_state["_tc_running"] = run_label("cnn", False)  # what a rerun mid-run leaves behind
+    at.session_state["_tr_running"] = run_label("cnn", False)  # what a rerun mid-run leaves behind
     at.run()
     assert_clean(at)
     assert any("was stopped" in i.value and run_label("cnn", False) in i.value for i in at.info)

@@ -12,6 +12,7 @@ from engine.ops.conv_matrix import conv_matrix
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, overlap_counts,
                                        trace_conv_transpose)
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_label, step_of, step_view, stepper
+from pages.shell.lesson_page import LessonPage
 
 PAGE = "transposed_convolution.py"
 MATRIX = "<h3>The same step as a matrix: C<sup>T</sup></h3>"
@@ -47,7 +48,7 @@ def _settings(at):
 
 
 def _run_preset(at, name):
-    at.button(key=f"preset_{name}").click().run()
+    at.button(key=LessonPage.preset_key(name)).click().run()
     assert_clean(at)
     return _settings(at)
 
@@ -204,7 +205,7 @@ def test_output_padding_too_large_is_explained(open_page):
 
 def test_padding_that_crops_everything_is_explained(open_page):
     at = open_page(PAGE)
-    at.button(key="preset_lecture-1d").click().run()
+    at.button(key=LessonPage.preset_key("lecture-1d")).click().run()
     at.text_input(key="tc_x1").set_value("1").run()
     at.text_input(key="tc_k1").set_value("1").run()
     at.slider(key="tc_p").set_value(1).run()

@@ -15,25 +15,28 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.browser import new_app_page
-from tests.e2e.server import StreamlitServer, launch_chromium
+from harness.browser import new_app_page
+from harness.server import StreamlitServer, launch_chromium
 
 HERE = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(items):
+    """Browser tests are marked e2e and run on one xdist worker (--dist loadgroup): one app server, one hello
+    server and one Chromium for the whole run, while the other worker runs the engine and AppTest tests."""
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
 def streamlit_server(tmp_path_factory):
-    """Factory: streamlit_server(script="app.py") -> base URL, started once per script."""
+    """Factory: streamlit_server(script="serve.py") -> base URL, started once per script."""
     logs = tmp_path_factory.mktemp("streamlit")
     servers: dict[str, StreamlitServer] = {}
 
-    def serve(script: str = "app.py") -> str:
+    def serve(script: str = "serve.py") -> str:
         if script not in servers:
             servers[script] = StreamlitServer(script, logs / (Path(script).stem + ".log"))
         return servers[script].url
@@ -46,7 +49,7 @@ def streamlit_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app_url(streamlit_server) -> str:
-    return streamlit_server("app.py")
+    return streamlit_server("serve.py")
 
 
 @pytest.fixture(scope="session")

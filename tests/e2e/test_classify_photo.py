@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from engine.data.photos import rgb_photo
 from engine.figures.classifier_figures import percent
 from engine.nets.imagenet import classify
-from tests.e2e.browser import assert_no_exception, expect_rerun, open_page
+from harness.browser import assert_no_exception, expect_rerun, open_page
 
 torch.set_num_threads(1)
 TOP5 = re.compile(r"^Top-5: ")

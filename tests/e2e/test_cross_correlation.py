@@ -1,11 +1,11 @@
 """The first lesson in real Chromium: navigate, move the step slider, step with buttons and keys.
 
-The stepper (pages/ui/stepper) draws a step in the browser at once and writes `?xc_step=n` to the address
+The stepper (pages/shell/stepper) draws a step in the browser at once and writes `?xc_step=n` to the address
 bar, with no rerun (tests/e2e/test_stepper.py checks what only that component does).
 """
 import re
 
-from tests.e2e.browser import (address_query, assert_no_exception, expect_rerun, open_page, step_range, step_text,
+from harness.browser import (address_query, assert_no_exception, expect_rerun, open_page, step_range, step_text,
                                step_value, take_step)
 
 SCREENSHOTS = "screenshots"
@@ -68,7 +68,7 @@ def test_shared_link_reproduces_the_view_and_bad_links_are_explained(page, app_u
 
 def test_demo_mode_folds_the_controls_and_the_right_key_steps(browser, app_url, tmp_path_factory):
     """Demo mode of this lesson (the projector and phone checks of every lesson are in test_demo_mode.py)."""
-    from tests.e2e.browser import new_app_page
+    from harness.browser import new_app_page
     out = tmp_path_factory.mktemp(SCREENSHOTS)
     page = new_app_page(browser, 1280, 720)
     open_page(page, app_url, "/cross_correlation?demo=1")
@@ -83,10 +83,11 @@ def test_demo_mode_folds_the_controls_and_the_right_key_steps(browser, app_url, 
 
 def test_first_visit_after_start_up_is_a_shared_lesson_link(page, tmp_path):
     """A new server whose first visitor opens a lesson link still runs the lesson inside the shell."""
-    from tests.e2e.server import StreamlitServer
-    server = StreamlitServer("app.py", tmp_path / "fresh.log")
+    from harness.server import StreamlitServer
+    server = StreamlitServer("serve.py", tmp_path / "fresh.log")
     try:
         open_page(page, server.url, "/cross_correlation?xc_step=2")
+        assert page.get_by_text("Page not found").count() == 0  # pages/ is not taken for an old-style app
         assert page.get_by_test_id("stSidebarNav").count() == 0  # not Streamlit's file list
         assert page.get_by_test_id("stPageLink").count() >= 2  # ConvLab's own navigation
         assert page.locator("h1").first.inner_text() == "Cross-correlation vs convolution"

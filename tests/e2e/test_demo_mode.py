@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from engine.lessons import load_lessons
-from tests.e2e.browser import (address_query, aria_label, assert_no_exception, expect_rerun, horizontal_overflow,
+from harness.browser import (address_query, aria_label, assert_no_exception, expect_rerun, horizontal_overflow,
                                new_app_page, open_page, step_number, stepper, stepper_ready, steppers_ready, take_step,
                                wait_for_app_idle)
 

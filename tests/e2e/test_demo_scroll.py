@@ -1,7 +1,7 @@
 """Demo mode in Chromium: a script step that names a section scrolls that subheading into view."""
 from playwright.sync_api import expect
 
-from tests.e2e.browser import assert_no_exception, expect_rerun, open_page
+from harness.browser import assert_no_exception, expect_rerun, open_page
 
 
 def test_page_down_to_a_step_with_a_section_scrolls_to_it(page, app_url):

@@ -6,7 +6,7 @@ import numpy as np
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.ops.receptive_field import input_range, parse_layers
-from tests.e2e.browser import assert_no_exception, expect_rerun, open_page, slider, step_text
+from harness.browser import assert_no_exception, expect_rerun, open_page, slider, step_text
 
 X = parse_matrix("; ".join(" ".join(str((r * 7 + c) % 10) for c in range(7)) for r in range(7)))
 K = np.arange(1, 10, dtype=float).reshape(3, 3)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from engine.data.drawing import STROKES, preprocess_drawing, render_strokes
 from engine.nets.digit_loading import predict
-from tests.e2e.browser import assert_no_exception, expect_rerun, open_page
+from harness.browser import assert_no_exception, expect_rerun, open_page
 
 torch.set_num_threads(1)
 

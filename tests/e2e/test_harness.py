@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.browser import (APP, REDACTED_ERROR, assert_no_exception, expect_rerun,
+from harness.browser import (APP, REDACTED_ERROR, assert_no_exception, expect_rerun,
                                idle_count, open_page, slider)
 
 

@@ -3,7 +3,7 @@ import re
 
 from engine.data.digits import typical
 from engine.nets.invariance import shift_response
-from tests.e2e.browser import address_query, assert_no_exception, expect_rerun, open_page, slider, step_text, take_step
+from harness.browser import address_query, assert_no_exception, expect_rerun, open_page, slider, step_text, take_step
 
 KEY = "pl_step"
 

@@ -1,4 +1,4 @@
-"""The lessons' stepper (pages/ui/stepper) in real Chromium, on the cross-correlation lesson: what only a browser
+"""The lessons' stepper (pages/shell/stepper) in real Chromium, on the cross-correlation lesson: what only a browser
 can show. A step is drawn by the browser at once and written to the address bar (`?xc_step=n`) without asking
 the server; the server hears of it on its next run (the component reports it), so another control keeps the
 step, and a shared link opens at it. The expected sums come from the engine, for the numbers on screen.
@@ -10,7 +10,7 @@ import pytest
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.figures import step_equation
-from tests.e2e.browser import (address_query, assert_no_exception, expect_rerun, idle_count, open_page, press_step,
+from harness.browser import (address_query, assert_no_exception, expect_rerun, idle_count, open_page, press_step,
                                step_button, step_number, step_range, step_text, step_value, stepper, stepper_ready,
                                take_step, wait_for_app_idle)
 

@@ -2,7 +2,7 @@
 shows the run; a setting changed mid-run stops it cleanly, keeping nothing."""
 import re
 
-from tests.e2e.browser import assert_no_exception, idle_count, open_page, wait_for_app_idle
+from harness.browser import assert_no_exception, idle_count, open_page, wait_for_app_idle
 
 TRAINING_MS = 240_000  # a busy 2-core machine: generous, and only ever waited on the page's own state
 PROGRESS = '[data-testid="stProgress"]'
@@ -13,7 +13,7 @@ def train_button(page, name):
 
 
 def test_a_one_epoch_run_finishes_and_shows_its_row(page, app_url):
-    open_page(page, app_url, "/train_cnn_mlp?tc_epochs=1&tc_seed=4")
+    open_page(page, app_url, "/train_cnn_mlp?tr_epochs=1&tr_seed=4")
     assert page.get_by_role("table").count() == 0
     since = idle_count(page)
     train_button(page, "MLP, shuffled").click()
@@ -30,7 +30,7 @@ def test_a_one_epoch_run_finishes_and_shows_its_row(page, app_url):
 
 
 def test_a_setting_changed_mid_run_stops_it_and_keeps_nothing(page, app_url):
-    open_page(page, app_url, "/train_cnn_mlp?tc_epochs=6&tc_seed=5")
+    open_page(page, app_url, "/train_cnn_mlp?tr_epochs=6&tr_seed=5")
     train_button(page, "CNN, original").click()
     page.locator(PROGRESS).filter(has_text="epoch 1 of 6").wait_for(timeout=TRAINING_MS)  # training now
     assert train_button(page, "Train all four").is_disabled()  # no second run can start

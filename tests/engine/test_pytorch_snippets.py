@@ -113,7 +113,7 @@ def test_conv_transpose_code_runs_and_matches_the_engine(data, nd, s, p):
 @given(layers=st.lists(st.builds(Layer, st.integers(1, 3), st.integers(1, 2), st.integers(0, 2), st.integers(1, 2)),
                        min_size=1, max_size=3), n=st.integers(8, 16), data=st.data())
 def test_stack_code_runs_and_finds_the_engine_s_receptive_cells(layers, n, data):
-    from pages.ui.dilation_views import stack_code
+    from pages.dilation.views import stack_code
     try:
         lengths = layer_lengths(layers, n)
     except ValueError:

@@ -69,7 +69,7 @@ def test_pooling_views_pack_too():
 
 _REPLAY_JS = """
 const packed = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-// the same replay as pages/ui/stepper/stepper.js's draw(): base, then each patch up to n
+// the same replay as pages/shell/stepper/stepper.js's draw(): base, then each patch up to n
 const out = [];
 let tokens = packed.base.slice();
 out.push(tokens.join(''));

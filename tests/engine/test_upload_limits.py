@@ -15,7 +15,7 @@ from tests.image_files import encode, png_chunk
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PAGE_SIDE = 512  # pages/ui/photo_views.MAX_SIDE (not imported: pages import streamlit)
+PAGE_SIDE = 512  # pages/shell/photo_views.MAX_SIDE (not imported: pages import streamlit)
 
 
 def gray_png(w, h):

@@ -1,0 +1,68 @@
+"""Views of the cross-correlation lesson that are more than one call: kernels, commutativity, photo."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import engine
+from engine.data.matrix_text import format_matrix
+from engine.data.photos import PHOTOS, photo
+from engine.figures import grids_figure, images_figure
+from pages.shell.figures import show, spec
+
+
+def kernel_buttons(key, table):
+    """A row of classic kernels; a click puts the kernel into the matrix widget `key`."""
+    st.caption("Classic kernels")
+    with st.container(horizontal=True):
+        for name, values in table.items():
+            st.button(name, key=f"{key}_{name}", on_click=_set, args=(key, format_matrix(np.array(values))))
+
+
+def size_text(shape):
+    """'3 × 3' for a grid, 'length-5' for a 1D signal (as the captions say it)."""
+    return f"length-{shape[0]}" if len(shape) == 1 else " × ".join(map(str, shape))
+
+
+def _set(key, value):
+    st.session_state[key] = value
+
+
+def commutativity(x, k, nd, font_size):
+    """X * K against K * X with full padding: equal for convolution, rotated for cross-correlation."""
+    conv, corr = (engine.convolve2d, engine.correlate2d) if nd == 2 else (engine.convolve1d, engine.correlate1d)
+    a, b = conv(x, k, padding="full"), conv(k, x, padding="full")
+    c, d = corr(x, k, padding="full"), corr(k, x, padding="full")
+    with st.expander("Is it commutative? (full padding)", icon=":material/swap_horiz:"):
+        show(spec(grids_figure, [("conv(X, K)", a, False), ("conv(K, X)", b, False),
+                                 ("corr(X, K)", c, False), ("corr(K, X)", d, False)], height=280, font_size=font_size),
+             key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.",
+             caption=f"X ({' × '.join(map(str, np.shape(x)))}) and K ({' × '.join(map(str, np.shape(k)))}), full "
+                     f"padding: each result is {' × '.join(map(str, a.shape))}.")
+        st.markdown(f"- Convolution: swapping X and K gives **{'the same' if np.allclose(a, b) else 'a different'}** result.")
+        same = np.allclose(c, d)
+        rotated = np.allclose(np.flip(c), d)
+        verdict = "the same result" if same else ("the result rotated by 180°" if rotated else "a different result")
+        st.markdown(f"- Cross-correlation: swapping X and K gives **{verdict}**.")
+
+
+def _photo_figure(label, kernel, font_size):
+    """The photo, its cross-correlation and its convolution with `kernel`, and how the two compare."""
+    image = photo(label)
+    padding = "same" if all(s % 2 for s in kernel.shape) else "full"
+    corr = engine.correlate2d(image, kernel, padding=padding)
+    conv = engine.convolve2d(image, kernel, padding=padding)
+    signed = bool(min(corr.min(), conv.min()) < 0)  # red/blue only when there are negative values
+    figure = images_figure([(label, image, False), ("Cross-correlation", corr, signed),
+                            ("Convolution", conv, signed)], height=380, font_size=font_size)
+    same = "identical" if np.allclose(corr, conv) else ("exact negatives" if np.allclose(corr, -conv) else "different")
+    return {**figure.to_dict(), "meta": {"same": same, "signed": signed}}
+
+
+def photo_comparison(kernel, page):
+    """The current kernel on a real photo: cross-correlation and convolution side by side."""
+    label = page.choice("Photo", list(PHOTOS), "xc_photo", horizontal=False)
+    figure = spec(_photo_figure, label, np.asarray(kernel, dtype=float), page.font_size)
+    colours = " Red is positive, blue negative, white zero." if figure["meta"]["signed"] else " Brighter is larger."
+    show(figure, key="xc_photo_fig", alt="The photo and the kernel's two results side by side.",
+         caption=f"{label}: for this kernel the two results are **{figure['meta']['same']}**.{colours}")

@@ -1,0 +1,47 @@
+"""Lesson: padding sizes ('valid', 'same', 'full', per side) and modes (zeros, reflect, replicate, circular)."""
+import streamlit as st
+
+import engine
+from engine.figures.padding_figures import pad_conv_code
+from engine.ops.coverage import participation_counts
+from pages.shell.lesson_page import LessonPage
+from pages.padding.views import count_maps, counts_title, output_size, padding_size, photo_borders, sources
+from pages.shell.stepping import formula, play_animation, step_through
+
+page = LessonPage("padding")
+with page.controls():
+    page.presets()
+    left, right = st.columns(2)
+    with left:
+        padding = padding_size(page)
+        mode = page.choice("Padding mode", list(engine.PADDING_MODES), "pd_mode")
+        stride = page.int_slider("Stride s", 1, 3, "pd_stride")
+    with right:
+        x = page.matrix("Input X", "pd_x", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16", max_rows=10, max_cols=10)
+        k = page.matrix("Kernel K", "pd_k", "1 1 1; 1 1 1; 1 1 1", max_rows=5, max_cols=5)
+
+with page.stop_on_error():  # guard: 'same' with a stride, reflect wider than the input, a kernel larger than the padded input
+    trace = engine.trace_conv(x, k, stride=stride, padding=padding, padding_mode=mode)
+
+st.subheader("Where each padded value comes from")
+sources(trace)
+
+st.subheader("Output size")
+output_size(trace)
+
+conv = dict(input=x, kernel=k, stride=stride, padding=trace.pads, padding_mode=mode)
+st.subheader("Step by step")
+formula(conv)
+step = step_through(page, conv, "pd_step", unreached=participation_counts(x.shape, k.shape, stride, trace.pads) == 0)
+with st.expander("Watch it play", icon=":material/play_circle:"):
+    play_animation(page, conv, "pd_anim", start=step)
+
+st.subheader("In PyTorch")
+st.code(pad_conv_code(x, k, trace.pads, mode, stride), language="python")
+
+st.subheader(counts_title(trace))
+count_maps(trace, page.font_size)
+
+st.subheader("Borders on a real photo")
+photo_borders(page)
+page.finish()

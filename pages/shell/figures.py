@@ -1,0 +1,72 @@
+"""Figures on the page: built once per content (cached as Plotly JSON dicts), shown without re-checks.
+
+Every figure has a text alternative and a visible caption stating what it shows for the current
+settings, and saves as a PNG from its toolbar (the camera icon; always shown in demo mode) under a
+file name made of the lesson, the figure and the settings in the URL.
+"""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from engine.figures import SpecFigure
+from pages.shell import demo_mode
+from pages.shell.controls import drawn
+from pages.shell.stepper import stepper_keys
+
+CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+DEMO_SCALE, DEMO_MAX_HEIGHT = 1.4, 620  # demo mode: taller figures (projector), still inside a 720 px screen
+LESSON_KEY = "_convlab_lesson"  # the lesson on screen (set by LessonPage), for file names
+_NOT_SETTINGS = {"demo", "demo_auto", "demo_every", "hide"}
+
+
+def spec(build, *args, **kwargs):
+    """build(*args, **kwargs) as a Plotly dict, cached by the builder's name and its arguments."""
+    return _cached_spec(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _cached_spec(name, _build, *args, **kwargs):  # `_build` is not hashed: `name` stands for it
+    figure = _build(*args, **kwargs)
+    return figure if isinstance(figure, dict) else figure.to_dict()
+
+
+def show(figure_spec, key, alt, caption=None):
+    """Render a cached spec (dict) or SpecFigure with its caption under it.
+
+    alt: what the figure is (read by screen readers); caption: what it shows for the current settings,
+    shown under the figure and added to the text alternative (alt is shown when there is no caption).
+    """
+    figure = figure_spec.spec if isinstance(figure_spec, SpecFigure) else figure_spec
+    demo = demo_mode.is_on()
+    config = {**CONFIG, "toImageButtonOptions": {
+        "format": "png", "scale": 2, "filename": figure_filename(st.session_state.get(LESSON_KEY, ""), key,
+                                                                 st.query_params.to_dict(), stepper_keys())}}
+    if demo:
+        figure = taller(figure, DEMO_SCALE, DEMO_MAX_HEIGHT)
+        config["displayModeBar"] = True  # the camera (download as PNG) stays in view
+    drawn(key)
+    text = f"{alt} {caption.replace('**', '')}" if caption else alt  # the caption without its Markdown
+    st.plotly_chart(SpecFigure(figure), key=key, alt=text, config=config)
+    st.caption(caption or alt)
+
+
+def taller(figure, scale, max_height):
+    """The figure dict with its layout height scaled (up to max_height); unchanged without a height."""
+    height = figure.get("layout", {}).get("height")
+    if not height:
+        return figure
+    return {**figure, "layout": {**figure["layout"], "height": min(round(height * scale), max(height, max_height))}}
+
+
+def figure_filename(lesson, key, params, frames=(), max_len=100):
+    """convlab-<lesson>-<figure key>-<setting>-<value>...: short URL settings, safe characters.
+
+    Left out: matrices (long), the steppers' frames (`frames`, their keys: a frame changes no figure but
+    the animation, and a new file name would redraw every figure) and the demo-mode switches.
+    """
+    parts = ["convlab", lesson, key] + [f"{name}-{value}" for name, value in params.items()
+                                        if name not in _NOT_SETTINGS and name not in frames
+                                        and len(str(value)) <= 12]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(p for p in parts if p))[:max_len]

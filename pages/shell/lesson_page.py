@@ -1,0 +1,131 @@
+"""The shell every lesson page shares: title and Idea, controls, presets, notes, stepper, sections."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import streamlit as st
+
+from engine.lessons import load_lessons
+from pages.shell import controls, demo_mode
+from pages.shell.figures import LESSON_KEY
+from pages.shell.stepper import stepper
+
+# Wide step grids, matrices and formulas scroll inside their own box instead of widening the page (phones).
+_PAGE_STYLE = """<style>
+[data-testid="stMainBlockContainer"] .stHtml { overflow-x: auto; }
+[data-testid="stMainBlockContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; }
+</style>"""  # a constant; hide_css adds selectors made only from validated names
+
+
+@st.cache_resource
+def lessons():
+    """Every lesson, validated, in order (read-only, shared by all sessions)."""
+    return tuple(load_lessons())
+
+
+def lesson(slug):
+    return next(l for l in lessons() if l.slug == slug)
+
+
+class LessonPage:
+    """Top to bottom: header, controls, work, figures, sections; notes appear under the title."""
+
+    def __init__(self, slug):
+        self.lesson = lesson(slug)
+        self.demo = demo_mode.is_on()
+        self.font_size = 20 if self.demo else 15  # figure text: projector-sized in demo mode
+        self.notes = []  # unusable URL values, reported under the title by finish()
+        controls.start_page()
+        demo_mode.check_link(self.notes)
+        st.session_state[LESSON_KEY] = slug
+        st.html(_PAGE_STYLE + controls.hide_css(controls.hidden(self.notes)))
+        st.title(self.lesson.title)
+        if self.demo:
+            demo_mode.script_bar(self)
+        self._notes_box = st.container()
+        with st.container(key="lesson_idea"):
+            st.markdown(self.lesson.sections["Idea"])
+
+    @contextmanager
+    def controls(self):
+        """The controls, folded away in demo mode, headed by the lesson's "Try it" line (`hide=controls`)."""
+        with st.container(key="lesson_controls"):
+            with st.expander("Controls", expanded=not self.demo, icon=":material/tune:") as box:
+                st.caption(self.lesson.sections["Try it"])
+                yield box
+
+    def key(self, key):
+        """`key` if it carries the lesson's prefix (lessons/<slug>.md `key_prefix`); ValueError otherwise."""
+        if not self.lesson.owns_key(key):
+            raise ValueError(f"widget key {key!r} of lesson {self.lesson.slug!r} must start with "
+                             f"{self.lesson.key_prefix + '_'!r} (its key_prefix)")
+        return key
+
+    @staticmethod
+    def preset_key(name):
+        """The widget key of the button of preset `name`."""
+        return f"preset_{name}"
+
+    def preset_clicked(self):
+        """Whether this run comes from a click on one of the lesson's preset buttons."""
+        return any(st.session_state.get(self.preset_key(p.name)) for p in self.lesson.presets)
+
+    @property
+    def demo_step(self):
+        """The demo script step on screen (1..n; 0 before the script starts or outside demo mode)."""
+        return demo_mode.current_step(self.lesson)
+
+    @contextmanager
+    def stop_on_error(self):
+        """The one guard for unusable input: a ValueError shows its message, the closing sections, and stops."""
+        try:
+            yield
+        except ValueError as err:
+            st.error(f"{err}", icon=":material/error:")
+            self.finish()
+            st.stop()
+
+    def presets(self, label="Examples"):
+        """A row of buttons, one a preset from the lesson file; a click sets its widget values (`hide=presets`)."""
+        with st.container(key="lesson_presets"):
+            st.caption(label)
+            with st.container(horizontal=True):
+                for preset in self.lesson.presets:
+                    st.button(preset.label, key=self.preset_key(preset.name), on_click=controls.set_values,
+                              args=(preset.values,))
+
+    def choice(self, label, options, key, **kwargs):
+        return controls.choice(label, options, self.key(key), self.notes, **kwargs)
+
+    def int_slider(self, label, lo, hi, key, **kwargs):
+        return controls.int_slider(label, lo, hi, self.key(key), self.notes, **kwargs)
+
+    def matrix(self, label, key, default, **kwargs):
+        values, error = controls.matrix(label, self.key(key), default, self.notes, **kwargs)
+        if error:
+            st.error(error, icon=":material/error:")
+        return values
+
+    def stepper(self, n_steps, key, label="Step", shortcuts=True, *, views):
+        """◀ Previous, a step slider, Next ▶ (Left / Right keys when `shortcuts`); returns the step.
+
+        views: (build, *args) giving each step's HTML, drawn in the browser without a rerun (see
+        pages/shell/stepper). In demo mode these are the animation frames within a script step (Page Down /
+        Page Up walk the script). `hide=<key>` hides the row of controls; the view and the keys stay.
+        """
+        return stepper(self.key(key), n_steps, self.notes, views, label, shortcuts)
+
+    def section(self, name):
+        st.markdown(self.lesson.sections[name])
+
+    def finish(self):
+        """Closing sections, the self-check questions, and the note about unusable link values (under the title)."""
+        from pages.shell.self_check import self_check  # here: finish() is the one part of this file it needs
+
+        controls.show_notes(self.notes, self._notes_box)
+        st.subheader("What to notice")
+        self.section("What to notice")
+        st.subheader("Summary")
+        self.section("Summary")
+        self_check(self.lesson)
