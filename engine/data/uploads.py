@@ -20,7 +20,7 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from engine.data.image_modes import to_rgb
 
@@ -93,6 +93,8 @@ def load_upload(data, name="", max_side=None):
     except Image.DecompressionBombError as error:
         raise _too_many_pixels(what, image.size) from error
     except DECODE_ERRORS as error:
+        if _text_bomb(error):
+            raise _text_bomb_message(what) from error
         raise ValueError(f"{what} is cut off or damaged: its {image.format} data could not be read to the "
                          "end. Upload it again, or open and save it again in an image editor.") from error
     notes = []
@@ -143,6 +145,8 @@ def _open(data, what):
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:  # warning if filtered
         raise _too_many_pixels(what, _sniff_size(data)) from error
     except (UnidentifiedImageError, *DECODE_ERRORS) as error:
+        if _text_bomb(error):
+            raise _text_bomb_message(what) from error
         raise _not_readable(data, what) from error
     width, height = image.size
     if width < 1 or height < 1:
@@ -188,6 +192,18 @@ def _too_many_pixels(what, size):
     return ValueError(f"{what}{claimed}; the limit is {MAX_PIXELS / 1e6:.0f} megapixels (a file this small "
                       "claiming that much may be a decompression bomb). Resize the picture, for example to "
                       "4000 x 3000 pixels, and upload it again.")
+
+
+def _text_bomb(error):
+    """True if Pillow refused a PNG's text chunks (zTXt, iTXt) for unpacking to too much text."""
+    return isinstance(error, ValueError) and any(limit in str(error) for limit in ("MAX_TEXT_CHUNK", "MAX_TEXT_MEMORY"))
+
+
+def _text_bomb_message(what):
+    return ValueError(f"{what} holds compressed text (PNG metadata) that unpacks to more than the limit of "
+                      f"{PngImagePlugin.MAX_TEXT_CHUNK / 2**20:g} MB a note or {PngImagePlugin.MAX_TEXT_MEMORY / 2**20:g} "
+                      "MB in all; a small file claiming that much may be a decompression bomb, so it is not opened. "
+                      "Save the picture again without its metadata, or as JPEG, and upload it again.")
 
 
 def _zero_size(what, size):
