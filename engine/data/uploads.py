@@ -200,10 +200,11 @@ def _text_bomb(error):
 
 
 def _text_bomb_message(what):
+    note, total = PngImagePlugin.MAX_TEXT_CHUNK / 2**20, PngImagePlugin.MAX_TEXT_MEMORY / 2**20
     return ValueError(f"{what} holds compressed text (PNG metadata) that unpacks to more than the limit of "
-                      f"{PngImagePlugin.MAX_TEXT_CHUNK / 2**20:g} MB a note or {PngImagePlugin.MAX_TEXT_MEMORY / 2**20:g} "
-                      "MB in all; a small file claiming that much may be a decompression bomb, so it is not opened. "
-                      "Save the picture again without its metadata, or as JPEG, and upload it again.")
+                      f"{note:g} MB a note or {total:g} MB in all; a small file claiming that much may be a "
+                      "decompression bomb, so it is not opened. Save the picture again without its metadata, "
+                      "or as JPEG, and upload it again.")
 
 
 def _zero_size(what, size):

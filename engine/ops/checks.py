@@ -50,10 +50,13 @@ def per_axis(value, n, name):
 
 
 def at_least(value, n, name, lo):
-    """value (one number, or one per axis) as an n-tuple of ints >= lo."""
+    """value (one number, or one per axis) as an n-tuple of ints from lo to MAX_ELEMENTS (no size, stride,
+    padding or dilation can be longer than the longest array the engine makes)."""
     values = tuple(whole_number(v) for v in per_axis(value, n, name))
     if any(v is None or v < lo for v in values):
         raise ValueError(f"{name} must be a whole number of at least {lo}, got {show_value(value)}.")
+    if any(v > MAX_ELEMENTS for v in values):
+        raise ValueError(f"{name} {show_value(value)} is more than the engine's limit of {MAX_ELEMENTS:,} cells.")
     return values
 
 
@@ -108,6 +111,17 @@ def check_numbers(input, name, what="input"):
     if x.dtype != bool and not np.issubdtype(x.dtype, np.integer) and not np.issubdtype(x.dtype, np.floating):
         raise ValueError(f"{name} needs numbers (bool, int or float) in its {what}, got an array of {x.dtype}.")
     return x
+
+
+def trace_arrays(input, kernel, name):
+    """A single-channel trace's input and kernel as float arrays: both 1D or both 2D, neither empty."""
+    x, w = check_numbers(input, name).astype(float), check_numbers(kernel, name, "kernel").astype(float)
+    if x.ndim not in (1, 2) or w.ndim != x.ndim:
+        raise ValueError(f"A trace needs a 1D or 2D input and a kernel of the same rank; got {x.shape} and {w.shape}.")
+    if 0 in x.shape or 0 in w.shape:
+        raise ValueError(f"A trace needs at least one cell in the input and in the kernel; got {x.shape} and "
+                         f"{w.shape}.")
+    return x, w
 
 
 def trace_bias(bias, name):

@@ -40,7 +40,8 @@ def conv_matrix(input_shape, kernel, stride=1, padding=0, dilation=1):
     input_shape = check_shape(input_shape, "conv_matrix")
     out = conv_output_shape(input_shape, w.shape, stride, padding, dilation)
     nd = len(input_shape)
-    stride, dilation, padding = positive(stride, nd, "stride"), positive(dilation, nd, "dilation"), non_negative(padding, nd, "padding")
+    stride, dilation = positive(stride, nd, "stride"), positive(dilation, nd, "dilation")
+    padding = non_negative(padding, nd, "padding")
     check_elements((math.prod(out), math.prod(input_shape)), "conv_matrix", "matrix")
     check_work(math.prod(out) * w.size, "conv_matrix")
     C = np.zeros((int(np.prod(out)), int(np.prod(input_shape))))
@@ -61,7 +62,8 @@ def transpose_output_padding(input_shape, kernel_shape, stride=1, padding=0, dil
     """
     out = conv_output_shape(input_shape, kernel_shape, stride, padding, dilation)
     nd = len(out)
-    stride, dilation, padding = positive(stride, nd, "stride"), positive(dilation, nd, "dilation"), non_negative(padding, nd, "padding")
+    stride, dilation = positive(stride, nd, "stride"), positive(dilation, nd, "dilation")
+    padding = non_negative(padding, nd, "padding")
     return tuple(i - ((o - 1) * s - 2 * p + d * (k - 1) + 1)
                  for i, o, s, p, d, k in zip(input_shape, out, stride, padding, dilation, tuple(kernel_shape)))
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.ops.checks import (check_elements, check_numbers, check_shape, check_steps, check_work, kernel_span, non_negative, positive,
-                               step_index, trace_bias)
+from engine.ops.checks import (check_elements, check_numbers, check_shape, check_steps, check_work, kernel_span,
+                               non_negative, positive, step_index, trace_arrays, trace_bias)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -151,13 +151,8 @@ def trace_conv_transpose(input, kernel, bias=0.0, stride=1, padding=0, output_pa
     bias: a number (None, conv_transpose2d's default, means 0).
     """
     name = "trace_conv_transpose"
-    x, w = check_numbers(input, name).astype(float), check_numbers(kernel, name, "kernel").astype(float)
-    bias = trace_bias(bias, name)
-    nd = x.ndim
-    if nd not in (1, 2) or w.ndim != nd:
-        raise ValueError(f"A trace needs a 1D or 2D input and a kernel of the same rank; got {x.shape} and {w.shape}.")
-    if 0 in x.shape or 0 in w.shape:
-        raise ValueError(f"A trace needs at least one cell in the input and in the kernel; got {x.shape} and {w.shape}.")
+    x, w = trace_arrays(input, kernel, name)
+    bias, nd = trace_bias(bias, name), x.ndim
     stride, padding, output_padding, dilation, full, out = transpose_arguments(
         x.shape, w.shape, stride, padding, output_padding, dilation)
     check_steps(x.size, name, per_step=w.size * (nd + 2) + math.prod(full) + math.prod(out))  # canvas, output kept

@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
-from engine.ops.checks import (PADDING_MODES, check_elements, check_numbers, per_axis, positive, show_value,
-                               whole_number)
+from engine.ops.checks import (MAX_ELEMENTS, PADDING_MODES, check_elements, check_numbers, per_axis, positive,
+                               show_value, whole_number)
 _NUMPY_MODE = {"zeros": "constant", "constant": "constant", "reflect": "reflect",
                "replicate": "edge", "circular": "wrap"}
 
@@ -27,6 +27,8 @@ def pad(input, pad, mode="constant", value=0.0):
     Example: pad(np.ones((2, 2)), (1, 1, 0, 0)).shape == (2, 4)
     """
     x = check_numbers(input, "pad")
+    if x.ndim == 0:
+        raise ValueError("pad needs an array with at least one axis, got a single number.")
     if not isinstance(mode, str) or mode not in _NUMPY_MODE:
         raise ValueError(f"Unknown padding mode {show_value(mode)}: choose one of {', '.join(PADDING_MODES)}.")
     amounts = pad_amounts(pad, x.ndim)
@@ -50,7 +52,8 @@ def pad(input, pad, mode="constant", value=0.0):
 def pad_amounts(pad, ndim):
     """F.pad's pad tuple checked: an even number of whole numbers >= 0, at most two per axis."""
     if isinstance(pad, (str, bytes)) or np.ndim(pad) != 1:
-        raise ValueError(f"pad is a tuple of whole numbers, (before, after) for each padded axis; got {show_value(pad)}.")
+        raise ValueError(f"pad is a tuple of whole numbers, (before, after) for each padded axis; "
+                         f"got {show_value(pad)}.")
     if len(pad) % 2 or len(pad) // 2 > ndim:
         raise ValueError("Padding needs a (before, after) pair for each padded axis.")
     amounts = [whole_number(p) for p in pad]
@@ -78,7 +81,8 @@ def fill_value(value, dtype):
                              f"(from {info.min} to {info.max}).")
         return math.trunc(value)
     if math.isfinite(value) and abs(value) > float(np.finfo(dtype).max):
-        raise ValueError(f"The fill value {value} does not fit in this {dtype} array (at most {np.finfo(dtype).max:g}).")
+        raise ValueError(f"The fill value {value} does not fit in this {dtype} array "
+                         f"(at most {np.finfo(dtype).max:g}).")
     return value
 
 
@@ -109,5 +113,7 @@ def resolve_padding(padding, kernel_size, dilation=1):
         for q in pair:
             if whole_number(q) is None or whole_number(q) < 0:
                 raise ValueError(f"Padding must be a whole number of at least 0, got {show_value(q)}.")
+            if whole_number(q) > MAX_ELEMENTS:
+                raise ValueError(f"padding {q} is more than the engine's limit of {MAX_ELEMENTS:,} cells.")
         pairs.append(tuple(whole_number(q) for q in pair))
     return tuple(pairs)

@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 
-from engine.ops.checks import check_elements, check_numbers, check_work, kernel_span, non_negative, positive, whole_number
+from engine.ops.checks import (check_elements, check_numbers, check_work, kernel_span, non_negative, positive,
+                               whole_number)
 
 
 def pool_output_size(i, k, s=None, p=0, d=1, ceil_mode=False):
@@ -25,7 +26,7 @@ def pool_output_size(i, k, s=None, p=0, d=1, ceil_mode=False):
     With ceil_mode, a last window starting at or past i + p (only padding under it) is not counted.
     ValueError for a size, kernel, stride or dilation below 1 or a padding below 0, as in PyTorch.
     """
-    (i,), (k,), (p,) = non_negative(i, 1, "i"), positive(k, 1, "k"), non_negative(p, 1, "p")
+    (i,), (k,), (p,) = positive(i, 1, "i"), positive(k, 1, "k"), non_negative(p, 1, "p")
     (s,), (d,) = positive(k if s is None else s, 1, "s"), positive(d, 1, "d")
     (span,) = kernel_span((k,), (d,))
     o = (i + 2 * p - span + ((s - 1) if ceil_mode else 0)) // s + 1

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.ops.checks import (check_fits, check_numbers, check_padding_mode, check_steps, positive, step_index,
+from engine.ops.checks import (check_fits, check_padding_mode, check_steps, positive, step_index, trace_arrays,
                                trace_bias)
 from engine.ops.padding import pad, resolve_padding
 
@@ -59,14 +59,8 @@ def trace_conv(input, kernel, bias=0.0, stride=1, padding=0, dilation=1, padding
     Returns a ConvTrace whose output equals conv1d/conv2d with the applied kernel.
     bias: a number (None, conv2d's default, means 0).
     """
-    x = check_numbers(input, "trace_conv").astype(float)
-    w = check_numbers(kernel, "trace_conv", "kernel").astype(float)
-    bias = trace_bias(bias, "trace_conv")
-    nd = x.ndim
-    if nd not in (1, 2) or w.ndim != nd:
-        raise ValueError(f"A trace needs a 1D or 2D input and a kernel of the same rank; got {x.shape} and {w.shape}.")
-    if 0 in x.shape or 0 in w.shape:
-        raise ValueError(f"A trace needs at least one cell in the input and in the kernel; got {x.shape} and {w.shape}.")
+    x, w = trace_arrays(input, kernel, "trace_conv")
+    bias, nd = trace_bias(bias, "trace_conv"), x.ndim
     stride, dilation = positive(stride, nd, "stride"), positive(dilation, nd, "dilation")
     check_padding_mode(padding_mode)
     if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):

@@ -109,7 +109,9 @@ def test_bias_none_means_no_bias_in_both_traces(trace):
 
 @pytest.mark.parametrize("call, phrase", [
     # item 9: what cannot fit in the budget is refused before anything is allocated or computed
-    (lambda: engine.conv1d(np.ones((1, 5)), np.ones((1, 1, 3)), padding=2**31), "output would hold"),
+    (lambda: engine.conv1d(np.ones((1, 5)), np.ones((1, 1, 3)), padding=2**31), "padding 2147483648 is more than"),
+    (lambda: engine.conv1d(np.ones((1, 5)), np.ones((1, 1, 3)), padding=2**23), "output would hold"),
+    (lambda: conv_matrix((5,), np.ones(2), stride=2**63), "stride 9223372036854775808 is more than"),
     (lambda: conv_matrix((200, 200), np.ones((3, 3))), "conv_matrix's matrix would hold 39204 x 40000"),
     (lambda: engine.trace_conv_transpose(np.ones((100, 100)), np.ones((3, 3))), "would record 10,000 steps"),
     (lambda: engine.trace_conv(np.ones((1000, 1000)), np.ones((3, 3))), "would record 996,004 steps"),
