@@ -175,3 +175,20 @@ def test_per_axis_and_positive():
     with pytest.raises(ValueError, match=r"got 'x+\.\.\.\.$") as error:
         checks.positive("x" * 1000, 1, "stride")  # a hostile value is shortened in the message
     assert len(str(error.value)) < 100
+
+
+@pytest.mark.parametrize("call, phrase", [
+    # found by the engine fuzzer
+    (lambda: engine.input_range([engine.Layer(3)], None), "output index is a whole number, got None"),
+    (lambda: engine.receptive_cells([engine.Layer(3)], 9, 1.5), "there is no output 1.5"),
+    (lambda: engine.receptive_cells([engine.Layer(3)], 2**31, 0), "input_length 2147483648 is more than the engine's"),
+    (lambda: engine.receptive_cells([engine.Layer(10**6, 1, 10**6)] * 2, 9, 10**6), "multiply-adds"),
+    (lambda: engine.receptive_field([3, 1]), "A stack is a list of Layer"),
+    (lambda: engine.bottleneck_cost(None, 1, 1), "height must be a whole number of at least 1, got None"),
+    (lambda: engine.bottleneck_cost(2, 2, 2, "x"), "reduction must be a whole number"),
+    (lambda: engine.pad(np.float64(3.0), ()), "at least one axis"),
+    (lambda: engine.pool_output_size(0, 1), "i must be a whole number of at least 1"),
+])
+def test_fuzzer_findings_raise_value_error(call, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        call()
