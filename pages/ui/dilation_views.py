@@ -21,6 +21,9 @@ def effective_size_latex(k, d, i=None, p=0):
     """k_eff with the numbers written in, and the output size for an input of size i."""
     keff = effective_kernel_size(k, d)
     text = rf"k_{{\text{{eff}}}} = k + (k - 1)(d - 1) = {k} + ({k} - 1)({d} - 1) = {keff}"
+    if i is not None and keff > i + 2 * p:  # no position: conv_output_size refuses, as torch does
+        return r"\begin{gathered}" + text + rf"\\ k_{{\text{{eff}}}} = {keff} > i + 2p = {i + 2 * p}" \
+            r"\text{: no output}\end{gathered}"
     if i is not None:
         o = conv_output_size(i, k, 1, p, d)
         text = r"\begin{gathered}" + text + (rf"\\ o = \left\lfloor \frac{{i + 2p - d(k - 1) - 1}}{{s}} \right\rfloor + 1 = "
