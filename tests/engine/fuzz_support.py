@@ -1,7 +1,7 @@
 """What the engine fuzzer shares: the settings profile, hostile values and arrays, and the guard that runs
 one call within the budget and checks that it returns or raises ValueError with a message.
 
-Examples per test: FUZZ_EXAMPLES, 40 in the normal suite (the same ones every run), or
+Examples per test: FUZZ_EXAMPLES, 60 in the normal suite (the same ones every run), or
 CONVLAB_FUZZ_EXAMPLES=2000 for a long run (new random examples each time).
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from engine.ops.checks import MAX_ELEMENTS
 
 LONG_RUN = os.environ.get("CONVLAB_FUZZ_EXAMPLES")
-FUZZ_EXAMPLES = int(LONG_RUN or 40)
+FUZZ_EXAMPLES = int(LONG_RUN or 60)
 settings.register_profile("convlab-fuzz", max_examples=FUZZ_EXAMPLES, deadline=None, database=None,
                           derandomize=not LONG_RUN, suppress_health_check=list(HealthCheck))
 FUZZ = settings(settings.get_profile("convlab-fuzz"))  # the normal suite: the same examples every run;
