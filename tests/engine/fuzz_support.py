@@ -1,6 +1,7 @@
 """What the engine fuzzer shares: the settings profile, hostile values and arrays, and the guard that runs
 one call within the budget and checks that it returns or raises ValueError with a message.
 
+Used by test_fuzz_engine.py (ops and size helpers) and test_fuzz_traces.py (traces and step figures).
 Examples per test: FUZZ_EXAMPLES, 60 in the normal suite (the same ones every run), or
 CONVLAB_FUZZ_EXAMPLES=2000 for a long run (new random examples each time).
 """
@@ -12,6 +13,8 @@ import time
 from contextlib import contextmanager
 
 import numpy as np
+import pytest
+import torch
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -133,3 +136,47 @@ def assert_agrees(got, want, tol=1e-6):
     assert np.array_equal(np.isnan(got), np.isnan(want))
     assert np.array_equal(got[~finite & ~np.isnan(want)], want[~finite & ~np.isnan(want)])
     assert np.allclose(got[finite], want[finite], rtol=tol, atol=tol * scale)
+
+
+# --- shared by the fuzz test modules ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bounded_memory():
+    """Bound the memory any call can take (conftest's summary then says how many calls were made)."""
+    torch.ones(1).numpy()  # torch's lazy start-up before the bound
+    with memory_bound():
+        yield
+
+
+def t(a):
+    return torch.from_numpy(np.asarray(a, dtype=float))
+
+
+def spatial(nd, lo=1, hi=6):
+    return st.tuples(*[st.integers(lo, hi)] * nd)
+
+
+def array_or_hostile(shape):
+    return mostly(values(shape), hostile_array(), one_in=8)
+
+
+def param(valid):
+    return mostly(valid, one_in=8)
+
+
+def input_and_kernel(data, nd, size=6):
+    """A single-channel (L,) or (H, W) input and a kernel of the same rank, each possibly hostile."""
+    return data.draw(array_or_hostile(data.draw(spatial(nd, 1, size)))), \
+        data.draw(array_or_hostile(data.draw(spatial(nd, 1, 3))))
+
+
+def torch_conv(x, w, bias, nd, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+    """nn.ConvNd with these weights (the layer knows padding_mode)."""
+    w = t(w)
+    layer = getattr(torch.nn, f"Conv{nd}d")(w.shape[1] * groups, w.shape[0], tuple(w.shape[2:]), stride, padding,
+                                            dilation, groups, bias is not None, padding_mode, dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.copy_(w)
+        if bias is not None:
+            layer.bias.copy_(t(bias))
+        return layer(t(x)).numpy()

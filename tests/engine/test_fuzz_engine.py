@@ -1,6 +1,6 @@
-"""Fuzz every public engine entry point (engine/__init__.py, the traces and the figure builders that take a
-step) with invalid shapes, dtypes and parameters: each call returns torch's answer (compared where torch
-answers too) or raises ValueError with a message, within the time and memory budget of fuzz_support.guarded.
+"""Fuzz every public engine op and size helper (engine/__init__.py) with invalid shapes, dtypes and parameters:
+each call returns torch's answer (compared where torch answers too) or raises ValueError with a message, within
+the time and memory budget of fuzz_support.guarded. The traces and step figures: test_fuzz_traces.py.
 
 FUZZ_EXAMPLES examples per test in the normal suite; CONVLAB_FUZZ_EXAMPLES=2000 for a long run.
 """
@@ -12,50 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import engine
-from engine.figures import at_step, formula_latex, pool_equation, pool_step_html, step_equation, step_html, unpool_html
-from engine.figures.animation import animation_spec
-from engine.figures.transposed_figures import stamp_html
 from engine.ops.conv_matrix import conv_matrix
 from engine.ops.coverage import participation_counts
-from tests.engine.fuzz_support import (FUZZ, assert_agrees, guarded, hostile_array, memory_bound, mostly,
-                                       torch_or_none, values)
+from tests.engine.fuzz_support import (FUZZ, array_or_hostile, assert_agrees, guarded, hostile_array,
+                                       input_and_kernel, mostly, param, spatial, t, torch_conv, torch_or_none, values)
+from tests.engine.fuzz_support import bounded_memory  # noqa: F401 (the fixture, used by pytestmark)
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
-
-
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN and inf in, NaN and inf out, as in torch
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _bound_memory():
-    """Bound the memory any call can take (conftest's summary then says how many calls were made)."""
-    torch.ones(1).numpy()  # torch's lazy start-up before the bound
-    with memory_bound():
-        yield
-
-
-def t(a):
-    return torch.from_numpy(np.asarray(a, dtype=float))
-
-
-def spatial(nd, lo=1, hi=6):
-    return st.tuples(*[st.integers(lo, hi)] * nd)
-
-
-def array_or_hostile(shape):
-    return mostly(values(shape), hostile_array(), one_in=8)
-
-
-def param(valid):
-    return mostly(valid, one_in=8)
-
-
-def input_and_kernel(data, nd, size=6):
-    """A single-channel (L,) or (H, W) input and a kernel of the same rank, each possibly hostile."""
-    return data.draw(array_or_hostile(data.draw(spatial(nd, 1, size)))), \
-        data.draw(array_or_hostile(data.draw(spatial(nd, 1, 3))))
-
+pytestmark = [pytest.mark.filterwarnings("ignore::RuntimeWarning"),  # NaN and inf in, NaN and inf out, as in torch
+              pytest.mark.usefixtures("bounded_memory")]
 
 # --- convolutions ------------------------------------------------------------------------------------------
 
@@ -76,18 +42,6 @@ def conv_case(draw, nd, transposed=False):
         kwargs.update(padding=draw(param(st.integers(0, 2) | st.sampled_from(["valid", "same", "full"]))),
                       padding_mode=draw(param(st.sampled_from(engine.PADDING_MODES))))
     return x, w, bias, kwargs
-
-
-def torch_conv(x, w, bias, nd, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
-    """nn.ConvNd with these weights (the layer knows padding_mode)."""
-    w = t(w)
-    layer = getattr(torch.nn, f"Conv{nd}d")(w.shape[1] * groups, w.shape[0], tuple(w.shape[2:]), stride, padding,
-                                            dilation, groups, bias is not None, padding_mode, dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(w)
-        if bias is not None:
-            layer.bias.copy_(t(bias))
-        return layer(t(x)).numpy()
 
 
 @FUZZ
@@ -261,76 +215,3 @@ def test_receptive_fields(rows, length, index):
 def test_bottleneck_cost(h, w, c, reduction):
     cost = guarded(engine.bottleneck_cost, h, w, c, reduction)
     assert cost is None or cost.block_flops == h * w * (4 * c * c + 9 * c * c + 4 * c * c)
-
-
-# --- traces and the figures that show one step ---------------------------------------------------------------
-
-STEP = mostly(st.integers(-3, 40), one_in=3)
-
-
-@FUZZ
-@given(st.sampled_from([1, 2]), st.data())
-def test_trace_conv_and_its_figures(nd, data):
-    x, k = input_and_kernel(data, nd)
-    bias = data.draw(mostly(st.none() | st.floats(-2, 2), one_in=6))
-    kwargs = dict(stride=data.draw(param(st.integers(1, 2))), padding=data.draw(param(st.integers(0, 2))),
-                  dilation=data.draw(param(st.integers(1, 2))),
-                  padding_mode=data.draw(param(st.sampled_from(engine.PADDING_MODES))), flip=data.draw(st.booleans()))
-    trace = guarded(engine.trace_conv, x, k, bias, **kwargs)
-    if trace is None:
-        return
-    flip = kwargs.pop("flip")
-    kernel = np.flip(np.asarray(k, dtype=float)) if flip else np.asarray(k, dtype=float)
-    want = torch_or_none(lambda: torch_conv(np.asarray(x)[None], kernel[None, None], None, nd, **kwargs)[0])
-    assert_agrees(trace.output, None if want is None else want + (bias or 0.0))
-    guarded(step_html, trace, data.draw(STEP))
-    guarded(step_equation, trace.steps[0], bias or 0.0)
-    guarded(formula_latex, trace)
-
-
-SPEC = animation_spec(engine.trace_conv(np.arange(12.0).reshape(3, 4), np.ones((2, 2))))  # 6 frames
-
-
-@FUZZ
-@given(STEP)
-def test_animation_at_a_step(n):
-    figure = guarded(at_step, SPEC, n)
-    assert figure is None or figure.to_dict()["layout"]["sliders"][0]["active"] == min(max(n, 0), 5)
-
-
-@FUZZ
-@given(st.sampled_from([1, 2]), st.sampled_from(["max", "avg"]), st.data())
-def test_trace_pool_and_its_figures(nd, mode, data):
-    x = data.draw(array_or_hostile(data.draw(spatial(nd, 1, 6))))
-    k, stride, padding = data.draw(param(st.integers(1, 3))), data.draw(param(st.none() | st.integers(1, 3))), \
-        data.draw(param(st.integers(0, 1)))
-    mode = data.draw(mostly(st.just(mode), st.sampled_from(["min", None, 1])))
-    ceil, include = data.draw(st.booleans()), data.draw(st.booleans())
-    trace = guarded(engine.trace_pool, x, k, stride, padding, mode, ceil, include)
-    if trace is None:
-        return
-    pool = getattr(F, f"{mode}_pool{nd}d")
-    extra = dict(count_include_pad=include) if mode == "avg" else {}
-    want = torch_or_none(lambda: pool(t(x)[None], k, stride, padding, ceil_mode=ceil, **extra)[0].numpy())
-    assert_agrees(trace.output, want)
-    n = data.draw(STEP)
-    guarded(pool_step_html, trace, n)
-    guarded(pool_equation, trace, n)
-    if mode == "max" and nd == 2:
-        guarded(unpool_html, trace)
-
-
-@FUZZ
-@given(st.sampled_from([1, 2]), st.data())
-def test_trace_conv_transpose_and_its_figure(nd, data):
-    x, k = input_and_kernel(data, nd, 5)
-    bias = data.draw(mostly(st.none() | st.floats(-2, 2), one_in=6))
-    s, p, op, d = (data.draw(param(st.integers(lo, hi))) for lo, hi in ((1, 3), (0, 2), (0, 1), (1, 2)))
-    trace = guarded(engine.trace_conv_transpose, x, k, bias, s, p, op, d)
-    if trace is None:
-        return
-    f = getattr(F, f"conv_transpose{nd}d")
-    want = torch_or_none(lambda: f(t(x)[None, None], t(k)[None, None], None, s, p, op, 1, d)[0, 0].numpy())
-    assert_agrees(trace.output, None if want is None else want + (bias or 0.0))
-    guarded(stamp_html, trace, data.draw(STEP))
-
