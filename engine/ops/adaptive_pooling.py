@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.ops.checks import check_elements, whole_number
-from engine.ops.flags import check_flag
+from engine.ops.checks import check_elements, check_flag, whole_number
 from engine.ops.pooling import check_input, restore, torch_argmax
 
 

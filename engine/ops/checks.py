@@ -172,3 +172,21 @@ def show_value(value, limit=40):
     """A short text of a value for a message (a hostile value can be long)."""
     text = repr(value) if isinstance(value, (str, bytes)) else str(value)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def check_flag(value, name):
+    """ceil_mode, flip, return_indices, count_include_pad: a real bool (Python's or numpy's) -> bool.
+
+    Read by truthiness, ceil_mode="False" would round up and flip="no" would flip; torch refuses a string
+    there, and so does the engine:
+
+    >>> check_flag(True, "ceil_mode"), check_flag(np.False_, "flip")
+    (True, False)
+    >>> check_flag("False", "ceil_mode")
+    Traceback (most recent call last):
+    ...
+    ValueError: ceil_mode must be True or False, got the str 'False'.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False, got the {type(value).__name__} {str(value)[:20]!r}.")

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.ops.checks import check_numbers, check_steps, step_index
-from engine.ops.flags import check_flag
+from engine.ops.checks import check_flag, check_numbers, check_steps, step_index
 from engine.ops.pooling import _prepare, torch_argmax
 
 POOL_MODES = ("max", "avg")

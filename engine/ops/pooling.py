@@ -16,9 +16,8 @@ import math
 
 import numpy as np
 
-from engine.ops.checks import (check_elements, check_numbers, check_work, kernel_span, non_negative, positive,
-                               whole_number)
-from engine.ops.flags import check_flag
+from engine.ops.checks import (check_elements, check_flag, check_numbers, check_work, kernel_span, non_negative,
+                               positive, whole_number)
 
 
 def pool_output_size(i, k, s=None, p=0, d=1, ceil_mode=False):

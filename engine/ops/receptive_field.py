@@ -23,8 +23,7 @@ import numpy as np
 from engine.data.matrix_text import as_code, parse_int
 
 from engine.ops.arithmetic import conv_output_size, effective_kernel_size
-from engine.ops.checks import check_elements, check_work, positive, show_value, whole_number
-from engine.ops.flags import check_flag
+from engine.ops.checks import check_elements, check_flag, check_work, positive, show_value, whole_number
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.ops.checks import (check_fits, check_padding_mode, check_steps, positive, step_index, trace_arrays,
-                               trace_bias)
-from engine.ops.flags import check_flag
+from engine.ops.checks import (check_fits, check_flag, check_padding_mode, check_steps, positive, step_index,
+                               trace_arrays, trace_bias)
 from engine.ops.padding import pad, resolve_padding
 
 
