@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.ops.flags import check_flag
+from engine.ops.checks import check_flag
+
 from engine.ops.padding import resolve_padding
 
 

@@ -21,7 +21,7 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from engine.data.image_modes import to_rgb
 
@@ -102,6 +102,8 @@ def load_upload(data, name="", max_side=None, min_side=1, max_aspect=None):
     except Image.DecompressionBombError as error:
         raise _too_many_pixels(what, image.size) from error
     except DECODE_ERRORS as error:
+        if _text_bomb(error):
+            raise _text_bomb_message(what) from error
         raise ValueError(f"{what} is cut off or damaged: its {image.format} data could not be read to the "
                          "end. Upload it again, or open and save it again in an image editor.") from error
     notes = []
@@ -159,6 +161,8 @@ def _open(data, what):
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:  # warning if filtered
         raise _too_many_pixels(what, _sniff_size(data)) from error
     except (UnidentifiedImageError, *DECODE_ERRORS) as error:
+        if _text_bomb(error):
+            raise _text_bomb_message(what) from error
         raise _not_readable(data, what) from error
     width, height = image.size
     if width < 1 or height < 1:
@@ -220,6 +224,19 @@ def _too_much_memory(what, image):
     return ValueError(f"{what} is {size[0]} x {size[1]} pixels in the colour mode {image.mode}: reading it would "
                       f"take {needed:,.0f} MB of memory; the limit is {MAX_DECODED_MB} MB. Resize it (for example "
                       "to 4000 x 3000 pixels) or save it as JPEG, and upload it again.")
+
+
+def _text_bomb(error):
+    """True if Pillow refused a PNG's text chunks (zTXt, iTXt) for unpacking to too much text."""
+    return isinstance(error, ValueError) and any(limit in str(error) for limit in ("MAX_TEXT_CHUNK", "MAX_TEXT_MEMORY"))
+
+
+def _text_bomb_message(what):
+    note, total = PngImagePlugin.MAX_TEXT_CHUNK / 2**20, PngImagePlugin.MAX_TEXT_MEMORY / 2**20
+    return ValueError(f"{what} holds compressed text (PNG metadata) that unpacks to more than the limit of "
+                      f"{note:g} MB a note or {total:g} MB in all; a small file claiming that much may be a "
+                      "decompression bomb, so it is not opened. Save the picture again without its metadata, "
+                      "or as JPEG, and upload it again.")
 
 
 def _zero_size(what, size):

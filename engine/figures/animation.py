@@ -12,6 +12,7 @@ from engine.figures.grid import grid_trace
 from engine.figures.spec import SpecFigure
 from engine.figures.style import HIGHLIGHT, SECONDARY, base_layout, symmetric_range
 from engine.figures.text import input_title, step_equation
+from engine.ops.checks import step_index
 
 SPEEDS = {"0.5×": 1600, "1×": 800, "2×": 400, "4×": 150}  # label -> ms per frame
 FILL_BUDGET = 40_000  # frames x output cells; above it the output is drawn whole (payload stays small)
@@ -57,7 +58,7 @@ def conv_animation(trace, start=0, height=420, font_size=16):
 def at_step(spec, n):
     """The animation showing frame n first: frame n's data merged into the figure, slider at n."""
     frames = spec["frames"]
-    n = min(max(int(n), 0), len(frames) - 1)
+    n = step_index(n, len(frames))
     data = list(spec["data"])
     for index, update in zip(frames[n]["traces"], frames[n]["data"]):
         data[index] = {**data[index], **update}

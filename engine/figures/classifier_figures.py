@@ -11,14 +11,13 @@ kinds, never from user input.
 """
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from engine.figures.style import DIVERGING, HIGHLIGHT
+from engine.figures.common import LEVELS, map_levels, palette, png_data_uri, percent
+from engine.figures.style import HIGHLIGHT
 from engine.ops.mbconv_cost import mbconv_cost
 
 BAR = "#6c8ebf"  # the other classes (top-1 is HIGHLIGHT)
@@ -34,14 +33,6 @@ KIND_LABELS = {
 TILE = 112  # every feature map is enlarged (nearest neighbour, whole factors) to about this many pixels a side
 GAP, LABEL_BAND = 6, 22  # mosaic pixels between tiles, and above each tile for its channel number
 PAGE_WIDTH = 820  # px a figure usually gets in the wide layout at 1280 px: sets the mosaic's figure height
-
-
-def percent(fraction, digits=1):
-    """0.951 -> '95.1 %'; shares too small to show at `digits` -> '< 0.1 %' (digits=1)."""
-    value = 100.0 * float(fraction)
-    if 0 < value < 0.5 * 10.0 ** -digits:
-        return f"< {10.0 ** -digits:.{digits}f} %"
-    return f"{value:.{digits}f} %"
 
 
 # --- top-5 ----------------------------------------------------------------------------------------------
@@ -72,39 +63,6 @@ def top_classes_figure(names, probabilities, height=280, font_size=15):
 
 # --- feature maps ---------------------------------------------------------------------------------------
 
-LEVELS = 255  # colour levels of a map; palette index 255 is the white background of the mosaic
-
-
-def map_levels(maps):
-    """(C, H, W) float -> (signed, (C, H, W) uint8 palette indices 0..254), each map on its own scale.
-
-    Signed (any value < 0): [-m, m] -> 0..254 with 0 at the middle index 127, m = max |map|.
-    Otherwise: [0, m] -> 0..254 (black to white). An all-zero map is all 127 (signed) or all 0.
-    """
-    x = np.asarray(maps, dtype=np.float64)
-    if x.ndim != 3 or 0 in x.shape:
-        raise ValueError(f"Feature maps must have shape (C, H, W) with no empty axis, got {x.shape}.")
-    signed = bool((x < 0).any())
-    scale = np.abs(x).max(axis=(1, 2), keepdims=True)
-    t = x / np.where(scale > 0, scale, 1.0)  # (C, H, W) in [-1, 1] or [0, 1]
-    if signed:
-        t = (t + 1) / 2
-    return signed, np.round(np.clip(t, 0, 1) * (LEVELS - 1)).astype(np.uint8)
-
-
-def palette(signed):
-    """(256, 3) uint8: LEVELS colours of the scale, then white. Signed: the diverging blue - white - red
-    of engine.figures.style (white at 0); unsigned: black to white."""
-    u = np.linspace(0, 1, LEVELS)
-    if signed:
-        stops = [s for s, _ in DIVERGING]
-        colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in DIVERGING], dtype=float)
-        scale = np.stack([np.interp(u, stops, colours[:, i]) for i in range(3)], axis=-1)
-    else:
-        scale = np.repeat(u[:, None] * 255, 3, axis=1)
-    return np.vstack([np.round(scale), [[255, 255, 255]]]).astype(np.uint8)
-
-
 def mosaic(levels, columns=8):
     """Palette indices (C, h, w) as one (H, W) uint8 image: tiles enlarged by a whole factor (nearest) to
     about TILE px, in rows of `columns`, GAP px apart, LABEL_BAND px free above each row; background 255.
@@ -121,18 +79,6 @@ def mosaic(levels, columns=8):
         top, left = r * (LABEL_BAND + th + GAP) + LABEL_BAND, q * (tw + GAP)
         image[top:top + th, left:left + tw] = tiles[i]
     return image, factor, columns
-
-
-def png_data_uri(indices, colours):
-    """(H, W) palette indices and a (256, 3) palette -> 'data:image/png;base64,...' (a Plotly Image's
-    `source`). An 8-bit palette PNG: one byte a pixel before compression, a third of RGB."""
-    from PIL import Image  # imported here: only pages that draw feature maps pay for it
-
-    image = Image.fromarray(np.ascontiguousarray(indices, dtype=np.uint8), mode="P")
-    image.putpalette(np.asarray(colours, dtype=np.uint8).ravel().tolist())
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=6)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def feature_maps_figure(maps, title="", columns=8, first_channel=0, font_size=15):

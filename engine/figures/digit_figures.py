@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.figures.classifier_figures import LEVELS, palette, png_data_uri
+from engine.figures.common import LEVELS, palette, png_data_uri
 from engine.figures.style import DIVERGING, HIGHLIGHT, symmetric_range
 
 GATE = "#0072b2"  # this drawing's gates (Okabe-Ito blue); the class mean is HIGHLIGHT

@@ -43,23 +43,3 @@ def curves_figure(panels, x, current=None, x_title="", height=340, font_size=15)
 def _tick(x):
     span = float(np.max(x) - np.min(x)) if len(x) else 1.0
     return 1 if span <= 14 else None
-
-
-def class_bars_figure(probabilities, title="", height=260, font_size=15, true_class=None):
-    """Vertical bars of the 10 digit probabilities (percent on top); the predicted class highlighted and
-    labelled "predicted", the true class (if given) labelled "true", so no reading depends on colour."""
-    probs = np.asarray(probabilities, dtype=float)
-    if probs.shape != (10,) or not np.all((probs >= 0) & (probs <= 1)):
-        raise ValueError(f"Need 10 probabilities between 0 and 1, got shape {probs.shape}.")
-    best = int(probs.argmax())
-    names = [f"{c}" + ("<br>predicted" if c == best else "") + ("<br>true" if c == true_class else "")
-             for c in range(10)]
-    fig = go.Figure(go.Bar(x=names, y=100 * probs, marker_color=["#9aa7b8" if c != best else HIGHLIGHT for c in range(10)],
-                           text=[f"{100 * p:.0f}%" if p >= 0.005 else "" for p in probs], textposition="outside",
-                           cliponaxis=False, hovertemplate="class %{x}: %{y:.1f} %<extra></extra>"))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=45 if title else 15, b=10), plot_bgcolor="white",
-                      font=dict(size=font_size), dragmode=False, showlegend=False, bargap=0.2,
-                      title=dict(text=title, font=dict(size=font_size)) if title else None)
-    fig.update_yaxes(range=[0, 112], ticksuffix=" %", showgrid=True, gridcolor="#eee", zeroline=False)
-    fig.update_xaxes(type="category", tickfont=dict(size=font_size - 1))
-    return fig

@@ -13,7 +13,7 @@ from html import escape
 
 import numpy as np
 
-from engine.figures.classifier_figures import LEVELS, palette, png_data_uri
+from engine.figures.common import LEVELS, palette, png_data_uri
 from engine.figures.se_figures import BAR
 
 STAGES = ("Input U", "Squeeze: z", "Excitation: FC, ReLU", "Excitation: FC, sigmoid = gates s", "Scale: s·U")

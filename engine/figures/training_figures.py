@@ -15,7 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from engine.figures.classifier_figures import PAGE_WIDTH, percent
+from engine.figures.classifier_figures import PAGE_WIDTH
+from engine.figures.common import percent
 from engine.figures.grid import to_display_bytes
 from engine.figures.invariance_figures import LINE_STYLES, curves_figure
 from engine.figures.style import base_layout

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.ops.flags import check_flag
+from engine.ops.checks import check_elements, check_flag, whole_number
 from engine.ops.pooling import check_input, restore, torch_argmax
 
 
@@ -63,15 +63,16 @@ def _prepare(input, output_size, name):
     """x as (N, C, H, W) and the (starts, ends) windows per axis; output_size checked for a student."""
     x = check_input(input, 2, name)
     x = x if x.ndim == 4 else x[None]
-    sizes = (output_size, output_size) if output_size is None or np.isscalar(output_size) else tuple(output_size)
+    sizes = (output_size, output_size) if np.ndim(output_size) == 0 else tuple(output_size)
     if len(sizes) != 2:
         raise ValueError(f"{name}'s output_size is one number or a pair (H_out, W_out); got {output_size}.")
     out = []
     for o, i in zip(sizes, x.shape[-2:]):
         if o is None:
             o = i
-        if not np.isscalar(o) or int(o) != o or o < 1:
+        if whole_number(o) is None or o < 1:
             raise ValueError(f"{name}'s output_size must be whole numbers of at least 1 (or None to keep a "
                              f"size); got {output_size}.")
-        out.append(int(o))
+        out.append(whole_number(o))
+    check_elements((*x.shape[:2], max(x.shape[2], out[0]), out[1]), name, "output")  # also (N, C, H, W_out) on the way
     return x, [adaptive_windows(i, o) for i, o in zip(x.shape[-2:], out)]

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.ops.checks import positive
+
 NOT_COUNTED = ("batch norm (2 parameters per channel, folded into the convolution at inference), "
                "ReLU and sigmoid, the FC biases' additions, and the residual addition (H·W·C)")
 
@@ -119,10 +121,8 @@ def bottleneck_cost(height, width, channels, reduction=None):
                     f"C/r·C = {hidden}·{wide}", hidden * wide + wide, hidden * wide),
             CostRow("SE", "scale: each channel times its weight", "0", f"H·W·C = {hw}·{wide}", 0, h * w * wide),
         ]
-    return BlockCost(h, w, c, None if reduction is None else int(reduction), tuple(rows))
+    return BlockCost(h, w, c, None if reduction is None else r, tuple(rows))
 
 
 def _whole(value, name):
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {value}.")
-    return int(value)
+    return positive(value, 1, name)[0]

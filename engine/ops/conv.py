@@ -6,9 +6,13 @@ over the padded input x. `convolve*` flips the kernel first (true convolution).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from engine.ops.padding import PADDING_MODES, _per_axis, pad, resolve_padding
+from engine.ops.checks import (check_elements, check_fits, check_numbers, check_padding_mode, check_work,
+                               kernel_span, positive)
+from engine.ops.padding import pad, resolve_padding
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
@@ -71,7 +75,7 @@ def dilate_kernel(weight, dilation, nd=None):
     Example: dilate_kernel(np.array([1, 2, 3]), 2) -> [1, 0, 2, 0, 3]
     """
     w = np.asarray(weight)
-    d = _positive(dilation, nd or (1 if np.isscalar(dilation) else len(dilation)), "dilation")
+    d = positive(dilation, nd or (1 if np.isscalar(dilation) else len(dilation)), "dilation")
     if len(d) > w.ndim:
         raise ValueError(f"{len(d)} dilations for a kernel of shape {w.shape}.")
     lead, k = w.shape[:w.ndim - len(d)], w.shape[w.ndim - len(d):]
@@ -81,14 +85,15 @@ def dilate_kernel(weight, dilation, nd=None):
 
 
 def _single_channel(input, kernel, nd):
-    x, k = np.asarray(input), np.asarray(kernel)
+    x, k = check_numbers(input, f"correlate{nd}d"), check_numbers(kernel, f"correlate{nd}d", "kernel")
     if x.ndim != nd or k.ndim != nd:
         raise ValueError(f"Expected a {nd}D input and a {nd}D kernel, got shapes {x.shape} and {k.shape}.")
     return x, k
 
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, nd):
-    x, w = np.asarray(input), np.asarray(weight)
+    name = f"conv{nd}d"
+    x, w = check_numbers(input, name), check_numbers(weight, name, "weight")
     dims = ("L",) if nd == 1 else ("H", "W")
     if x.ndim not in (nd + 1, nd + 2):
         raise ValueError(f"conv{nd}d expects input of shape (N, C, {', '.join(dims)}) or "
@@ -104,34 +109,33 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, 
     c_out, c_in_group, *k = w.shape
     if 0 in w.shape:
         raise ValueError(f"The weight has an empty axis (shape {w.shape}): every size must be at least 1.")
-    if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"groups must be a whole number of at least 1, got {groups}.")
+    groups = positive(groups, 1, "groups")[0]
     if c_in % groups or c_out % groups:
         raise ValueError(f"groups={groups} must divide both the input channels ({c_in}) "
                          f"and the output channels ({c_out}).")
     if c_in_group != c_in // groups:
         raise ValueError(f"The weight expects {c_in_group * groups} input channels "
                          f"({c_in_group} per group x {groups} groups) but the input has {c_in}.")
-    stride = _positive(stride, nd, "stride")
-    dilation = _positive(dilation, nd, "dilation")
+    stride = positive(stride, nd, "stride")
+    dilation = positive(dilation, nd, "dilation")
     if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):
         raise ValueError("padding='same' only works with stride 1 (as in PyTorch); use a number instead.")
     pads = resolve_padding(padding, k, dilation)
     check_padding_mode(padding_mode)
+    padded = [size + a + b for size, (a, b) in zip(x.shape[2:], pads)]
+    span = check_fits(padded, k, dilation)
+    out = [(size - e) // s + 1 for size, e, s in zip(padded, span, stride)]
+    check_elements((n, c_out, *out), name, "output")
+    check_work(n * c_out * math.prod(out) * c_in_group * math.prod(k), name)
     torch_pad = [q for pair in reversed(pads) for q in pair]  # last axis first, as in F.pad
     xp = pad(x, torch_pad, mode="constant" if padding_mode == "zeros" else padding_mode)
-    span = [d * (kk - 1) + 1 for kk, d in zip(k, dilation)]
-    if any(e > size for e, size in zip(span, xp.shape[2:])):
-        raise ValueError(f"The kernel covers {' x '.join(map(str, span))} cells but the padded input is only "
-                         f"{' x '.join(map(str, xp.shape[2:]))}: use a smaller kernel or dilation, or more padding.")
-    out = [(size - e) // s + 1 for size, e, s in zip(xp.shape[2:], span, stride)]
     xg = xp.reshape(n, groups, c_in_group, *xp.shape[2:])  # (N, G, C_in/G, *padded)
     wg = w.reshape(groups, c_out // groups, c_in_group, *k).astype(dtype, copy=False)  # (G, C_out/G, C_in/G, *k)
     multiply = _by_taps if c_in_group == 1 else _by_matrix
     y = multiply(xg, wg, out, stride, dilation).astype(dtype, copy=False)  # (N, G, C_out/G, *out)
     y = y.reshape(n, c_out, *out)
     if bias is not None:
-        b = np.asarray(bias, dtype)
+        b = check_numbers(bias, name, "bias").astype(dtype)
         if b.shape != (c_out,):
             raise ValueError(f"bias needs one value per output channel ({c_out}), got shape {b.shape}.")
         y += b.reshape(c_out, *([1] * nd))
@@ -155,7 +159,7 @@ def _by_matrix(xg, wg, out, stride, dilation, max_cells=1 << 24):
     """
     n, groups, c, *size = xg.shape
     k, nd = wg.shape[3:], len(out)
-    span = [d * (kk - 1) + 1 for kk, d in zip(k, dilation)]
+    span = kernel_span(k, dilation)
     windows = np.lib.stride_tricks.sliding_window_view(xg, span, axis=tuple(range(3, 3 + nd)))
     windows = windows[(..., *[slice(None, None, s) for s in stride], *[slice(None, None, d) for d in dilation])]
     # windows: (N, G, C, *out, *k) -> columns (N, G, C * prod(k), positions)
@@ -168,16 +172,3 @@ def _by_matrix(xg, wg, out, stride, dilation, max_cells=1 << 24):
         cols = chunk.transpose(axes).reshape(n, groups, -1, int(np.prod(chunk.shape[3:3 + nd])))
         y[:, :, :, r0:r0 + per_row] = np.matmul(w_rows, cols).reshape(n, groups, wg.shape[1], *chunk.shape[3:3 + nd])
     return y
-
-
-def check_padding_mode(padding_mode):
-    """nn.Conv2d's padding modes; 'constant' is F.pad's name, not a layer's."""
-    if padding_mode not in PADDING_MODES:
-        raise ValueError(f"Unknown padding_mode {padding_mode!r}: use {', '.join(PADDING_MODES)}.")
-
-
-def _positive(value, nd, name):
-    values = _per_axis(value, nd, name)
-    if any(int(v) != v or v < 1 for v in values):
-        raise ValueError(f"{name} must be a whole number of at least 1, got {value}.")
-    return tuple(int(v) for v in values)

@@ -8,26 +8,24 @@ same stride, padding and dilation, and the output_padding that restores the inpu
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from engine.ops.conv import _positive
-from engine.ops.padding import _per_axis
+from engine.ops.checks import check_elements, check_fits, check_numbers, check_shape, check_work, non_negative, positive
 
 
 def conv_output_shape(input_shape, kernel_shape, stride=1, padding=0, dilation=1):
     """o = floor((i + 2p - d(k - 1) - 1) / s) + 1 per axis; ValueError if the kernel does not fit."""
-    input_shape, kernel_shape = tuple(input_shape), tuple(kernel_shape)
+    input_shape = check_shape(input_shape, "conv_output_shape")
+    kernel_shape = check_shape(kernel_shape, "conv_output_shape", "kernel_shape")
     nd = len(input_shape)
-    if nd not in (1, 2) or len(kernel_shape) != nd:
+    if len(kernel_shape) != nd:
         raise ValueError(f"Expected a 1D or 2D input and a kernel of the same rank, got {input_shape} "
                          f"and {kernel_shape}.")
-    stride, dilation = _positive(stride, nd, "stride"), _positive(dilation, nd, "dilation")
-    padding = _padding(padding, nd)
-    span = [d * (k - 1) + 1 for k, d in zip(kernel_shape, dilation)]
-    if any(e > i + 2 * p for e, i, p in zip(span, input_shape, padding)):
-        raise ValueError(f"The kernel covers {' x '.join(map(str, span))} cells but the padded input is only "
-                         f"{' x '.join(str(i + 2 * p) for i, p in zip(input_shape, padding))}: use a smaller "
-                         f"kernel or dilation, or more padding.")
+    stride, dilation = positive(stride, nd, "stride"), positive(dilation, nd, "dilation")
+    padding = non_negative(padding, nd, "padding")
+    span = check_fits([i + 2 * p for i, p in zip(input_shape, padding)], kernel_shape, dilation)
     return tuple((i + 2 * p - e) // s + 1 for i, p, e, s in zip(input_shape, padding, span, stride))
 
 
@@ -38,11 +36,14 @@ def conv_matrix(input_shape, kernel, stride=1, padding=0, dilation=1):
     -> C (prod(output shape), prod(input_shape)), output size o = floor((i + 2p - d(k - 1) - 1) / s) + 1.
     Example: conv_matrix((4,), [1., 2.], stride=2) -> [[1, 2, 0, 0], [0, 0, 1, 2]]
     """
-    w = np.asarray(kernel, dtype=float)
-    input_shape = tuple(int(i) for i in input_shape)
+    w = check_numbers(kernel, "conv_matrix", "kernel").astype(float)
+    input_shape = check_shape(input_shape, "conv_matrix")
     out = conv_output_shape(input_shape, w.shape, stride, padding, dilation)
     nd = len(input_shape)
-    stride, dilation, padding = _positive(stride, nd, "stride"), _positive(dilation, nd, "dilation"), _padding(padding, nd)
+    stride, dilation = positive(stride, nd, "stride"), positive(dilation, nd, "dilation")
+    padding = non_negative(padding, nd, "padding")
+    check_elements((math.prod(out), math.prod(input_shape)), "conv_matrix", "matrix")
+    check_work(math.prod(out) * w.size, "conv_matrix")
     C = np.zeros((int(np.prod(out)), int(np.prod(input_shape))))
     rows = np.arange(C.shape[0])
     positions = np.unravel_index(rows, out)  # output cell of every row
@@ -61,7 +62,8 @@ def transpose_output_padding(input_shape, kernel_shape, stride=1, padding=0, dil
     """
     out = conv_output_shape(input_shape, kernel_shape, stride, padding, dilation)
     nd = len(out)
-    stride, dilation, padding = _positive(stride, nd, "stride"), _positive(dilation, nd, "dilation"), _padding(padding, nd)
+    stride, dilation = positive(stride, nd, "stride"), positive(dilation, nd, "dilation")
+    padding = non_negative(padding, nd, "padding")
     return tuple(i - ((o - 1) * s - 2 * p + d * (k - 1) + 1)
                  for i, o, s, p, d, k in zip(input_shape, out, stride, padding, dilation, tuple(kernel_shape)))
 
@@ -81,9 +83,3 @@ def row_as_image(C, index, input_shape):
     """Row `index` of C (= column `index` of C^T) laid out on the input grid: where the kernel sits."""
     return np.asarray(C)[index].reshape(tuple(input_shape))
 
-
-def _padding(padding, nd):
-    values = _per_axis(padding, nd, "padding")
-    if any(isinstance(p, str) or int(p) != p or p < 0 for p in values):
-        raise ValueError(f"padding must be a whole number of at least 0 (one per axis), got {padding}.")
-    return tuple(int(p) for p in values)

@@ -10,12 +10,13 @@ the flipped kernel (`equivalent_conv_input`, `equivalent_conv_weight`).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.ops.conv import _positive
-from engine.ops.padding import _per_axis
+from engine.ops.checks import (check_elements, check_numbers, check_shape, check_steps, check_work, kernel_span,
+                               non_negative, positive, step_index, trace_arrays, trace_bias)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -47,26 +48,27 @@ def transpose_arguments(input_shape, kernel_size, stride, padding, output_paddin
     out: the output size. Raises ValueError with a readable message.
     """
     nd = len(kernel_size)
-    stride, dilation = _positive(stride, nd, "stride"), _positive(dilation, nd, "dilation")
-    padding = _whole(padding, nd, "padding")
-    output_padding = _whole(output_padding, nd, "output_padding")
+    stride, dilation = positive(stride, nd, "stride"), positive(dilation, nd, "dilation")
+    padding = non_negative(padding, nd, "padding")
+    output_padding = non_negative(output_padding, nd, "output_padding")
     for op, s, d in zip(output_padding, stride, dilation):
         if op >= max(s, d):
             raise ValueError(f"output_padding must be smaller than the stride or the dilation (as in PyTorch); "
                              f"got output_padding {op} with stride {s} and dilation {d}.")
-    stamped = [(i - 1) * s + d * (k - 1) + 1 for i, k, s, d in zip(input_shape, kernel_size, stride, dilation)]
+    stamped = [(i - 1) * s + e for i, e, s in zip(input_shape, kernel_span(kernel_size, dilation), stride)]
     out = [f - 2 * p + op for f, p, op in zip(stamped, padding, output_padding)]
     if any(o < 1 for o in out):
         raise ValueError(f"The output would have size {' x '.join(map(str, out))}: the padding crops away "
                          f"everything the stamps cover ({' x '.join(map(str, stamped))} cells); use less padding.")
     full = [max(f, p + o) for f, p, o in zip(stamped, padding, out)]
+    check_elements(full, "conv_transpose", "canvas (per channel)")
     return stride, padding, output_padding, dilation, full, out
 
 
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
-    x, w = np.asarray(input), np.asarray(weight)
     dims = ("L",) if nd == 1 else ("H", "W")
     name = f"conv_transpose{nd}d"
+    x, w = check_numbers(input, name), check_numbers(weight, name, "weight")
     if x.ndim not in (nd + 1, nd + 2):
         raise ValueError(f"{name} expects input of shape (N, C, {', '.join(dims)}) or "
                          f"(C, {', '.join(dims)}); got shape {x.shape}.")
@@ -78,8 +80,7 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     n, c_in = x.shape[:2]
     if 0 in w.shape:
         raise ValueError(f"The weight has an empty axis (shape {w.shape}): every size must be at least 1.")
-    if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"groups must be a whole number of at least 1, got {groups}.")
+    groups = positive(groups, 1, "groups")[0]
     if w.shape[0] != c_in:
         raise ValueError(f"A transposed convolution's weight is (C_in, C_out / groups, ...): this weight "
                          f"expects {w.shape[0]} input channels but the input has {c_in}.")
@@ -90,6 +91,8 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     stride, padding, output_padding, dilation, full, out = transpose_arguments(
         x.shape[2:], k, stride, padding, output_padding, dilation)
     dtype = np.result_type(x.dtype, w.dtype, np.float32)
+    check_elements((n, c_out, *full), name, "canvas")
+    check_work(n * c_in * math.prod(x.shape[2:]) * w.shape[1] * math.prod(k), name)
     xg = x.reshape(n, groups, c_in // groups, *x.shape[2:]).astype(dtype, copy=False)  # (N, G, C_in/G, *in)
     wg = w.reshape(groups, c_in // groups, w.shape[1], *k).astype(dtype, copy=False)  # (G, C_in/G, C_out/G, *k)
     canvas = np.zeros((n, groups, w.shape[1], *full), dtype)
@@ -98,18 +101,11 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
         canvas[(..., *cells)] += np.einsum("ngc...,gco->ngo...", xg, wg[(..., *tap)])
     y = canvas[(..., *[slice(p, p + o) for p, o in zip(padding, out)])].reshape(n, c_out, *out)
     if bias is not None:
-        b = np.asarray(bias, dtype)
+        b = check_numbers(bias, name, "bias").astype(dtype)
         if b.shape != (c_out,):
             raise ValueError(f"bias needs one value per output channel ({c_out}), got shape {b.shape}.")
         y = y + b.reshape(c_out, *([1] * nd))
     return y[0] if unbatched else y
-
-
-def _whole(value, nd, name):
-    values = _per_axis(value, nd, name)
-    if any(isinstance(v, str) or int(v) != v or v < 0 for v in values):
-        raise ValueError(f"{name} must be a whole number of at least 0, got {value}.")
-    return tuple(int(v) for v in values)
 
 
 @dataclass(frozen=True)
@@ -145,20 +141,21 @@ class TransposeTrace:
 
     def step(self, n):
         """The n-th step, clamped to the valid range."""
-        return self.steps[min(max(int(n), 0), len(self.steps) - 1)]
+        return self.steps[step_index(n, len(self.steps))]
 
 
 def trace_conv_transpose(input, kernel, bias=0.0, stride=1, padding=0, output_padding=0, dilation=1):
     """Trace a single-channel transposed convolution stamp by stamp, one step per input cell.
 
     Shape: input (L,) or (H, W); kernel of the same rank -> output as conv_transpose1d/2d.
+    bias: a number (None, conv_transpose2d's default, means 0).
     """
-    x, w = np.asarray(input, dtype=float), np.asarray(kernel, dtype=float)
-    nd = x.ndim
-    if nd not in (1, 2) or w.ndim != nd or 0 in x.shape or 0 in w.shape:
-        raise ValueError(f"A trace needs a 1D or 2D input and a kernel of the same rank; got {x.shape} and {w.shape}.")
+    name = "trace_conv_transpose"
+    x, w = trace_arrays(input, kernel, name)
+    bias, nd = trace_bias(bias, name), x.ndim
     stride, padding, output_padding, dilation, full, out = transpose_arguments(
         x.shape, w.shape, stride, padding, output_padding, dilation)
+    check_steps(x.size, name, per_step=w.size * (nd + 2) + math.prod(full) + math.prod(out))  # canvas, output kept
     window = tuple((p, p + o) for p, o in zip(padding, out))
     crop = tuple(slice(a, b) for a, b in window)
     taps = np.stack(np.meshgrid(*[np.arange(k) * d for k, d in zip(w.shape, dilation)], indexing="ij"), -1)
@@ -169,7 +166,7 @@ def trace_conv_transpose(input, kernel, bias=0.0, stride=1, padding=0, output_pa
         stamp = x[index] * w
         np.add.at(canvas, tuple(np.moveaxis(cells, -1, 0)), stamp)
         steps.append(StampStep(index, float(x[index]), cells, kept, stamp, canvas.copy(), canvas[crop] + bias))
-    return TransposeTrace(x, w, float(bias), stride, padding, output_padding, dilation, canvas, window,
+    return TransposeTrace(x, w, bias, stride, padding, output_padding, dilation, canvas, window,
                           canvas[crop] + bias, tuple(steps))
 
 
@@ -180,7 +177,8 @@ def overlap_counts(input_shape, kernel_size, stride, padding=0, output_padding=0
     Equals conv_transpose of an all-ones input with an all-ones kernel.
     Example: overlap_counts((4,), (3,), 2) -> [1, 1, 2, 1, 2, 1, 2, 1, 1]
     """
-    input_shape, kernel_size = tuple(input_shape), tuple(kernel_size)
+    input_shape = check_shape(input_shape, "overlap_counts")
+    kernel_size = check_shape(kernel_size, "overlap_counts", "kernel_size")
     y = conv_transpose_single(np.ones(input_shape), np.ones(kernel_size), stride, padding, output_padding, dilation)
     return y.astype(int)
 

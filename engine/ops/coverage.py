@@ -1,9 +1,11 @@
 """How often the kernel touches each input cell: count maps, and cells a stride never reaches."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from engine.ops.conv import _positive
+from engine.ops.checks import check_elements, check_fits, check_shape, check_work, positive
 from engine.ops.padding import resolve_padding
 
 
@@ -14,16 +16,16 @@ def participation_counts(input_shape, kernel_size, stride=1, padding=0, dilation
     With 'full' padding and stride 1 every original input cell is counted k (k_h * k_w) times.
     Example: participation_counts((3,), (2,)) -> [1, 2, 1]
     """
-    input_shape, kernel_size = tuple(input_shape), tuple(kernel_size)
+    input_shape = check_shape(input_shape, "participation_counts")
     nd = len(input_shape)
-    stride, dilation = _positive(stride, nd, "stride"), _positive(dilation, nd, "dilation")
+    kernel_size = positive(kernel_size, nd, "kernel_size")
+    stride, dilation = positive(stride, nd, "stride"), positive(dilation, nd, "dilation")
     pads = resolve_padding(padding, kernel_size, dilation)
     padded = tuple(i + a + b for i, (a, b) in zip(input_shape, pads))
-    span = [d * (k - 1) + 1 for k, d in zip(kernel_size, dilation)]
-    if any(e > p for e, p in zip(span, padded)):
-        raise ValueError(f"The kernel covers {' x '.join(map(str, span))} cells but the padded input is only "
-                         f"{' x '.join(map(str, padded))}.")
+    check_elements(padded, "participation_counts", "padded input")
+    span = check_fits(padded, kernel_size, dilation)
     out = [(p - e) // s + 1 for p, e, s in zip(padded, span, stride)]
+    check_work(math.prod((*kernel_size, *out)), "participation_counts")
     counts = np.zeros(padded, dtype=int)
     for tap in np.ndindex(*kernel_size):
         window = tuple(slice(t * d, t * d + s * (o - 1) + 1, s) for t, d, s, o in zip(tap, dilation, stride, out))

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from engine.ops.checks import positive
+
 
 @dataclass(frozen=True)
 class LayerCost:
@@ -92,6 +94,4 @@ def mbconv_cost(in_channels, out_channels, expand_ratio, kernel, stride, height,
 
 
 def _whole(value, name):
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {value}.")
-    return int(value)
+    return positive(value, 1, name)[0]

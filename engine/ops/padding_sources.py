@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.ops.padding import PADDING_MODES
+from engine.ops.checks import check_elements, check_shape
+from engine.ops.padding import PADDING_MODES, pad_amounts
 
 CONSTANT = -1  # source index of a cell filled with the constant value
 MODES = ("constant", *PADDING_MODES)  # F.pad's 'constant' and nn.Conv2d's 'zeros' are the same mode
@@ -47,14 +48,12 @@ def pad_sources(shape, pad, mode="constant"):
     Shape: (H, W) -> (H + top + bottom, W + left + right, 2).
     Example: pad_sources((2, 3), (1, 0, 0, 0), "circular")[0, 0] -> [0, 2]
     """
-    shape = tuple(int(n) for n in shape)
-    if len(pad) % 2 or len(pad) // 2 > len(shape):
-        raise ValueError("Padding needs a (before, after) pair for each padded axis.")
-    if any(int(p) != p or p < 0 for p in pad):
-        raise ValueError(f"Padding must be whole numbers of at least 0, got {tuple(pad)}.")
+    shape = check_shape(shape, "pad_sources", "shape", axes=None)
+    pad = pad_amounts(pad, len(shape))
     widths = [(0, 0)] * len(shape)
     for axis_from_end, k in enumerate(range(0, len(pad), 2), start=1):
-        widths[-axis_from_end] = (int(pad[k]), int(pad[k + 1]))
+        widths[-axis_from_end] = (pad[k], pad[k + 1])
+    check_elements([n + a + b for n, (a, b) in zip(shape, widths)] + [len(shape)], "pad_sources", "padded array")
     per_axis = [axis_sources(n, b, a, mode) for n, (b, a) in zip(shape, widths)]
     grids = np.meshgrid(*per_axis, indexing="ij")
     sources = np.stack(grids, axis=-1)  # (*padded, nd)
@@ -73,7 +72,7 @@ def gather(input, sources, value=0.0):
 
 def _check(mode, size, before, after):
     """The limits of F.pad: reflect needs pad < size, circular pad <= size."""
-    if mode not in MODES:
+    if not isinstance(mode, str) or mode not in MODES:
         raise ValueError(f"Unknown padding mode {mode!r}: choose one of {', '.join(PADDING_MODES)}.")
     if size < 1:
         raise ValueError(f"Cannot pad an empty axis (size {size}).")

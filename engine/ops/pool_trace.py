@@ -7,11 +7,12 @@ against `max_pool1d/2d` and `avg_pool1d/2d`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.ops.flags import check_flag
+from engine.ops.checks import check_flag, check_numbers, check_steps, step_index
 from engine.ops.pooling import _prepare, torch_argmax
 
 POOL_MODES = ("max", "avg")
@@ -48,7 +49,7 @@ class PoolTrace:
 
     def step(self, n):
         """The n-th step, clamped to the valid range."""
-        return self.steps[min(max(int(n), 0), len(self.steps) - 1)]
+        return self.steps[step_index(n, len(self.steps))]
 
 
 def trace_pool(input, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, count_include_pad=True):
@@ -59,15 +60,16 @@ def trace_pool(input, kernel_size, stride=None, padding=0, mode="max", ceil_mode
     Returns a PoolTrace whose output equals max_poolNd / avg_poolNd of the input.
     Example: trace_pool([1., 5., 2., 0.], 2).steps[0] -> cells [[0], [1]], values [1, 5], value 5, argmax (1,)
     """
-    x = np.asarray(input, dtype=float)
+    x = check_numbers(input, "trace_pool").astype(float)
     nd = x.ndim
     if nd not in (1, 2):
         raise ValueError(f"A pooling trace needs a 1D (L,) or 2D (H, W) input; got shape {x.shape}.")
-    if mode not in POOL_MODES:
+    if not isinstance(mode, str) or mode not in POOL_MODES:
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}.")
     count_include_pad = check_flag(count_include_pad, "count_include_pad")
     _, args = _prepare(x[None], kernel_size, stride, padding, 1, ceil_mode, "trace_pool", nd)
     k, s, p, out_shape = (tuple(args[name][2 - nd:]) for name in ("kernel", "stride", "padding", "out"))
+    check_steps(math.prod(out_shape), "trace_pool", per_step=(nd + 1) * math.prod(k))  # cells, values
     pads = tuple((q, q) for q in p)
     padded = np.pad(x, pads, constant_values=-np.inf if mode == "max" else 0.0)
     inside = np.pad(np.ones(x.shape, bool), pads)  # input cells, not padding

@@ -12,24 +12,30 @@ Which cell is "the max" (return_indices), as in PyTorch: the first largest cell 
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from engine.ops.conv import _positive
-from engine.ops.flags import check_flag
-from engine.ops.padding import _per_axis
+from engine.ops.checks import (check_elements, check_flag, check_numbers, check_work, kernel_span, non_negative,
+                               positive, whole_number)
 
 
 def pool_output_size(i, k, s=None, p=0, d=1, ceil_mode=False):
     """o = floor((i + 2p - d(k - 1) - 1) / s) + 1, or ceil(...) + 1 with ceil_mode (s defaults to k).
 
     With ceil_mode, a last window starting at or past i + p (only padding under it) is not counted.
+    ValueError for a size, kernel, stride or dilation below 1 or a padding below 0, as in PyTorch.
     """
     ceil_mode = check_flag(ceil_mode, "ceil_mode")
-    s = k if s is None else s
-    span = d * (k - 1) + 1
+    (i,), (k,), (p,) = positive(i, 1, "i"), positive(k, 1, "k"), non_negative(p, 1, "p")
+    (s,), (d,) = positive(k if s is None else s, 1, "s"), positive(d, 1, "d")
+    (span,) = kernel_span((k,), (d,))
     o = (i + 2 * p - span + ((s - 1) if ceil_mode else 0)) // s + 1
     if ceil_mode and (o - 1) * s >= i + p:
         o -= 1
+    if o < 1:
+        raise ValueError(f"A {span}-cell window does not fit in {i + 2 * p} cells (i = {i}, p = {p}): "
+                         "the output would be empty.")
     return o
 
 
@@ -90,6 +96,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     if not return_indices:
         return restore(windows.max(axis=(-2, -1)), input, nd)
     h, w = x.shape[2:]
+    check_elements(windows.shape, name, "set of windows (to find each max's index)")
     where = _windows(np.arange(h * w).reshape(1, 1, h, w), args, fill=-1)  # flat input index; -1: padding
     flat = windows.reshape(*windows.shape[:4], -1)  # (N, C, H_out, W_out, k_h * k_w)
     where = np.broadcast_to(where.reshape(*where.shape[:4], -1), flat.shape)
@@ -114,7 +121,7 @@ def _first_tap(n_out, s, p, d):
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, name, nd):
     count_include_pad = check_flag(count_include_pad, "count_include_pad")
     x, args = _prepare(input, kernel_size, stride, padding, 1, ceil_mode, name, nd)
-    if divisor_override is not None and (int(divisor_override) != divisor_override or divisor_override == 0):
+    if divisor_override is not None and whole_number(divisor_override) in (None, 0):
         raise ValueError(f"divisor_override must be a non-zero whole number, got {divisor_override}.")
     sums = _windows(x, args, fill=0.0).sum(axis=(-2, -1))  # (N, C, H_out, W_out)
     if divisor_override is not None:
@@ -141,14 +148,12 @@ def torch_argmax(values, valid=None, axis=-1):
 
 def check_input(input, nd, name):
     """The input as a float array of shape (N, C, *spatial) or (C, *spatial), checked for a student."""
-    x = np.asarray(input)
+    x = check_numbers(input, name)
     layout = "(N, C, L) or (C, L)" if nd == 1 else "(N, C, H, W) or (C, H, W)"
     if x.ndim not in (nd + 1, nd + 2):
         raise ValueError(f"{name} expects input of shape {layout}; got shape {x.shape}.")
     if 0 in x.shape:
         raise ValueError(f"{name} got an empty input (shape {x.shape}): every size must be at least 1.")
-    if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
-        raise ValueError(f"{name} needs numbers, got an array of {x.dtype}.")
     return x.astype(np.result_type(x.dtype, np.float32), copy=False)
 
 
@@ -161,27 +166,27 @@ def lift(x, nd):
 def _prepare(input, kernel_size, stride, padding, dilation, ceil_mode, name, nd):
     """Check the arguments like PyTorch (with messages a student can act on); return x as (N, C, H, W)
     and the arguments per axis (a 1D input is lifted to height 1: k = (1, k), p = (0, p), ...)."""
-    x = check_input(input, nd, name)
-    k = _positive(kernel_size, nd, "kernel_size")
-    no_stride = stride is None or (not np.isscalar(stride) and len(stride) == 0)
-    s = k if no_stride else _positive(stride, nd, "stride")
-    d = _positive(dilation, nd, "dilation")
-    p = _per_axis(padding, nd, "padding")
-    if any(not np.isscalar(q) or int(q) != q or q < 0 for q in p):
-        raise ValueError(f"padding must be a whole number of at least 0 (or one per axis), got {padding}.")
-    p = tuple(int(q) for q in p)
+    x, ceil_mode = check_input(input, nd, name), check_flag(ceil_mode, "ceil_mode")
+    k = positive(kernel_size, nd, "kernel_size")
+    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+    s = k if no_stride else positive(stride, nd, "stride")
+    d = positive(dilation, nd, "dilation")
+    p = non_negative(padding, nd, "padding")
     for q, kk in zip(p, k):
         if q > kk // 2:
             raise ValueError(f"Padding {q} is more than half the kernel size {kk}: pooling allows at most "
                              f"{kk // 2} (as in PyTorch), so that every window overlaps the input.")
     size = x.shape[-nd:]
-    out = tuple(pool_output_size(i, kk, ss, q, dd, ceil_mode) for i, kk, ss, q, dd in zip(size, k, s, p, d))
-    if any(o < 1 for o in out):
-        span = " x ".join(str(dd * (kk - 1) + 1) for kk, dd in zip(k, d))
+    try:
+        out = tuple(pool_output_size(i, kk, ss, q, dd, ceil_mode) for i, kk, ss, q, dd in zip(size, k, s, p, d))
+    except ValueError:
+        span = " x ".join(map(str, kernel_span(k, d)))
         padded = " x ".join(str(i + 2 * q) for i, q in zip(size, p))
         cells = "-cell" if nd == 1 else ""
         raise ValueError(f"The {span}{cells} window does not fit in the {padded}{cells} padded input: "
-                         "use a smaller kernel, or a larger input.")
+                         "use a smaller kernel, or a larger input.") from None
+    check_elements((*x.shape[:-nd], *out), name, "output")
+    check_work(math.prod((*x.shape[:-nd], *out, *k)), name)
     if nd == 1:
         k, s, p, d, out = (1, *k), (1, *s), (0, *p), (1, *d), (1, *out)
     return lift(x, nd), dict(kernel=k, stride=s, padding=p, dilation=d, out=out)
@@ -194,7 +199,7 @@ def _windows(x, args, fill):
     ceil_mode, cropped when the floor leaves cells unreached).
     """
     k, s, d, out = args["kernel"], args["stride"], args["dilation"], args["out"]
-    span = [dd * (kk - 1) + 1 for kk, dd in zip(k, d)]
+    span = kernel_span(k, d)
     needed = [(o - 1) * ss + e for o, ss, e in zip(out, s, span)]  # padded length the windows cover
     widths = [(0, 0), (0, 0)] + [(p, max(n - size - p, 0)) for n, size, p in zip(needed, x.shape[2:], args["padding"])]
     xp = np.pad(x, widths, constant_values=fill)[:, :, :needed[0], :needed[1]]

@@ -23,7 +23,7 @@ import numpy as np
 from engine.data.matrix_text import as_code, parse_int
 
 from engine.ops.arithmetic import conv_output_size, effective_kernel_size
-from engine.ops.flags import check_flag
+from engine.ops.checks import check_elements, check_flag, check_work, positive, show_value, whole_number
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def receptive_field(layers):
     """
     size, jump, start = 1, 1, 0.0
     out = []
-    for layer in layers:
+    for layer in _checked(layers):
         k_eff = layer.effective_kernel_size
         size, start = size + (k_eff - 1) * jump, start + ((k_eff - 1) / 2 - layer.padding) * jump
         jump *= layer.stride
@@ -76,20 +76,25 @@ def receptive_field(layers):
 
 def input_range(layers, index):
     """(first, last): the input cells spanned by output `index` of the last layer (padding included)."""
-    if not layers:
+    if whole_number(index) is None:
+        raise ValueError(f"An output index is a whole number, got {show_value(index)}.")
+    index = whole_number(index)
+    if not _checked(layers):
         return index, index
     return receptive_field(layers)[-1].span(index)
 
 
 def layer_lengths(layers, input_length):
     """[input_length, length after layer 1, ...]; ValueError when a layer gets no output at all."""
-    lengths = [int(input_length)]
-    for n, layer in enumerate(layers, start=1):
+    lengths = [positive(input_length, 1, "input_length")[0]]
+    check_elements(lengths, "receptive_cells", "input")
+    for n, layer in enumerate(_checked(layers), start=1):
         padded = lengths[-1] + 2 * layer.padding
         if layer.effective_kernel_size > padded:
             raise ValueError(f"Layer {n}'s kernel spans {layer.effective_kernel_size} cells but its padded input "
                              f"is only {padded}: use a longer input, a smaller kernel or dilation, or more padding.")
         lengths.append(conv_output_size(lengths[-1], layer.kernel_size, layer.stride, layer.padding, layer.dilation))
+        check_elements(lengths[-1:], "receptive_cells", f"layer {n}'s output")
     return lengths
 
 
@@ -100,12 +105,14 @@ def receptive_cells(layers, input_length, index):
     exactly the set of input cells whose gradient is non-zero for that output (holes where dilation skips).
     """
     lengths = layer_lengths(layers, input_length)
-    if not 0 <= index < lengths[-1]:
-        raise ValueError(f"The last layer has {lengths[-1]} outputs (0 to {lengths[-1] - 1}); there is no output {index}.")
+    if whole_number(index) is None or not 0 <= index < lengths[-1]:
+        raise ValueError(f"The last layer has {lengths[-1]} outputs (0 to {lengths[-1] - 1}); "
+                         f"there is no output {show_value(index)}.")
     masks = [np.zeros(n, dtype=bool) for n in lengths]
-    masks[-1][index] = True
+    masks[-1][whole_number(index)] = True
     for l in range(len(layers), 0, -1):
         layer = layers[l - 1]
+        check_work(int(masks[l].sum()) * layer.kernel_size, "receptive_cells")
         taps = np.arange(layer.kernel_size) * layer.dilation - layer.padding  # (k,)
         cells = (np.flatnonzero(masks[l])[:, None] * layer.stride + taps).ravel()
         masks[l - 1][cells[(cells >= 0) & (cells < lengths[l - 1])]] = True
@@ -124,6 +131,14 @@ def connections(layers, input_length, index):
                 if 0 <= below < len(masks[l - 1]):
                     edges.append((l, int(cell), below))
     return edges
+
+
+def _checked(layers):
+    """layers as a list of Layer, else ValueError."""
+    if isinstance(layers, Layer) or not isinstance(layers, (list, tuple)) or \
+            not all(isinstance(layer, Layer) for layer in layers):
+        raise ValueError("A stack is a list of Layer(kernel_size, stride, padding, dilation).")
+    return list(layers)
 
 
 def parameter_count(layers, channels=1, nd=1, bias=False):

@@ -6,12 +6,13 @@ show every number and a test can check the trace against `conv1d` / `conv2d`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.ops.conv import _positive, check_padding_mode
-from engine.ops.flags import check_flag
+from engine.ops.checks import (check_fits, check_flag, check_padding_mode, check_steps, positive, step_index,
+                               trace_arrays, trace_bias)
 from engine.ops.padding import pad, resolve_padding
 
 
@@ -48,7 +49,7 @@ class ConvTrace:
 
     def step(self, n):
         """The n-th step, clamped to the valid range."""
-        return self.steps[min(max(int(n), 0), len(self.steps) - 1)]
+        return self.steps[step_index(n, len(self.steps))]
 
 
 def trace_conv(input, kernel, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros", flip=False):
@@ -56,26 +57,23 @@ def trace_conv(input, kernel, bias=0.0, stride=1, padding=0, dilation=1, padding
 
     flip=False is cross-correlation (PyTorch's conv); flip=True is true convolution.
     Returns a ConvTrace whose output equals conv1d/conv2d with the applied kernel.
+    bias: a number (None, conv2d's default, means 0).
     """
-    x = np.asarray(input, dtype=float)
-    w = np.asarray(kernel, dtype=float)
-    nd = x.ndim
-    if nd not in (1, 2) or w.ndim != nd:
-        raise ValueError(f"A trace needs a 1D or 2D input and a kernel of the same rank; got {x.shape} and {w.shape}.")
-    stride, dilation = _positive(stride, nd, "stride"), _positive(dilation, nd, "dilation")
+    x, w = trace_arrays(input, kernel, "trace_conv")
+    bias, nd = trace_bias(bias, "trace_conv"), x.ndim
+    stride, dilation = positive(stride, nd, "stride"), positive(dilation, nd, "dilation")
     flip = check_flag(flip, "flip")
     check_padding_mode(padding_mode)
     if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):
         raise ValueError("padding='same' only works with stride 1 (as in PyTorch); use a number instead.")
     pads = resolve_padding(padding, w.shape, dilation)
+    padded_shape = [size + a + b for size, (a, b) in zip(x.shape, pads)]
+    span = check_fits(padded_shape, w.shape, dilation)
+    out_shape = tuple((size - e) // s + 1 for size, e, s in zip(padded_shape, span, stride))
+    check_steps(math.prod(out_shape), "trace_conv", per_step=(nd + 3) * w.size)  # cells, inputs, products, sums
     mode = "constant" if padding_mode == "zeros" else padding_mode
     padded = pad(x, [q for pair in reversed(pads) for q in pair], mode=mode)
     applied = np.flip(w) if flip else w
-    span = [d * (k - 1) + 1 for k, d in zip(w.shape, dilation)]
-    if any(e > size for e, size in zip(span, padded.shape)):
-        raise ValueError(f"The kernel covers {' x '.join(map(str, span))} cells but the padded input is only "
-                         f"{' x '.join(map(str, padded.shape))}: use a smaller kernel or dilation, or more padding.")
-    out_shape = tuple((size - e) // s + 1 for size, e, s in zip(padded.shape, span, stride))
     taps = np.stack(np.meshgrid(*[np.arange(k) * d for k, d in zip(w.shape, dilation)], indexing="ij"), -1)
     steps, output = [], np.zeros(out_shape)
     for index in np.ndindex(*out_shape):
@@ -86,4 +84,5 @@ def trace_conv(input, kernel, bias=0.0, stride=1, padding=0, dilation=1, padding
         value = float(partial[-1] + bias)
         output[index] = value
         steps.append(ConvStep(index, cells, inputs, applied, products, partial, value))
-    return ConvTrace(x, padded, pads, w, applied, float(bias), stride, dilation, padding_mode, flip, output, tuple(steps))
+    return ConvTrace(x, padded, pads, w, applied, bias, stride, dilation, padding_mode, flip, output, tuple(steps))
+

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.ops.conv import _positive
-from engine.ops.padding import _per_axis
+from engine.ops.checks import check_elements, non_negative, positive, whole_number
 from engine.ops.pooling import check_input, lift, restore
 
 
@@ -51,6 +50,7 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, name,
         raise ValueError(f"{name} needs whole-number indices (int64, as max pooling returns them with "
                          f"return_indices=True); got an array of {where.dtype}.")
     size = unpool_output_size(x.shape[-nd:], kernel_size, stride, padding, output_size, name)
+    check_elements((*x.shape[:-nd], *size), name, "output")
     plane = int(np.prod(size))
     bad = where[(where < 0) | (where >= plane)]
     if bad.size:
@@ -68,27 +68,25 @@ def unpool_output_size(size, kernel_size, stride=None, padding=0, output_size=No
     """Output size of max unpooling: (i - 1) * s - 2p + k per axis, or output_size checked against it
     (PyTorch accepts sizes strictly within s of the default, the sizes a pooling could have started from)."""
     nd = len(size)
-    k = _positive(kernel_size, nd, "kernel_size")
-    s = k if stride is None else _positive(stride, nd, "stride")
-    p = _per_axis(padding, nd, "padding")
-    if any(not np.isscalar(q) or int(q) != q or q < 0 for q in p):
-        raise ValueError(f"padding must be a whole number of at least 0 (or one per axis), got {padding}.")
-    default = tuple((i - 1) * ss - 2 * int(q) + kk for i, ss, q, kk in zip(size, s, p, k))
+    k = positive(kernel_size, nd, "kernel_size")
+    s = k if stride is None else positive(stride, nd, "stride")
+    p = non_negative(padding, nd, "padding")
+    default = tuple((i - 1) * ss - 2 * q + kk for i, ss, q, kk in zip(size, s, p, k))
     if output_size is None:
         out = default
     else:
-        wanted = (output_size,) if np.isscalar(output_size) else tuple(output_size)
+        wanted = (output_size,) if np.ndim(output_size) == 0 else tuple(output_size)
         if len(wanted) == nd + 2:
             wanted = wanted[2:]
         if len(wanted) != nd:
             raise ValueError(f"{name}'s output_size has {nd} or {nd + 2} numbers (the last {nd} are used); "
                              f"got {len(wanted)}.")
         for axis, (o, dflt, ss) in enumerate(zip(wanted, default, s)):
-            if not np.isscalar(o) or int(o) != o or not dflt - ss < o < dflt + ss:
+            if whole_number(o) is None or not dflt - ss < o < dflt + ss:
                 raise ValueError(f"output_size ({', '.join(map(str, wanted))}) is not possible on axis {axis}: "
                                  f"with this kernel, stride and padding it must be from {dflt - ss + 1} to "
                                  f"{dflt + ss - 1} (default {dflt}).")
-        out = tuple(int(o) for o in wanted)
+        out = tuple(whole_number(o) for o in wanted)
     if any(o < 1 for o in out):
         raise ValueError(f"The unpooled output would be {' x '.join(map(str, out))} cells: every size must be at "
                          "least 1; check the kernel_size, stride and padding (those of the max pooling).")

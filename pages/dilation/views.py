@@ -34,6 +34,9 @@ def effective_size_latex(k, d, i=None, p=0):
     keff = effective_kernel_size(k, d)
     k_, d_, i_, p_, s_ = (sym(n) for n in "kdips")
     text = rf"{sym('k_eff')} = {k_} + ({k_} - 1)({d_} - 1) = {k} + ({k} - 1)({d} - 1) = {keff}"
+    if i is not None and keff > i + 2 * p:  # no position: conv_output_size refuses, as torch does
+        return r"\begin{gathered}" + text + rf"\\ {sym('k_eff')} = {keff} > {i_} + 2{p_} = {i + 2 * p}" \
+            r"\text{: no output}\end{gathered}"
     if i is not None:
         o = conv_output_size(i, k, 1, p, d)
         text = r"\begin{gathered}" + text + (rf"\\ {sym('o')} = \left\lfloor \frac{{{i_} + 2{p_} - {d_}({k_} - 1) - 1}}{{{s_}}} \right\rfloor + 1 = "

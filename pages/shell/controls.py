@@ -43,7 +43,12 @@ def _prepare(key, default, ok, expected, notes):
         return  # bind="query-params" seeds the widget from the link
     if raw is not None:
         notes.append(f"`{key}` should be {expected}")
+        st.session_state[_refused(key)] = raw  # a text box bound to the URL may still show it: see matrix()
     st.session_state[key] = default
+
+
+def _refused(key):
+    return f"_{key}_refused_link_value"
 
 
 def choice(label, options, key, notes, default=None, horizontal=True, **kwargs):
@@ -109,6 +114,8 @@ def matrix(label, key, default, notes, max_rows=12, max_cols=12, help=None):
     try:
         values = parse(text)
     except ValueError as err:
+        if text == st.session_state.get(_refused(key)):  # the link's value, already in the note under the title
+            return parse(default), None
         return parse(default), f"{err} Showing the default instead."
     grid_key = f"{key}_grid_{hashlib.sha1(text.encode()).hexdigest()[:8]}"  # a new grid for each new text
     frame = pd.DataFrame(values, columns=[str(c) for c in range(values.shape[1])])

@@ -8,7 +8,7 @@ import streamlit as st
 
 from engine import bottleneck_cost
 from engine.data.digits import typical
-from engine.figures.invariance_figures import class_bars_figure
+from engine.figures.common import class_bars_figure
 from engine.figures.se_figures import class_gates_figure, gates_figure
 from engine.figures.se_stage_view import STAGES, se_stage_view
 from engine.nets import digit_loading

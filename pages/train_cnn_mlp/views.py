@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.data.digits import load_split
-from engine.figures.classifier_figures import percent
+from engine.figures.common import percent
 from engine.figures.training_figures import (RUNS, comparison_sentences, epoch_curves_figure, image_rows_figure,
                                              neighbour_distance, run_label, training_curves_figure)
 from engine.nets.pixel_order import (MOVE, PIXELS, ROLL, TrainConfig, mlp_templates, moved_test_set, permutation,

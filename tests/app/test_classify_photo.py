@@ -16,7 +16,8 @@ import torch
 from PIL import Image
 
 from engine.data.photos import SAMPLE_PHOTOS, rgb_photo
-from engine.figures.classifier_figures import block_cost, blocks_total, percent
+from engine.figures.classifier_figures import block_cost, blocks_total
+from engine.figures.common import percent
 from engine.nets.imagenet import classify, feature_maps, layer_table
 from tests.app.checks import assert_clean, assert_link_note
 from tests.image_files import encode, png_chunk

@@ -154,6 +154,7 @@ def test_kernel_wider_than_the_input_is_explained(open_page):
     at.text_input(key="dl_x").set_value("1 2 3; 4 5 6; 7 8 9").run()
     assert not at.exception
     assert "The kernel covers 5 x 5 cells but the padded input is only 3 x 3" in at.error[0].value
+    assert any(r"k_{\text{eff}} = 5 > i + 2p = 3\text{: no output}" in latex.value for latex in at.latex)  # not o = -1
     at.segmented_control(key="dl_pad").set_value("same").run()
     assert_clean(at)
 

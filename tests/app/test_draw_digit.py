@@ -14,7 +14,7 @@ import torch
 
 from engine.data.digits import CANVAS, DIGIT, MARGIN
 from engine.data.drawing import STROKES, preprocess_drawing, render_strokes
-from engine.figures.classifier_figures import percent
+from engine.figures.common import percent
 from engine.figures.digit_figures import map_layers
 from engine.nets import digit_loading
 from engine.nets.digit_nets import COMPARED

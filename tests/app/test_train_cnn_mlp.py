@@ -3,7 +3,7 @@ all four" fills the table, and a run stopped half-way leaves nothing behind but 
 import pytest
 import torch
 
-from engine.figures.classifier_figures import percent
+from engine.figures.common import percent
 from engine.figures.training_figures import run_label
 from engine.nets.train_pixel_order import run
 from tests.app.checks import assert_clean

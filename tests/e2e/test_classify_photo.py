@@ -7,7 +7,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from engine.data.photos import rgb_photo
-from engine.figures.classifier_figures import percent
+from engine.figures.common import percent
 from engine.nets.imagenet import classify
 from harness.browser import assert_no_exception, expect_rerun, open_page
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.figures.classifier_figures import percent
+from engine.figures.common import percent
 from engine.figures.grid import to_display_bytes
 from engine.figures.training_figures import (RUNS, comparison_sentences, epoch_curves_figure, image_rows_figure,
                                              neighbour_distance, points, run_label, same_predictions,

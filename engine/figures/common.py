@@ -1,0 +1,84 @@
+"""Figure helpers several lessons share: percentages, the feature-map palette and PNG data URIs, and
+the bars of a digit classifier's ten class probabilities."""
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+
+from engine.figures.style import DIVERGING, HIGHLIGHT
+
+
+def percent(fraction, digits=1):
+    """0.951 -> '95.1 %'; shares too small to show at `digits` -> '< 0.1 %' (digits=1)."""
+    value = 100.0 * float(fraction)
+    if 0 < value < 0.5 * 10.0 ** -digits:
+        return f"< {10.0 ** -digits:.{digits}f} %"
+    return f"{value:.{digits}f} %"
+
+
+LEVELS = 255  # colour levels of a map; palette index 255 is the white background of the mosaic
+
+
+def map_levels(maps):
+    """(C, H, W) float -> (signed, (C, H, W) uint8 palette indices 0..254), each map on its own scale.
+
+    Signed (any value < 0): [-m, m] -> 0..254 with 0 at the middle index 127, m = max |map|.
+    Otherwise: [0, m] -> 0..254 (black to white). An all-zero map is all 127 (signed) or all 0.
+    """
+    x = np.asarray(maps, dtype=np.float64)
+    if x.ndim != 3 or 0 in x.shape:
+        raise ValueError(f"Feature maps must have shape (C, H, W) with no empty axis, got {x.shape}.")
+    signed = bool((x < 0).any())
+    scale = np.abs(x).max(axis=(1, 2), keepdims=True)
+    t = x / np.where(scale > 0, scale, 1.0)  # (C, H, W) in [-1, 1] or [0, 1]
+    if signed:
+        t = (t + 1) / 2
+    return signed, np.round(np.clip(t, 0, 1) * (LEVELS - 1)).astype(np.uint8)
+
+
+def palette(signed):
+    """(256, 3) uint8: LEVELS colours of the scale, then white. Signed: the diverging blue - white - red
+    of engine.figures.style (white at 0); unsigned: black to white."""
+    u = np.linspace(0, 1, LEVELS)
+    if signed:
+        stops = [s for s, _ in DIVERGING]
+        colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in DIVERGING], dtype=float)
+        scale = np.stack([np.interp(u, stops, colours[:, i]) for i in range(3)], axis=-1)
+    else:
+        scale = np.repeat(u[:, None] * 255, 3, axis=1)
+    return np.vstack([np.round(scale), [[255, 255, 255]]]).astype(np.uint8)
+
+
+def png_data_uri(indices, colours):
+    """(H, W) palette indices and a (256, 3) palette -> 'data:image/png;base64,...' (a Plotly Image's
+    `source`). An 8-bit palette PNG: one byte a pixel before compression, a third of RGB."""
+    from PIL import Image  # imported here: only pages that draw feature maps pay for it
+
+    image = Image.fromarray(np.ascontiguousarray(indices, dtype=np.uint8), mode="P")
+    image.putpalette(np.asarray(colours, dtype=np.uint8).ravel().tolist())
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=6)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def class_bars_figure(probabilities, title="", height=260, font_size=15, true_class=None):
+    """Vertical bars of the 10 digit probabilities (percent on top); the predicted class highlighted and
+    labelled "predicted", the true class (if given) labelled "true", so no reading depends on colour."""
+    probs = np.asarray(probabilities, dtype=float)
+    if probs.shape != (10,) or not np.all((probs >= 0) & (probs <= 1)):
+        raise ValueError(f"Need 10 probabilities between 0 and 1, got shape {probs.shape}.")
+    best = int(probs.argmax())
+    names = [f"{c}" + ("<br>predicted" if c == best else "") + ("<br>true" if c == true_class else "")
+             for c in range(10)]
+    fig = go.Figure(go.Bar(x=names, y=100 * probs, marker_color=["#9aa7b8" if c != best else HIGHLIGHT for c in range(10)],
+                           text=[f"{100 * p:.0f}%" if p >= 0.005 else "" for p in probs], textposition="outside",
+                           cliponaxis=False, hovertemplate="class %{x}: %{y:.1f} %<extra></extra>"))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=45 if title else 15, b=10), plot_bgcolor="white",
+                      font=dict(size=font_size), dragmode=False, showlegend=False, bargap=0.2,
+                      title=dict(text=title, font=dict(size=font_size)) if title else None)
+    fig.update_yaxes(range=[0, 112], ticksuffix=" %", showgrid=True, gridcolor="#eee", zeroline=False)
+    fig.update_xaxes(type="category", tickfont=dict(size=font_size - 1))
+    return fig
