@@ -72,10 +72,12 @@ def load_upload(data, name="", max_side=None, min_side=1, max_aspect=None):
         min_side, max_aspect: refuse (before decoding) a picture whose short side is below min_side pixels
             or whose long side is more than max_aspect times its short side (what a classifier cannot use).
 
-    Example:
-        >>> upload = load_upload(Path("phone.jpg").read_bytes(), "phone.jpg", max_side=512)
-        >>> upload.rgb.shape, upload.size, upload.notes
-        ((512, 384, 3), (4032, 3024), ('EXIF rotation applied', 'downscaled to 384 x 512 pixels'))
+    Example (a 1024 x 768 grey JPEG made in memory; a phone photo reads the same way):
+        >>> import io; from PIL import Image; buffer = io.BytesIO()
+        >>> Image.new("L", (1024, 768), 128).save(buffer, "JPEG")
+        >>> upload = load_upload(buffer.getvalue(), "grey.jpg", max_side=512)
+        >>> upload.rgb.shape, upload.size
+        ((384, 512, 3), (1024, 768))
     """
     data = bytes(data)
     name = display_name(name)

@@ -13,7 +13,11 @@ from engine.ops.checks import check_fits, kernel_span, non_negative, positive
 
 
 def effective_kernel_size(k, d=1):
-    """Cells a dilated kernel spans: k + (k - 1)(d - 1) = d(k - 1) + 1; ValueError if k or d < 1."""
+    """Cells a dilated kernel spans: k + (k - 1)(d - 1) = d(k - 1) + 1; ValueError if k or d < 1.
+
+    >>> [effective_kernel_size(3, d) for d in (1, 2, 4)]
+    [3, 5, 9]
+    """
     return kernel_span(positive(k, 1, "k"), positive(d, 1, "d"))[0]
 
 

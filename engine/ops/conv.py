@@ -33,7 +33,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
         'zeros', 'reflect', 'replicate', 'circular'.
     Shape: input (N, C_in, H, W) or (C_in, H, W); weight (C_out, C_in / groups, k_h, k_w)
     -> (N, C_out, H_out, W_out), H_out = floor((H + 2p - d(k - 1) - 1) / s) + 1.
-    Example: conv2d(np.ones((1, 4, 4)), np.ones((1, 1, 3, 3))).shape == (1, 2, 2)
+    Example (every output sums the nine ones under the kernel):
+        >>> conv2d(np.ones((1, 4, 4)), np.ones((1, 1, 3, 3)))
+        array([[[9., 9.],
+                [9., 9.]]])
     """
     return _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, nd=2)
 
@@ -72,7 +75,9 @@ def dilate_kernel(weight, dilation, nd=None):
     Shape: (..., k_h, k_w) -> (..., k_eff_h, k_eff_w), k_eff = k + (k - 1)(d - 1).
     conv2d(x, w, dilation=d) == conv2d(x, dilate_kernel(w, d)): the zeros are fixed, not learned, and
     implementations skip them instead of multiplying by them.
-    Example: dilate_kernel(np.array([1, 2, 3]), 2) -> [1, 0, 2, 0, 3]
+    Example:
+        >>> dilate_kernel(np.array([1, 2, 3]), 2)
+        array([1, 0, 2, 0, 3])
     """
     w = np.asarray(weight)
     d = positive(dilation, nd or (1 if np.isscalar(dilation) else len(dilation)), "dilation")

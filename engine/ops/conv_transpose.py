@@ -36,7 +36,9 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         smaller than the stride or the dilation on each axis (as in PyTorch).
     Shape: input (N, C_in, H, W) or (C_in, H, W); weight (C_in, C_out / groups, k_h, k_w)
     -> (N, C_out, H_out, W_out), H_out = (H - 1)s - 2p + d(k - 1) + output_padding + 1.
-    Example: conv_transpose2d(np.ones((1, 2, 2)), np.ones((1, 1, 2, 2)), stride=2).shape == (1, 4, 4)
+    Example (each input cell stamps the 2 x 2 kernel; stride 2: the stamps tile without overlap):
+        >>> conv_transpose2d(np.ones((1, 2, 2)), np.ones((1, 1, 2, 2)), stride=2).shape
+        (1, 4, 4)
     """
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, nd=2)
 

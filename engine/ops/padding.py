@@ -24,7 +24,10 @@ def pad(input, pad, mode="constant", value=0.0):
         mode: 'constant' (alias 'zeros'), 'reflect', 'replicate' or 'circular'.
         value: fill value for 'constant'.
     Shape: (..., H, W) -> (..., H + top + bottom, W + left + right).
-    Example: pad(np.ones((2, 2)), (1, 1, 0, 0)).shape == (2, 4)
+    Example (the last axis first, as in PyTorch):
+        >>> pad(np.array([[1, 2], [3, 4]]), (1, 1, 0, 0), mode="replicate")
+        array([[1, 1, 2, 2],
+               [3, 3, 4, 4]])
     """
     x = check_numbers(input, "pad")
     if x.ndim == 0:

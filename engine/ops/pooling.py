@@ -25,6 +25,9 @@ def pool_output_size(i, k, s=None, p=0, d=1, ceil_mode=False):
 
     With ceil_mode, a last window starting at or past i + p (only padding under it) is not counted.
     ValueError for a size, kernel, stride or dilation below 1 or a padding below 0, as in PyTorch.
+
+    >>> pool_output_size(5, 2), pool_output_size(5, 2, ceil_mode=True)
+    (2, 3)
     """
     ceil_mode = check_flag(ceil_mode, "ceil_mode")
     (i,), (k,), (p,) = positive(i, 1, "i"), positive(k, 1, "k"), non_negative(p, 1, "p")
@@ -58,8 +61,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         output cell, the flat index r * W + c of its max in the (unpadded) H x W input, as int64.
     Shape: (N, C, H, W) or (C, H, W) -> (N, C, H_out, W_out),
         H_out = floor((H + 2p - d(k - 1) - 1) / s) + 1.
-    Example: max_pool2d(np.arange(16.).reshape(1, 4, 4), 2) -> [[[5., 7.], [13., 15.]]]
-        (with return_indices=True also [[[5, 7], [13, 15]]]: here each value is its own index)
+    Example (here each value is also its own flat index):
+        >>> max_pool2d(np.arange(16.).reshape(1, 4, 4), 2, return_indices=True)
+        (array([[[ 5.,  7.],
+                [13., 15.]]]), array([[[ 5,  7],
+                [13, 15]]]))
     """
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool2d", 2)
 
@@ -83,7 +89,10 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         output size up; count_include_pad: padding zeros count in the divisor (cells past the
         padding, reached only with ceil_mode, never do); divisor_override: divide by this instead.
     Shape: (N, C, H, W) or (C, H, W) -> (N, C, H_out, W_out), H_out = floor((H + 2p - k) / s) + 1.
-    Example: avg_pool2d(np.arange(16.).reshape(1, 4, 4), 2) -> [[[2.5, 4.5], [10.5, 12.5]]]
+    Example:
+        >>> avg_pool2d(np.arange(16.).reshape(1, 4, 4), 2)
+        array([[[ 2.5,  4.5],
+                [10.5, 12.5]]])
     """
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
                      "avg_pool2d", 2)

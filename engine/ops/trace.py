@@ -58,6 +58,11 @@ def trace_conv(input, kernel, bias=0.0, stride=1, padding=0, dilation=1, padding
     flip=False is cross-correlation (PyTorch's conv); flip=True is true convolution.
     Returns a ConvTrace whose output equals conv1d/conv2d with the applied kernel.
     bias: a number (None, conv2d's default, means 0).
+
+    Example (the lecture's first output of a true convolution: 1·0 + 0.5·80 + 0.25·20 + 0·40):
+        >>> t = trace_conv([[0, 80, 40], [20, 40, 0], [0, 0, 40]], [[0, 0.25], [0.5, 1]], flip=True)
+        >>> float(t.output[0, 0])
+        45.0
     """
     x, w = trace_arrays(input, kernel, "trace_conv")
     bias, nd = trace_bias(bias, "trace_conv"), x.ndim

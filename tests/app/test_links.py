@@ -11,7 +11,7 @@ CRAFTED = [  # (page, query, the key the note names): the links of the probe
     ("cross_correlation.py", {"xc_step": "³"}, "xc_step"),
     ("cross_correlation.py", {"demo": "1", "demo_step": "¹"}, "demo_step"),
     ("cross_correlation.py", {"demo": "1", "demo_every": "--5"}, "demo_every"),
-    ("train_cnn_mlp.py", {"tc_seed": "--1"}, "tc_seed"),
+    ("train_cnn_mlp.py", {"tr_seed": "--1"}, "tr_seed"),
     ("strides.py", {"sd_sh": "٣"}, "sd_sh"),  # an Arabic-Indic 3: int() reads it, the parser does not
     ("strides.py", {"sd_p": "1" * 5000}, "sd_p"),
 ]

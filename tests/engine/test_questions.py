@@ -348,6 +348,7 @@ title: T
 order: 1
 icon: ":material/flip:"
 page: {slug}
+key_prefix: tq
 summary: S
 {questions}
 ---
