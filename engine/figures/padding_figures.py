@@ -15,11 +15,11 @@ from plotly.subplots import make_subplots
 
 from engine.data.photos import photo
 from engine.figures.style import base_layout, fmt
+from engine.notation import AXES, sym
 from engine.ops.arithmetic import conv_output_size
 from engine.ops.conv import correlate2d
 from engine.ops.padding import PADDING_MODES, pad
 from engine.ops.padding_sources import CONSTANT, pad_sources
-from engine.notation import AXES, sym
 from engine.pytorch_code import preamble
 
 TORCH_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 from html import escape
 
 import numpy as np
-import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.figures.grid import grid_trace

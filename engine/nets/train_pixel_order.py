@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine.nets.pixel_order import (MODEL_KINDS, TrainConfig, dataset, initial_model, moved_test_set,
-                                     parameter_count, rolled_test_set)
+from engine.nets.pixel_order import (MODEL_KINDS, TrainConfig, dataset, initial_model, moved_test_set, parameter_count,
+                                     rolled_test_set)
 
 EPOCHS = 10
 EVAL_BATCH = 256  # images per forward pass when testing (bounds memory)

@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from engine.ops.checks import (check_elements, check_fits, check_numbers, check_padding_mode, check_work,
-                               kernel_span, positive)
+from engine.ops.checks import (check_elements, check_fits, check_numbers, check_padding_mode, check_work, kernel_span,
+                               positive)
 from engine.ops.padding import pad, resolve_padding
 
 

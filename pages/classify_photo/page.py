@@ -2,9 +2,9 @@
 import streamlit as st
 
 from engine.data.photos import SAMPLE_PHOTOS
+from pages.classify_photo.views import (BLOCKS, analyse, block_view, chosen_photo, costs, feature_maps_view,
+                                        photo_source, prediction, upload_box)
 from pages.shell.lesson_page import LessonPage
-from pages.classify_photo.views import (BLOCKS, analyse, block_view, chosen_photo, costs, feature_maps_view, photo_source,
-                                  prediction, upload_box)
 
 page = LessonPage("classify_photo")
 

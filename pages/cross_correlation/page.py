@@ -6,10 +6,10 @@ import engine
 from engine.data.kernels import KERNELS_1D, KERNELS_2D
 from engine.figures import grids_figure
 from engine.pytorch_code import conv_code
+from pages.cross_correlation.views import commutativity, kernel_buttons, photo_comparison, size_text
 from pages.shell.figures import show, spec
 from pages.shell.lesson_page import LessonPage
 from pages.shell.stepping import formula, play_animation, step_through
-from pages.cross_correlation.views import commutativity, kernel_buttons, photo_comparison, size_text
 
 page = LessonPage("cross_correlation")
 with page.controls():

@@ -5,8 +5,8 @@ import engine
 from engine.figures.receptive_field_figures import dilated_kernel_figure
 from engine.ops.receptive_field import layer_lengths
 from engine.pytorch_code import conv_code
-from pages.dilation.views import (dilated_kernel_caption, effective_size_latex, layers_from, stack_code, stack_view, stride_vs_dilation,
-                                     syllabus_facts, wavenet_view)
+from pages.dilation.views import (dilated_kernel_caption, effective_size_latex, layers_from, stack_code, stack_view,
+                                  stride_vs_dilation, syllabus_facts, wavenet_view)
 from pages.shell.figures import show, spec
 from pages.shell.lesson_page import LessonPage
 from pages.shell.stepping import formula, play_animation, step_through

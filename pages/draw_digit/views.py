@@ -14,9 +14,9 @@ import streamlit as st
 from engine.data import digits
 from engine.data.drawing import INK_SHARE, STROKES, fabric_drawing, preprocess_drawing, render_strokes
 from engine.figures.classifier_figures import feature_maps_figure
+from engine.figures.common import class_bars_figure, percent
 from engine.figures.digit_figures import (kernels_figure, layer_caption, map_layers, preprocessing_figure,
                                           se_gates_figure)
-from engine.figures.common import class_bars_figure, percent
 from engine.nets import digit_loading
 from engine.nets.digit_nets import COMPARED, config
 from pages.shell.controls import drawn

@@ -1,7 +1,6 @@
 """Views of the padding lesson that are more than one call: sizes per side, sources, counts, photo borders."""
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from engine.data.photos import PHOTOS

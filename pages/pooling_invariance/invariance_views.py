@@ -8,8 +8,8 @@ from engine.data.digits import MARGIN, typical
 from engine.figures import images_figure
 from engine.figures.invariance_figures import curves_figure
 from engine.nets import digit_loading
-from engine.nets.digit_nets import COMPARED, GAP_HEAD, MEASURED, config
 from engine.nets.digit_curves import curves, shift_accuracy, worst_shift
+from engine.nets.digit_nets import GAP_HEAD, MEASURED, config
 from engine.nets.invariance import pooling_shift_demo, shift_response, translate
 from pages.shell.figures import show, spec
 

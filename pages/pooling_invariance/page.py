@@ -3,11 +3,11 @@ import streamlit as st
 
 from engine import trace_pool
 from engine.pytorch_code import pool_code
-from pages.shell.lesson_page import LessonPage
-from pages.pooling_invariance.invariance_views import (accuracy_under_shift, choose_digit_and_net, lecture_claim, networks_intro,
-                                      shifted)
+from pages.pooling_invariance.invariance_views import (accuracy_under_shift, choose_digit_and_net, lecture_claim,
+                                                       networks_intro, shifted)
 from pages.pooling_invariance.pooling_views import output_size, play_animation, step_through, unpooling
 from pages.pooling_invariance.robustness_views import accuracy_under_rotation, transformations
+from pages.shell.lesson_page import LessonPage
 
 page = LessonPage("pooling_invariance")
 with page.controls():

@@ -6,13 +6,13 @@ import streamlit as st
 
 from engine.data.digits import displacement_field, elastic, rotate, scale, typical
 from engine.figures import images_figure
-from engine.figures.invariance_figures import curves_figure
 from engine.figures.common import class_bars_figure
+from engine.figures.invariance_figures import curves_figure
 from engine.nets import digit_loading
 from engine.nets.digit_curves import curves
-from pages.shell.figures import show, spec
 from engine.nets.digit_nets import COMPARED
 from pages.pooling_invariance.invariance_views import LABELS
+from pages.shell.figures import show, spec
 
 MAX_ANGLE = 90
 

@@ -6,7 +6,7 @@ from engine.pytorch_code import conv_code
 from pages.shell.lesson_page import LessonPage
 from pages.shell.stepping import formula, play_animation, step_through
 from pages.strides.views import (is_known_example, known_example_check, output_size, photo_downsampling,
-                                    same_output_size, unreached_cells)
+                                 same_output_size, unreached_cells)
 
 page = LessonPage("strides")
 with page.controls():

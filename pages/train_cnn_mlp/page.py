@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.shell.lesson_page import LessonPage
 from pages.train_cnn_mlp.views import (DIGIT_VIEWS, comparison, describe_networks, mlp_weights, requested,
-                                     shuffled_digits, train_buttons, train_requested)
+                                       shuffled_digits, train_buttons, train_requested)
 
 page = LessonPage("train_cnn_mlp")
 runs = requested()  # what a Train button asked for: while it trains, the settings are locked

@@ -4,9 +4,9 @@ import streamlit as st
 from engine.ops.conv_transpose import trace_conv_transpose
 from engine.pytorch_code import conv_transpose_code
 from pages.shell.lesson_page import LessonPage
+from pages.transposed_convolution.scatter_views import (checkerboard, equivalent_convolution, output_padding_why,
+                                                        output_size, scatter_and_matrix)
 from pages.transposed_convolution.upsampler_views import trained_upsamplers
-from pages.transposed_convolution.scatter_views import (checkerboard, equivalent_convolution, output_padding_why, output_size,
-                                       scatter_and_matrix)
 
 page = LessonPage("transposed_convolution")
 with page.controls():

@@ -8,11 +8,11 @@ import streamlit as st
 from engine.figures import grids_figure
 from engine.figures.style import fmt
 from engine.figures.transposed_figures import (counts_figure, resize_conv_counts, scatter_view, shape_text,
-                                              stacked_counts, transpose_fits)
+                                               stacked_counts, transpose_fits)
+from engine.notation import sym
 from engine.ops.conv_matrix import conv_matrix, conv_output_shape
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
                                        output_padding_cells, overlap_counts, trace_conv_transpose)
-from engine.notation import sym
 from engine.ops.trace import trace_conv
 from pages.shell.figures import show, spec
 from pages.shell.stepping import step_through

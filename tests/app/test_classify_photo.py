@@ -19,9 +19,9 @@ from engine.data.photos import SAMPLE_PHOTOS, rgb_photo
 from engine.figures.classifier_figures import block_cost, blocks_total
 from engine.figures.common import percent
 from engine.nets.imagenet import classify, feature_maps, layer_table
+from pages.shell.lesson_page import LessonPage
 from tests.app.checks import assert_clean, assert_link_note
 from tests.image_files import encode, png_chunk
-from pages.shell.lesson_page import LessonPage
 
 PAGE = "classify_photo.py"
 torch.set_num_threads(1)

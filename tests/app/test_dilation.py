@@ -7,8 +7,7 @@ import pytest
 
 import engine
 from engine.data.matrix_text import parse_matrix
-from engine.ops.receptive_field import (Layer, input_range, layer_lengths, parse_layers, receptive_cells,
-                                        receptive_field)
+from engine.ops.receptive_field import Layer, input_range, layer_lengths, parse_layers, receptive_cells, receptive_field
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_sum, step_view, stepper
 
 PAGE = "dilation.py"

@@ -18,8 +18,8 @@ from engine.figures.common import percent
 from engine.figures.digit_figures import map_layers
 from engine.nets import digit_loading
 from engine.nets.digit_nets import COMPARED
-from tests.app.checks import assert_clean, assert_link_note
 from pages.shell.lesson_page import LessonPage
+from tests.app.checks import assert_clean, assert_link_note
 
 PAGE = "draw_digit.py"
 LABELS = {name: digit_loading.label(name) for name in COMPARED}

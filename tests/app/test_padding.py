@@ -11,8 +11,8 @@ from engine.figures.padding_figures import border_figure
 from engine.ops.arithmetic import conv_output_size
 from engine.ops.coverage import participation_counts
 from engine.ops.padding_sources import CONSTANT, pad_sources
-from tests.app.checks import assert_clean, step_of, step_sum
 from pages.shell.lesson_page import LessonPage
+from tests.app.checks import assert_clean, step_of, step_sum
 
 PAGE = "padding.py"
 RAMP = "1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5"

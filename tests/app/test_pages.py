@@ -4,8 +4,8 @@ import json
 import pytest
 
 from engine.lessons import load_lessons, page_path
-from tests.app.checks import assert_clean, assert_values, step_of, stepper
 from pages.shell.lesson_page import LessonPage
+from tests.app.checks import assert_clean, assert_values
 
 LESSONS = load_lessons()
 

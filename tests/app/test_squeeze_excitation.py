@@ -6,11 +6,11 @@ import numpy as np
 
 from engine import bottleneck_cost
 from engine.data.digits import typical
+from engine.figures.se_stage_view import STAGES
+from engine.lessons.schema import LESSONS_DIR, load_lesson
 from engine.nets import digit_loading
 from engine.nets.digit_nets import SE_BY_REDUCTION
 from engine.nets.se_steps import se_block_steps
-from engine.figures.se_stage_view import STAGES
-from engine.lessons.schema import LESSONS_DIR, load_lesson
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_view, stepper
 
 PAGE = "squeeze_excitation.py"

@@ -8,8 +8,8 @@ from engine.data.matrix_text import parse_matrix
 from engine.figures.pool_figures import pool_equation
 from engine.figures.step_patches import unpack
 from engine.figures.text import step_equation as engine_step_equation
-from tests.app.checks import assert_clean, go_to_step, step_equation, step_label, step_of, stepper
 from pages.shell.lesson_page import LessonPage
+from tests.app.checks import assert_clean, go_to_step, step_equation, step_label, step_of, stepper
 
 XC, POOL = "cross_correlation.py", "pooling_invariance.py"
 

@@ -9,8 +9,8 @@ from engine.data.matrix_text import parse_matrix
 from engine.data.photos import photo
 from engine.ops.coverage import participation_counts
 from engine.ops.pooling import avg_pool2d, pool_output_size
-from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_sum, step_view, stepper
 from pages.shell.lesson_page import LessonPage
+from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_of, step_sum, step_view, stepper
 
 PAGE = "strides.py"
 

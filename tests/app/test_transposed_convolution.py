@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 
 from engine.data.matrix_text import parse_matrix
-from engine.lessons.schema import LESSONS_DIR, load_lesson
 from engine.figures.transposed_figures import resize_conv_counts, stacked_counts
+from engine.lessons.schema import LESSONS_DIR, load_lesson
 from engine.ops.conv_matrix import conv_matrix
-from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, overlap_counts,
-                                       trace_conv_transpose)
-from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_label, step_of, step_view, stepper
+from engine.ops.conv_transpose import conv_transpose_single, equivalent_conv_input, overlap_counts, trace_conv_transpose
 from pages.shell.lesson_page import LessonPage
+from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_label, step_of, step_view, stepper
 
 PAGE = "transposed_convolution.py"
 MATRIX = "<h3>The same step as a matrix: C<sup>T</sup></h3>"

@@ -6,7 +6,7 @@ bar, with no rerun (tests/e2e/test_stepper.py checks what only that component do
 import re
 
 from harness.browser import (address_query, assert_no_exception, expect_rerun, open_page, step_range, step_text,
-                               step_value, take_step)
+                             step_value, take_step)
 
 SCREENSHOTS = "screenshots"
 KEY = "xc_step"

@@ -8,8 +8,8 @@ import pytest
 
 from engine.lessons import load_lessons
 from harness.browser import (address_query, aria_label, assert_no_exception, expect_rerun, horizontal_overflow,
-                               new_app_page, open_page, step_number, stepper, stepper_ready, steppers_ready, take_step,
-                               wait_for_app_idle)
+                             new_app_page, open_page, step_number, stepper, stepper_ready, steppers_ready, take_step,
+                             wait_for_app_idle)
 
 LESSONS = load_lessons()
 XC = next(l for l in LESSONS if l.slug == "cross_correlation")

@@ -2,8 +2,7 @@
 
 import pytest
 
-from harness.browser import (APP, REDACTED_ERROR, assert_no_exception, expect_rerun,
-                               idle_count, open_page, slider)
+from harness.browser import APP, REDACTED_ERROR, assert_no_exception, expect_rerun, idle_count, open_page, slider
 
 
 def value_text(page) -> str:

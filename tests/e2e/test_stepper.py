@@ -5,14 +5,13 @@ step, and a shared link opens at it. The expected sums come from the engine, for
 """
 import re
 
-import pytest
 
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.figures import step_equation
 from harness.browser import (address_query, assert_no_exception, expect_rerun, idle_count, open_page, press_step,
-                               step_button, step_number, step_range, step_text, step_value, stepper, stepper_ready,
-                               take_step, wait_for_app_idle)
+                             step_button, step_number, step_range, step_text, step_value, stepper, stepper_ready,
+                             take_step, wait_for_app_idle)
 
 KEY = "xc_step"
 PAGE = "/cross_correlation"

@@ -19,7 +19,7 @@ from engine.figures import cost_share_figure, feature_maps_figure, top_classes_f
 from engine.figures.classifier_figures import (BAR, GAP, LABEL_BAND, LEVELS, TILE, block_cost, cost_sentence,
                                                kind_shares, map_levels, palette, percent)
 from engine.figures.style import DIVERGING, HIGHLIGHT
-from engine.nets.imagenet import KINDS, layer_table, load
+from engine.nets.imagenet import KINDS, layer_table
 
 
 @pytest.fixture(scope="module")

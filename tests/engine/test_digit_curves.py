@@ -1,8 +1,8 @@
 """The shipped accuracy curves (assets/models/digit_curves.json) are what the shipped weights measure today."""
 import numpy as np
 
-from engine.nets.digit_curves import curves, measure
 from engine.nets import digit_loading
+from engine.nets.digit_curves import curves, measure
 from engine.nets.digit_nets import COMPARED, MEASURED
 
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 import engine
 from engine.ops.conv_matrix import conv_matrix
 from engine.ops.coverage import participation_counts
-from tests.engine.fuzz_support import (FUZZ, array_or_hostile, assert_agrees, guarded, hostile_array,
-                                       input_and_kernel, mostly, param, spatial, t, torch_conv, torch_or_none, values)
+from tests.engine.fuzz_support import (FUZZ, array_or_hostile, assert_agrees, guarded, hostile_array, input_and_kernel,
+                                       mostly, param, spatial, t, torch_conv, torch_or_none, values)
 from tests.engine.fuzz_support import bounded_memory  # noqa: F401 (the fixture, used by pytestmark)
 
 torch = pytest.importorskip("torch")

@@ -14,8 +14,8 @@ from engine.figures import (at_step, formula_latex, pool_animation_spec, pool_eq
                             step_html, unpool_html)
 from engine.figures.animation import animation_spec
 from engine.figures.transposed_figures import stamp_html
-from tests.engine.fuzz_support import (FUZZ, array_or_hostile, assert_agrees, guarded, input_and_kernel, mostly,
-                                       param, spatial, t, torch_conv, torch_or_none)
+from tests.engine.fuzz_support import (FUZZ, array_or_hostile, assert_agrees, guarded, input_and_kernel, mostly, param,
+                                       spatial, t, torch_conv, torch_or_none)
 from tests.engine.fuzz_support import bounded_memory  # noqa: F401 (the fixture, used by pytestmark)
 
 torch = pytest.importorskip("torch")

@@ -9,9 +9,8 @@ from hypothesis.extra.numpy import arrays
 
 from engine.data.digits import example, load_split, shift
 from engine.nets import digit_loading, invariance
-from engine.nets.invariance import (accuracy_vs_rotation, accuracy_vs_shift, anchor_window_maxima,
-                                    equivariance_error, pooling_shift_demo, relative_change, shift_response,
-                                    translate)
+from engine.nets.invariance import (accuracy_vs_rotation, accuracy_vs_shift, anchor_window_maxima, equivariance_error,
+                                    pooling_shift_demo, relative_change, shift_response, translate)
 
 NAMES = ("max_pool", "avg_pool", "strided", "global_pool", "se")
 
