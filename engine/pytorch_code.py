@@ -1,10 +1,9 @@
-"""The PyTorch code a student would type for the current settings (tests run it)."""
+"""The PyTorch code a student would type for the current settings, every kind in one place (tests run it)."""
 from __future__ import annotations
 
 import numpy as np
 
 from engine.ops.checks import check_flag
-
 from engine.ops.padding import resolve_padding
 
 
@@ -77,3 +76,82 @@ def conv_transpose_code(x, k, stride=1, padding=0, output_padding=0):
         "out.backward(x[None, None])",
         "same = torch.allclose(z.grad, y)",
         "print(same)  # True", ""])
+
+
+# --- padding: F.pad then F.conv2d ----------------------------------------------------------------------------
+
+TORCH_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}  # F.pad's names
+
+
+def torch_pad(pads):
+    """((top, bottom), (left, right)) -> F.pad's (left, right, top, bottom)."""
+    return tuple(q for pair in reversed(pads) for q in pair)
+
+
+def pad_conv_code(x, k, pads, mode, stride=1):
+    """PyTorch code for the current settings: F.pad (mode names as F.pad spells them), then F.conv2d."""
+    widths = torch_pad(pads)
+    lines = preamble(x, k) + [""]
+    if any(widths):
+        fill = ", value=0" if mode == "zeros" else ""
+        lines += ["# F.pad lists the last axis first: (left, right, top, bottom)",
+                  f"xp = F.pad(x[None, None], {widths}, mode='{TORCH_MODE[mode]}'{fill})"]
+    else:
+        lines.append("xp = x[None, None]  # no padding ('valid')")
+    extra = f", stride={stride}" if stride != 1 else ""
+    lines.append(f"y = F.conv2d(xp, k[None, None]{extra})[0, 0]")
+    if all(before == after for before, after in pads):  # nn.Conv2d pads the same on both sides only
+        p = tuple(before for before, _ in pads)
+        lines += ["", "# the same as a layer (bias off, weight = k):",
+                  f"# torch.nn.Conv2d(1, 1, {tuple(np.shape(k))}{extra}, padding={p[0] if p[0] == p[1] else p}, "
+                  f"padding_mode='{mode}', bias=False)"]
+    lines.append("print(y)")
+    return "\n".join(lines) + "\n"
+
+
+# --- receptive fields: which input cells one output depends on, by backpropagation -------------------------
+
+def receptive_field_code(layers, n, index):
+    """PyTorch code that finds output `index`'s receptive field by backpropagation (tests run it)."""
+    rows = ", ".join(f"({l.kernel_size}, {l.stride}, {l.padding}, {l.dilation})" for l in layers)
+    return "\n".join([
+        "import torch",
+        "import torch.nn.functional as F",
+        "",
+        f"x = torch.ones(1, 1, {n}, requires_grad=True)  # (N, C, L)",
+        "y = x",
+        f"for k, s, p, d in [{rows}]:",
+        "    y = F.conv1d(y, torch.ones(1, 1, k), stride=s, padding=p, dilation=d)",
+        f"y[0, 0, {index}].backward()",
+        "seen = x.grad[0, 0].nonzero().flatten()  # the input cells this output depends on",
+        "print(seen.tolist())",
+    ]) + "\n"
+
+
+# --- EfficientNet-Lite0: an MBConv block and the plain convolution with the same shapes ------------------
+
+def mbconv_block_code(cost, block):
+    """PyTorch modules for an MBConvCost: the block's convolutions and the plain convolution, with their weight
+    counts as comments and a check of shapes and weights (padding k // 2 gives the network's H' × W')."""
+    k, s, c_in, c_out, hid = cost.kernel, cost.stride, cost.in_channels, cost.out_channels, cost.hidden_channels
+    stride = f", stride={s}" if s != 1 else ""
+    _, h, w = cost.input_shape
+    lines = ["import torch", "from torch import nn", "",
+             f"# block {block} as built (BatchNorm and ReLU6 left out: only convolution weights are counted)",
+             "block = nn.Sequential("]
+    if cost.expand_ratio != 1:
+        lines.append(f"    nn.Conv2d({c_in}, {hid}, 1, bias=False),  # expand ×{cost.expand_ratio}: "
+                     f"{c_in}·{hid} = {c_in * hid:,} weights")
+    lines += [f"    nn.Conv2d({hid}, {hid}, {k}{stride}, padding={k // 2}, groups={hid}, bias=False),  # depthwise: "
+              f"{k}·{k}·{hid} = {k * k * hid:,}",
+              f"    nn.Conv2d({hid}, {c_out}, 1, bias=False),  # project (linear): {hid}·{c_out} = {hid * c_out:,}",
+              ")",
+              f"plain = nn.Conv2d({c_in}, {c_out}, {k}{stride}, padding={k // 2}, bias=False)  # "
+              f"{k}·{k}·{c_in}·{c_out} = {cost.plain.weights:,} weights",
+              "",
+              f"x = torch.zeros(1, {c_in}, {h}, {w})",
+              "print(block(x).shape, plain(x).shape)  # the same shape"
+              + (": add x for the skip" if cost.has_skip else ""),
+              "print(sum(p.numel() for p in block.parameters()), plain.weight.numel())"
+              f"  # {cost.weights} {cost.plain.weights}"]
+    return "\n".join(lines)

@@ -185,28 +185,3 @@ def blocks_total(table):
     return sum(c.macs for c in costs), sum(c.plain.macs for c in costs)
 
 
-def block_code(cost, block):
-    """PyTorch modules for an MBConvCost: the block's convolutions and the plain convolution, with their weight
-    counts as comments and a check of shapes and weights (padding k // 2 gives the network's H' × W')."""
-    k, s, c_in, c_out, hid = cost.kernel, cost.stride, cost.in_channels, cost.out_channels, cost.hidden_channels
-    stride = f", stride={s}" if s != 1 else ""
-    _, h, w = cost.input_shape
-    lines = ["import torch", "from torch import nn", "",
-             f"# block {block} as built (BatchNorm and ReLU6 left out: only convolution weights are counted)",
-             "block = nn.Sequential("]
-    if cost.expand_ratio != 1:
-        lines.append(f"    nn.Conv2d({c_in}, {hid}, 1, bias=False),  # expand ×{cost.expand_ratio}: "
-                     f"{c_in}·{hid} = {c_in * hid:,} weights")
-    lines += [f"    nn.Conv2d({hid}, {hid}, {k}{stride}, padding={k // 2}, groups={hid}, bias=False),  # depthwise: "
-              f"{k}·{k}·{hid} = {k * k * hid:,}",
-              f"    nn.Conv2d({hid}, {c_out}, 1, bias=False),  # project (linear): {hid}·{c_out} = {hid * c_out:,}",
-              ")",
-              f"plain = nn.Conv2d({c_in}, {c_out}, {k}{stride}, padding={k // 2}, bias=False)  # "
-              f"{k}·{k}·{c_in}·{c_out} = {cost.plain.weights:,} weights",
-              "",
-              f"x = torch.zeros(1, {c_in}, {h}, {w})",
-              "print(block(x).shape, plain(x).shape)  # the same shape"
-              + (": add x for the skip" if cost.has_skip else ""),
-              "print(sum(p.numel() for p in block.parameters()), plain.weight.numel())"
-              f"  # {cost.weights} {cost.plain.weights}"]
-    return "\n".join(lines)

@@ -20,9 +20,8 @@ from engine.ops.arithmetic import conv_output_size
 from engine.ops.conv import correlate2d
 from engine.ops.padding import PADDING_MODES, pad
 from engine.ops.padding_sources import CONSTANT, pad_sources
-from engine.pytorch_code import preamble
+from engine.pytorch_code import torch_pad
 
-TORCH_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 
 _CSS = """<style>
 .pd-row { display: flex; flex-wrap: wrap; gap: 1.2em; align-items: flex-start; margin: .5em 0 1em; }
@@ -77,11 +76,6 @@ def padded_panel(padded, sources, pads, title):
     return _panel(title, _grid(padded, label))
 
 
-def _torch_pad(pads):
-    """((top, bottom), (left, right)) -> F.pad's (left, right, top, bottom)."""
-    return tuple(q for pair in reversed(pads) for q in pair)
-
-
 def sources_html(x, padded, sources, pads, mode):
     """Input X next to its padded grid in `mode`, every padding cell naming the input cell it copies."""
     return _CSS + f'<div class="pd-row">{input_panel(x)}{padded_panel(padded, sources, pads, f"Padded, {mode}")}</div>'
@@ -93,8 +87,8 @@ def modes_html(x, pads):
     panels = []
     for mode in PADDING_MODES:
         try:
-            torch_pad = _torch_pad(pads)
-            panels.append(padded_panel(pad(x, torch_pad, mode), pad_sources(x.shape, torch_pad, mode), pads, mode))
+            widths = torch_pad(pads)
+            panels.append(padded_panel(pad(x, widths, mode), pad_sources(x.shape, widths, mode), pads, mode))
         except ValueError as err:
             panels.append(_panel(mode, f'<p class="pd-note">{escape(str(err))}</p>'))
     return _CSS + f'<div class="pd-row">{"".join(panels)}</div>'
@@ -120,27 +114,6 @@ def output_size_latex(input_shape, kernel_shape, stride, pads):
                     rf"= \left\lfloor \frac{{{numbers}}}{{{s}}} \right\rfloor + 1 "
                     rf"= \left\lfloor \frac{{{i + before + after - k}}}{{{s}}} \right\rfloor + 1 = {o}")
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
-
-
-def pad_conv_code(x, k, pads, mode, stride=1):
-    """PyTorch code for the current settings: F.pad (mode names as F.pad spells them), then F.conv2d."""
-    torch_pad = _torch_pad(pads)
-    lines = preamble(x, k) + [""]
-    if any(torch_pad):
-        fill = ", value=0" if mode == "zeros" else ""
-        lines += ["# F.pad lists the last axis first: (left, right, top, bottom)",
-                  f"xp = F.pad(x[None, None], {torch_pad}, mode='{TORCH_MODE[mode]}'{fill})"]
-    else:
-        lines.append("xp = x[None, None]  # no padding ('valid')")
-    extra = f", stride={stride}" if stride != 1 else ""
-    lines.append(f"y = F.conv2d(xp, k[None, None]{extra})[0, 0]")
-    if all(before == after for before, after in pads):  # nn.Conv2d pads the same on both sides only
-        p = tuple(before for before, _ in pads)
-        lines += ["", "# the same as a layer (bias off, weight = k):",
-                  f"# torch.nn.Conv2d(1, 1, {tuple(np.shape(k))}{extra}, padding={p[0] if p[0] == p[1] else p}, "
-                  f"padding_mode='{mode}', bias=False)"]
-    lines.append("print(y)")
-    return "\n".join(lines) + "\n"
 
 
 def box_blur(radius):

@@ -16,10 +16,11 @@ import streamlit as st
 
 from engine.data.photos import SAMPLE_PHOTOS, rgb_photo
 from engine.data.uploads import ALLOWED_TEXT, MAX_UPLOAD_MB, load_upload
-from engine.figures.classifier_figures import (KIND_LABELS, block_code, block_cost, blocks_total, cost_sentence,
-                                               cost_share_figure, feature_maps_figure, kind_shares, top_classes_figure)
+from engine.figures.classifier_figures import (KIND_LABELS, block_cost, blocks_total, cost_sentence, cost_share_figure,
+                                               feature_maps_figure, kind_shares, top_classes_figure)
 from engine.figures.common import percent
 from engine.nets.imagenet import IMAGE_SIZE, MAX_ASPECT, MIN_SIDE, activation_names, classify, feature_maps, layer_table
+from engine.pytorch_code import mbconv_block_code
 from pages.shell.controls import drawn
 from pages.shell.figures import show, spec
 
@@ -266,4 +267,4 @@ def block_view(block):
     built, plain = blocks_total(table)
     st.markdown(f"All {BLOCKS} blocks as built: {built:,} multiply-adds; plain k×k convolutions with the same shapes: "
                 f"{plain:,} ({built / plain:.2f}×).")
-    st.code(block_code(cost, block), language="python")
+    st.code(mbconv_block_code(cost, block), language="python")

@@ -4,8 +4,8 @@ import streamlit as st
 import engine
 from engine.figures.receptive_field_figures import dilated_kernel_figure
 from engine.ops.receptive_field import layer_lengths
-from engine.pytorch_code import conv_code
-from pages.dilation.views import (dilated_kernel_caption, effective_size_latex, layers_from, stack_code, stack_view,
+from engine.pytorch_code import conv_code, receptive_field_code
+from pages.dilation.views import (dilated_kernel_caption, effective_size_latex, layers_from, stack_view,
                                   stride_vs_dilation, syllabus_facts, wavenet_view)
 from pages.shell.figures import show, spec
 from pages.shell.lesson_page import LessonPage
@@ -58,7 +58,7 @@ else:
     index = page.int_slider("Output cell", 0, n_out - 1, "dl_out", default=n_out // 2)
     stack_view(layers, n, index, page.font_size)
     with st.expander("Check it in PyTorch", icon=":material/code:"):
-        st.code(stack_code(layers, n, index), language="python")
+        st.code(receptive_field_code(layers, n, index), language="python")
 
 st.subheader("WaveNet: dilations 1, 2, 4, 8, …")
 wavenet_view(page)

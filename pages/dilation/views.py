@@ -138,18 +138,3 @@ def syllabus_facts():
         "(C channels in and out, no bias), and a non-linearity in between.")
 
 
-def stack_code(layers, n, index):
-    """PyTorch code that finds output `index`'s receptive field by backpropagation (tests run it)."""
-    rows = ", ".join(f"({l.kernel_size}, {l.stride}, {l.padding}, {l.dilation})" for l in layers)
-    return "\n".join([
-        "import torch",
-        "import torch.nn.functional as F",
-        "",
-        f"x = torch.ones(1, 1, {n}, requires_grad=True)  # (N, C, L)",
-        "y = x",
-        f"for k, s, p, d in [{rows}]:",
-        "    y = F.conv1d(y, torch.ones(1, 1, k), stride=s, padding=p, dilation=d)",
-        f"y[0, 0, {index}].backward()",
-        "seen = x.grad[0, 0].nonzero().flatten()  # the input cells this output depends on",
-        "print(seen.tolist())",
-    ]) + "\n"

@@ -2,8 +2,8 @@
 import streamlit as st
 
 import engine
-from engine.figures.padding_figures import pad_conv_code
 from engine.ops.coverage import participation_counts
+from engine.pytorch_code import pad_conv_code
 from pages.padding.views import count_maps, counts_title, output_size, padding_size, photo_borders, sources
 from pages.shell.lesson_page import LessonPage
 from pages.shell.stepping import formula, play_animation, step_through

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from engine.figures.classifier_figures import block_code, block_cost, blocks_total
+from engine.figures.classifier_figures import block_cost, blocks_total
 from engine.lessons.schema import LESSONS_DIR, load_lesson
 from engine.ops.mbconv_cost import mbconv_cost
 
 torch = pytest.importorskip("torch")
 from engine.nets.efficientnet_lite import LITE0, build  # noqa: E402  (torch first)
 from engine.nets.imagenet import layer_table  # noqa: E402
+from engine.pytorch_code import mbconv_block_code
 
 BLOCKS = range(len(LITE0.blocks()))
 
@@ -58,7 +59,7 @@ def test_block_cost_is_the_real_block(model, table, block):
 def test_block_code_runs_and_states_the_engine_counts(table, block, capsys):
     cost = block_cost(table, block)
     scope = {}
-    exec(block_code(cost, block), scope)
+    exec(mbconv_block_code(cost, block), scope)
     block_module, plain = scope["block"], scope["plain"]
     assert sum(p.numel() for p in block_module.parameters()) == cost.weights
     assert plain.weight.numel() == cost.plain.weights

@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import conv2d, pad
-from engine.figures.padding_figures import output_size_latex, pad_conv_code, sources_html
+from engine.figures.padding_figures import output_size_latex, sources_html
 from engine.ops.arithmetic import conv_output_size
 from engine.ops.padding_sources import CONSTANT, axis_sources, gather, pad_sources
+from engine.pytorch_code import pad_conv_code
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

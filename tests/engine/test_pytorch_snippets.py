@@ -1,8 +1,8 @@
 """Every kind of PyTorch code ConvLab shows runs in PyTorch and computes what the engine computes.
 
 Snippet kinds: conv_code (cross-correlation, strides, dilation pages), pool_code (pooling), pad_conv_code and
-its nn.Conv2d comment line (padding), conv_transpose_code (transposed convolution), stack_code (dilation's
-receptive field by backpropagation), block_code (classify photo: test_mbconv_cost.py), and the code in
+its nn.Conv2d comment line (padding), conv_transpose_code (transposed convolution), receptive_field_code (dilation's
+receptive field by backpropagation), mbconv_block_code (classify photo: test_mbconv_cost.py), and the code in
 self-check questions. tests/app/test_pytorch_snippets.py runs every lesson preset's code through its page.
 """
 from __future__ import annotations
@@ -17,7 +17,6 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine.figures.padding_figures import pad_conv_code
 from engine.lessons.questions import KINDS, generate
 from engine.lessons.schema import load_lessons
 from engine.ops.conv import convolve1d, convolve2d, correlate1d, correlate2d
@@ -26,7 +25,7 @@ from engine.ops.padding import resolve_padding
 from engine.ops.pooling import avg_pool2d, max_pool2d, pool_output_size
 from engine.ops.receptive_field import Layer, layer_lengths, receptive_cells
 from engine.ops.unpooling import max_unpool2d
-from engine.pytorch_code import conv_code, conv_transpose_code, pool_code
+from engine.pytorch_code import conv_code, conv_transpose_code, pad_conv_code, pool_code, receptive_field_code
 
 torch = pytest.importorskip("torch")
 F, nn = torch.nn.functional, torch.nn
@@ -112,15 +111,14 @@ def test_conv_transpose_code_runs_and_matches_the_engine(data, nd, s, p):
 @SETTINGS
 @given(layers=st.lists(st.builds(Layer, st.integers(1, 3), st.integers(1, 2), st.integers(0, 2), st.integers(1, 2)),
                        min_size=1, max_size=3), n=st.integers(8, 16), data=st.data())
-def test_stack_code_runs_and_finds_the_engine_s_receptive_cells(layers, n, data):
-    from pages.dilation.views import stack_code
+def test_receptive_field_code_runs_and_finds_the_engine_s_receptive_cells(layers, n, data):
     try:
         lengths = layer_lengths(layers, n)
     except ValueError:
         assume(False)
     assume(lengths[-1] >= 1)
     index = data.draw(st.integers(0, lengths[-1] - 1))
-    scope = run(stack_code(layers, n, index))
+    scope = run(receptive_field_code(layers, n, index))
     assert scope["seen"].tolist() == np.flatnonzero(receptive_cells(layers, n, index)[0]).tolist()
 
 
