@@ -12,7 +12,9 @@ dropped, and a note says so.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
@@ -63,23 +65,28 @@ def _keep(key, result):
         results.pop(next(iter(results)))
 
 
-class _NotTrained(Exception):
-    """A miss of the shared store: raised, so that a miss is never cached."""
+class FinishedRuns:
+    """Runs someone finished, shared by every session (a run depends only on its settings): a bounded dict
+    (kind, shuffled, epochs, seed) -> Result, the oldest dropped first; a lock, as sessions run in threads."""
+
+    def __init__(self, max_entries=64):
+        self._runs, self._max, self._lock = OrderedDict(), max_entries, threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            return self._runs.get(key)
+
+    def put(self, key, result):
+        with self._lock:
+            self._runs[key] = result
+            self._runs.move_to_end(key)
+            while len(self._runs) > self._max:
+                self._runs.popitem(last=False)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _shared(kind, shuffled, epochs, seed, _result=None):
-    """The Result of a run someone finished (stored by passing `_result`, which is not part of the key)."""
-    if _result is None:
-        raise _NotTrained
-    return _result
-
-
-def _from_store(key):
-    try:
-        return _shared(*key)
-    except _NotTrained:
-        return None
+@st.cache_resource
+def finished_runs():
+    return FinishedRuns()
 
 
 def _slim(result):
@@ -168,7 +175,7 @@ def train_requested(page, placeholders, runs, epochs, seed):
         key = (*run, epochs, seed)
         st.session_state[_RUNNING] = run_label(*run)
         prefix = f"Run {n} of {len(runs)} · " if len(runs) > 1 else ""
-        result = st.session_state.get(_RESULTS, {}).get(key) or _from_store(key)
+        result = st.session_state.get(_RESULTS, {}).get(key) or finished_runs().get(key)
         if result is None:
             result, trained = _train_live(page, key, prefix, progress, curves, figures), trained + 1
         _keep(key, result)
@@ -192,7 +199,7 @@ def _train_live(page, key, prefix, progress, curves, figures):
     for record in train(kind, shuffled, epochs, seed):
         if isinstance(record, Result):
             result = _slim(record)
-            _shared(*key, _result=result)
+            finished_runs().put(key, result)
             return result
         done = int(100 * record.fraction)
         if done == shown and record.test_accuracy is None:

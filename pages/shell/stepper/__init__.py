@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -28,6 +29,19 @@ _component = st.components.v2.component(
     js=(_HERE / "stepper.js").read_text(), isolate_styles=False)
 
 
+@dataclass
+class StepperMemory:
+    """What the server remembers of one stepper in one session (Session State `_<key>_memory`)."""
+    step: int | None = None  # the step it last chose
+    seen: object = None  # the browser's last report it acted on ({"n", "run"} or a bare step)
+    override: int = 0  # times the server moved the step (a preset, a demo step): the browser jumps
+    from_browser: bool = False  # this run's step came from the browser
+    sent: str | None = None  # id of the views last sent
+    missing: object = None  # the browser's last report of a step outside the packed window
+    run: int = 0  # runs that sent data (the browser compares its step with each)
+    window: tuple = (-1, -1)  # (lo, hi): the steps whose views the browser holds
+
+
 def current_step(key, n_steps, notes):
     """The step on screen; in order: a preset, demo step or test (Session State `key`), the browser's
     report of a step taken there, the step this session last had, the URL (a shared link; a note when
@@ -36,15 +50,15 @@ def current_step(key, n_steps, notes):
     memory = _memory(key)
     report = _browser_state(key).get("step")  # {"n": the step, "run": the server run it answered}, or a bare step
     reported = report.get("n") if isinstance(report, dict) else report
-    memory["from_browser"] = False
+    memory.from_browser = False
     if key in st.session_state:
         step = st.session_state.pop(key)
-        memory["override"] += 1  # the browser jumps to a step the server chose
-    elif isinstance(reported, int) and report != memory["seen"]:
+        memory.override += 1  # the browser jumps to a step the server chose
+    elif isinstance(reported, int) and report != memory.seen:
         step = reported
-        memory["from_browser"] = True
-    elif memory["step"] is not None:
-        step = memory["step"]
+        memory.from_browser = True
+    elif memory.step is not None:
+        step = memory.step
     else:
         raw = st.query_params.get(key)
         step = parse_int(raw, 0, n_steps - 1)
@@ -52,7 +66,7 @@ def current_step(key, n_steps, notes):
             notes.append(f"`{key}` should be a whole number from 0 to {n_steps - 1}")
         step = step or 0
     step = min(max(int(step), 0), n_steps - 1)
-    memory.update(step=step, seen=report)
+    memory.step, memory.seen = step, report
     if step:
         st.query_params[key] = str(step)
     else:
@@ -71,14 +85,14 @@ def stepper(key, n_steps, notes, views, label="Step", shortcuts=True):
     st.session_state.setdefault(_STEPPERS, set()).add(key)
     step = current_step(key, n_steps, notes)
     memory = _memory(key)
-    lo, hi = memory["window"]
-    if memory["from_browser"] and lo <= step <= hi:
+    lo, hi = memory.window
+    if memory.from_browser and lo <= step <= hi:
         st.rerun(scope="app")  # steps taken in the browser reached the server: redraw the rest of the page with them
     packed = _packed(views, n_steps, step)
-    memory["window"] = (packed["lo"], packed["hi"])
-    memory["run"] += 1  # new data on every run, so the browser always compares its step with the server's
-    data = {"key": key, "label": label, "n": n_steps, "start": step, "override": memory["override"],
-            "run": memory["run"], "shortcuts": bool(shortcuts), "id": packed["id"]}
+    memory.window = (packed["lo"], packed["hi"])
+    memory.run += 1  # new data on every run, so the browser always compares its step with the server's
+    data = {"key": key, "label": label, "n": n_steps, "start": step, "override": memory.override,
+            "run": memory.run, "shortcuts": bool(shortcuts), "id": packed["id"]}
     if _browser_has(key, packed["id"]):
         data["views"] = "same"  # a rerun for the browser's own step: do not send the views back
     else:
@@ -92,8 +106,8 @@ def _browser_has(key, views_id):
     """Does the browser hold these views already? Only on a rerun its own step report caused; it says when
     it lost them (state "missing" counts up), and then they are sent again."""
     memory, missing = _memory(key), _browser_state(key).get("missing")
-    has = memory["from_browser"] and memory["sent"] == views_id and missing == memory["missing"]
-    memory.update(sent=views_id, missing=missing)
+    has = memory.from_browser and memory.sent == views_id and missing == memory.missing
+    memory.sent, memory.missing = views_id, missing
     return has
 
 
@@ -103,9 +117,7 @@ def stepper_keys():
 
 
 def _memory(key):
-    return st.session_state.setdefault(f"_{key}_memory", {"step": None, "seen": None, "override": 0,
-                                                           "from_browser": False, "sent": None, "missing": None, "run": 0,
-                                                           "window": (-1, -1)})
+    return st.session_state.setdefault(f"_{key}_memory", StepperMemory())
 
 
 def _browser_state(key):
