@@ -30,7 +30,7 @@ def same_head(name):
 
 def networks_intro():
     """What the trained nets are and why they come in two groups (by head), with a table from the manifest."""
-    st.markdown(f"Here {len(LABELS)} small CNNs were trained on scikit-learn's handwritten digits (centred, 28×28; the "
+    st.markdown(f"Here {len(LABELS)} small CNNs were trained on scikit-learn's handwritten digits (centred, {CANVAS}×{CANVAS}; the "
                 "same data, seed and schedule; weights in `assets/models`). They differ in how they downsample "
                 "**and in their head**, the layer that turns the last feature maps into ten class scores. A "
                 "*flatten → linear* head has its own weights for every position of the last map; a *global average "
