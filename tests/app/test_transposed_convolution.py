@@ -272,6 +272,12 @@ def test_trained_upsamplers_section_states_the_measured_ranking(open_page, netwo
     assert f"weakest **{manifest()['models'][best]['label']}**" in caption
     if networks == "Untrained":  # random weights: the transposed layers' checkerboard dominates
         assert best == "resize_conv" and scores[worst] > 100 * scores[best]
+    from pages.transposed_convolution.upsampler_views import SHORT
+    untrained = {n: checkerboard_score(upsample_untrained(n, small), 4) for n in names()}
+    trained = {n: checkerboard_score(upsample(n, small), 4) for n in names()}
+    for n in names():  # the training effect is reported per network, not claimed for all
+        assert f"{SHORT[n]} {untrained[n]:.2e} → {trained[n]:.2e}" in caption
+    assert "Untrained networks show the pattern plainly" not in caption
 
 
 def test_output_padding_at_stride_1_has_nothing_to_choose(open_page):
