@@ -26,7 +26,7 @@ def spread_kernel(kernel, dilation):
 
 
 def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
-    """Left: the k x k kernel as stored. Right: the same weights spread with dilation d, holes left empty.
+    """Left: the k x k kernel as stored. Right: the same weights spread with dilation d, holes drawn empty.
 
     The holes are one dotted-outline trace whatever their number (a Plotly shape each made a 5 x 5 kernel
     with d = 4 take ~17 s); a spread kernel of more than MAX_SPREAD_CELLS cells is refused (ValueError).
@@ -46,7 +46,7 @@ def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
     fig.add_trace(grid_trace(w, True, zrange, name="kernel"), row=1, col=1)
     fig.add_trace(grid_trace(spread, True, zrange, name="dilated kernel"), row=1, col=2)
     holes = np.argwhere(np.isnan(spread))
-    if len(holes):  # a hole is an empty dotted cell: no weight there, not a weight of 0
+    if len(holes):  # a hole is an empty dotted cell: a fixed 0, not a learned weight
         fig.add_trace(go.Scatter(x=_outlines(holes[:, 1]), y=_outlines(holes[:, 0], rows=True), mode="lines",
                                  hoverinfo="skip", showlegend=False, name="hole outlines",
                                  line=dict(color=MUTED, width=1.5, dash="dot")), row=1, col=2)

@@ -197,7 +197,7 @@ def comparison_sentences(results):
     if rolled:
         sentences.append(
             f"**Shuffled pixels, each test image rolled {ROLL} pixels sideways** (wrapping around: the values "
-            f"inside every window move along together, and {ROLL} is the CNN's total stride, so its pooling windows "
-            "stay in step): "
+            f"inside every window the wrap-around does not cut move along together, and {ROLL} is the CNN's total "
+            "stride, so its pooling windows stay in step): "
             + "; ".join(rolled) + ".")
     return sentences

@@ -14,7 +14,8 @@ A flatten head has one weight per (channel, position, class): it is position-spe
 moves to another cell of the last map meets other weights. A global-average-pool (GAP) head averages each
 channel over all positions first. Comparing downsampling choices is fair only between nets with the same
 head: GAP_HEAD pairs each flatten net with its GAP twin (same downsampling and training; one more 3x3
-convolution at 7x7, so that each of the 7x7 cells the head averages sees 18 x 18 pixels, more than a digit).
+convolution at 7x7, so that each of the 7x7 cells the head averages sees about a digit: 18 x 18 pixels
+after pooling, 15 x 15 after stride-2 convolutions; a digit is 16 x 16).
 
 Squeeze-and-excitation (Hu et al. 2018) on a feature map u (C, H, W), reduction r:
     z_c = mean_(i, j) u_c[i, j]                    squeeze: (C,)
@@ -166,7 +167,7 @@ CONFIGS = {
     "se": DigitNetConfig("se", "max", se_reduction=4),
     "se_r2": DigitNetConfig("se_r2", "max", se_reduction=2),  # the SE lesson's reduction-ratio choice
     "se_r8": DigitNetConfig("se_r8", "max", se_reduction=8),
-    # the pooling lesson's same-head comparison: one more 3x3 conv at 7x7 (receptive field 18 px) before the GAP
+    # the pooling lesson's same-head comparison: one more 3x3 conv at 7x7 (receptive field 18 px, 15 strided) before the GAP
     "max_pool_gap": DigitNetConfig("max_pool_gap", "max", channels=(16, 32, 32), tail=1, head="gap"),
     "avg_pool_gap": DigitNetConfig("avg_pool_gap", "avg", channels=(16, 32, 32), tail=1, head="gap"),
     "strided_gap": DigitNetConfig("strided_gap", "stride", channels=(16, 32, 32), tail=1, head="gap"),

@@ -260,8 +260,10 @@ def block_view(block):
     number = st.column_config.NumberColumn(format="localized")
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={"weights": number, "multiply-adds": number})
     st.markdown(f"The block has **{cost.weights_ratio:.2f}×** the plain convolution's weights and does "
-                f"**{cost.macs_ratio:.2f}×** its multiply-adds, while its {k}×{k} filters work on {hid} channels "
-                f"instead of {c_in}. Its depthwise + projection pair is MobileNet's depthwise separable convolution "
+                f"**{cost.macs_ratio:.2f}×** its multiply-adds"
+                + (f", while its {k}×{k} filters work on {hid} channels instead of {c_in}" if t != 1 else
+                   f", and its {k}×{k} filters work on its {c_in} input channels (no expansion)")
+                + f". Its depthwise + projection pair is MobileNet's depthwise separable convolution "
                 f"on those {hid} channels: 1/C_out + 1/k² = 1/{c_out} + 1/{k * k} = "
                 f"{1 / c_out + 1 / (k * k):.3f} of a standard {k}×{k} convolution {hid} → {c_out}.")
     built, plain = blocks_total(table)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from engine.data.digits import MARGIN, typical
+from engine.data.digits import CANVAS, MARGIN, typical
 from engine.figures import images_figure
 from engine.figures.invariance_figures import curves_figure
 from engine.nets import digit_loading
@@ -30,7 +30,7 @@ def same_head(name):
 
 def networks_intro():
     """What the trained nets are and why they come in two groups (by head), with a table from the manifest."""
-    st.markdown(f"Here {len(LABELS)} small CNNs were trained on scikit-learn's handwritten digits (centred, 28×28; the "
+    st.markdown(f"Here {len(LABELS)} small CNNs were trained on scikit-learn's handwritten digits (centred, {CANVAS}×{CANVAS}; the "
                 "same data, seed and schedule; weights in `assets/models`). They differ in how they downsample "
                 "**and in their head**, the layer that turns the last feature maps into ten class scores. A "
                 "*flatten → linear* head has its own weights for every position of the last map; a *global average "
@@ -182,6 +182,19 @@ def _accuracy_figure(font_size):
     return curves_figure(panels, measured["shift_amounts"], None, "shift (pixels)", height=420, font_size=font_size)
 
 
+def last_side(name):
+    """Side of the last feature map of net `name`: the canvas over its total stride (7 for 28 / 4)."""
+    return CANVAS // max(config(name).strides().values())
+
+
+def stride_layers(name):
+    """How many stride-2 layers net `name` has before its head."""
+    return sum(1 for layer in config(name).layer_names() if layer.startswith("stride"))
+
+
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
+
+
 def _worst(nets):
     return ", ".join(f"{SLOT_OF[n].lower()} {worst_shift(n)[1]:.0%}" for n in nets)
 
@@ -194,16 +207,17 @@ def accuracy_under_shift(page):
          alt="Test accuracy for digits moved -6 to 6 pixels sideways: the flatten-head networks on the left, the "
              "global-average-pool-head networks on the right; one line style per downsampling.")
     flat, gap = tuple(GAP_HEAD), tuple(GAP_HEAD.values())
+    side = last_side(flat[0])  # every flatten net's last map, and where the twins' extra convolution runs
     st.caption(f"All networks were trained on centred digits only. Lowest accuracy over the shifts −{MAX_SHIFT} to "
                f"{MAX_SHIFT} px, flatten → linear head: {_worst(flat)}; global-average-pool head, same downsampling "
-               f"plus one 3×3 convolution at 7×7: {_worst(gap)}.")
+               f"plus one 3×3 convolution at {side}×{side}: {_worst(gap)}.")
     spread = max(max(worst_shift(n)[1] for n in g) - min(worst_shift(n)[1] for n in g) for g in (flat, gap))
     gain = min(worst_shift(GAP_HEAD[n])[1] - worst_shift(n)[1] for n in flat)
     if gain > spread:
         st.markdown(f"Changing the head (with the one more convolution of the twins) moves the lowest accuracy "
                     f"by at least **{100 * gain:.0f} percentage points**; changing the downsampling under the same "
                     f"head, by at most **{100 * spread:.0f}**. The head matters more here. A 2×2 pooling window only "
-                    "absorbs a move inside it; the flatten head then reads every cell of the 7×7 map with its own "
+                    f"absorbs a move inside it; the flatten head then reads every cell of the {side}×{side} map with its own "
                     "weights, so a digit whose features land in other cells is read with weights fitted to what centred "
                     "digits put there.")
     else:
@@ -211,19 +225,25 @@ def accuracy_under_shift(page):
                     f"by at least **{100 * gain:.0f} percentage points**; changing the downsampling under the same "
                     f"head, by up to **{100 * spread:.0f}**.")
     strided = GAP_HEAD["strided"]
-    at = {d: (shift_accuracy(strided, d) + shift_accuracy(strided, -d)) / 2 for d in (2, 4)}
+    layers = stride_layers(strided)
+    total = 2 ** layers  # input pixels per cell of its last map, along each axis
+    half = total // 2
+    at = {d: (shift_accuracy(strided, d) + shift_accuracy(strided, -d)) / 2 for d in (half, total)}
     g = config("global_pool")
     text = (f"**Global average pooling removes where a feature is in the last map, not every effect of a shift.** "
-            f"{LABELS['global_pool']} ({g.stages} dilated 3×3 convolutions) scores "
+            f"{LABELS['global_pool']} ({g.stages} 3×3 convolutions with dilations "
+            f"{', '.join(str(g.dilation(i)) for i in range(g.stages))}) scores "
             f"{shift_accuracy('global_pool', 0):.0%} on centred digits, {shift_accuracy('global_pool', MAX_SHIFT):.0%} "
             f"at +{MAX_SHIFT} px and {shift_accuracy('global_pool', -MAX_SHIFT):.0%} at −{MAX_SHIFT} px: its maps "
-            "move with the digit only away from the border. At the border, the zero padding differs from the "
-            "background a layer would otherwise see (after the first layer, the background gives ReLU of a bias), "
-            "and what moves off the canvas is lost, so the averages change as the digit nears the edge.")
-    if at[4] > at[2]:
+            "move with the digit only away from the border. At the border the zero padding differs from the "
+            "background a layer would otherwise see (from the second layer on, the background is ReLU(bias), not "
+            f"0), so the averages change as the digit nears the edge, even though up to ±{MAX_SHIFT} px it stays "
+            "whole on the canvas.")
+    if layers and at[total] > at[half]:
         text += (f" Downsampling before the average breaks it in another way: with stride-2 convolutions and a "
-                 f"global-average-pool head, digits moved by 4 px are recognised better ({at[4]:.0%} on average "
-                 f"over ±4) than digits moved by 2 px ({at[2]:.0%} over ±2). After two stride-2 layers the map keeps "
-                 "one pixel in 4: a 4-pixel move shifts it by a whole cell, a 2-pixel move changes which pixels "
-                 "are kept.")
+                 f"global-average-pool head, digits moved by {total} px are recognised better ({at[total]:.0%} on "
+                 f"average over ±{total}) than digits moved by {half} px ({at[half]:.0%} over ±{half}). After "
+                 f"{NUMBER_WORDS.get(layers, layers)} stride-2 layer{'s' if layers > 1 else ''} the map keeps one "
+                 f"pixel in {total} along each axis: a {total}-pixel move shifts it by a whole cell, a {half}-pixel "
+                 "move changes which pixels are kept.")
     st.markdown(text)

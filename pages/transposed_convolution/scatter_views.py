@@ -44,7 +44,7 @@ def scatter_and_matrix(page, tc, key):
         st.info(f"C^T has {C.shape[1]} × {C.shape[0]} = {C.size} entries, too many to draw; use a smaller input, "
                 f"kernel or stride to see it.", icon=":material/grid_on:")
     same = np.allclose(C.T @ trace.input.ravel(), trace.output.ravel())
-    st.caption(f"C^T · flatten(x) {'equals' if same else 'differs from'} the output, computed cell by cell.")
+    st.caption(f"C^T · flatten(X) {'equals' if same else 'differs from'} the output, computed cell by cell.")
 
 
 def scatter_views(tc):
@@ -120,7 +120,8 @@ def output_padding_why(x, k, s, p):
     axis = "" if x.ndim == 1 else " (along the width)"
     intro = (f"A stride-{s} convolution maps **{len(rows)}** input size{'s' if len(rows) != 1 else ''} to the same "
              f"output size{axis} (see the [strides lesson](/strides?sd_p=1)): with k = {kk}, s = {s}, p = {p},")
-    table = ("| conv input i | conv output o | output_padding | transposed output from o | extra cells at the end |"
+    table = ("| conv input | conv output = transposed input i | output_padding | transposed output o | "
+             "extra cells at the end |"
              "\n|---|---|---|---|---|\n" + "\n".join(rows))
     st.markdown(intro + "\n\n" + table + "\n\nGoing back, the transposed convolution cannot know which one you "
                 "meant: `output_padding` (0 to s − 1) picks it by keeping that many more cells at the end. Up to p "
@@ -128,7 +129,7 @@ def output_padding_why(x, k, s, p):
                 "from the input); any "
                 "further ones lie past the last stamp and are zeros (plus the bias).")
     if values:
-        st.markdown(f"This input (x = `{' '.join(fmt(v) for v in x)}`), for each output_padding:\n\n"
+        st.markdown(f"This input (X = `{' '.join(fmt(v) for v in x)}`), for each output_padding:\n\n"
                     + "\n".join(values))
 
 

@@ -59,8 +59,15 @@ def trained_upsamplers(page):
     best = min(scores, key=lambda n: scores[n][0])
     st.caption(f"Measured on this photo: the strongest checkerboard is **{manifest()['models'][worst]['label']}**, the "
                f"weakest **{manifest()['models'][best]['label']}** (the full-size photo itself scores {original:.2e}). "
-               "Untrained networks show the pattern plainly; training suppresses most of it.")
+               + training_effect(label))
     st.caption(resize_conv_caption())
+
+
+def training_effect(label):
+    """Each network's checkerboard score on photo `label`, untrained -> trained (measured, not asserted)."""
+    untrained, trained = _outputs(label, False)[2], _outputs(label, True)[2]
+    return ("Checkerboard score untrained → trained: "
+            + "; ".join(f"{SHORT[n]} {untrained[n][0]:.2e} → {trained[n][0]:.2e}" for n in trained) + ".")
 
 
 def _text(values):

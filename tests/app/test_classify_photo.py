@@ -200,6 +200,17 @@ def test_costs_follow_the_layer_table_and_the_code_runs(open_page):
     (c, h, w), (c2, h2, w2) = cost.input_shape, cost.plain.output_shape
     assert any(m.value.startswith(f"Block 8 takes {c} × {h} × {w} to {c2} × {h2} × {w2}. It is an **MBConv** block")
                for m in at.markdown)
+    assert any(f"filters work on {cost.hidden_channels} channels instead of {c}." in m.value for m in at.markdown)
+
+
+def test_the_first_block_has_no_expansion_to_compare(open_page):
+    """Block 0 (t = 1) filters its input channels: no 'on 32 channels instead of 32'."""
+    at = open_page(PAGE, {"cp_block": "0"})
+    assert_clean(at)
+    cost = block_cost(layer_table(), 0)
+    assert cost.expand_ratio == 1
+    text = next(m.value for m in at.markdown if "the plain convolution's weights" in m.value)
+    assert "instead of" not in text and f"on its {cost.in_channels} input channels (no expansion)" in text
 
 
 def test_a_link_reproduces_the_view(open_page):

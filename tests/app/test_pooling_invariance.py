@@ -153,3 +153,45 @@ def test_relative_change_chart_compares_nets_with_the_chosen_head(open_page):
     assert f"after it by **{response.change['stride1'][2]:.0%}**" in text
     flat = open_page(PAGE)
     assert "(flatten → linear)" in _caption(flat, "The networks with the same head")
+
+
+def _layers(name):
+    """The net's convolutions and poolings as receptive-field layers (3×3 'same' convs, 2×2 pools)."""
+    from engine.nets.digit_nets import config
+    from engine.ops.receptive_field import Layer
+
+    cfg, layers = config(name), []
+    for i in range(1, cfg.stages + 1):
+        d, down = cfg.dilation(i - 1), cfg.downsamples(i)
+        layers.append(Layer(3, 2 if cfg.downsampling == "stride" and down else 1, d, d))
+        if cfg.downsampling in ("max", "avg") and down:
+            layers.append(Layer(2, 2))
+    return layers
+
+
+def test_map_sides_stride_counts_and_the_twins_view_come_from_the_nets(open_page):
+    """The 7×7 of the captions, the stride-2 layers and one pixel in 4, and "a window about as wide as a digit"
+    (the twins' last cells see 18 pixels with pooling, 15 with stride-2 convolutions; a digit is 16)."""
+    from engine.data.digits import CANVAS, DIGIT
+    from engine.lessons.schema import LESSONS_DIR, load_lesson
+    from engine.nets.digit_nets import GAP_HEAD
+    from engine.ops.receptive_field import receptive_field
+
+    at = open_page(PAGE)
+    assert_clean(at)
+    for name in (*GAP_HEAD, *GAP_HEAD.values()):
+        jump = receptive_field(_layers(name))[-1].jump
+        side = CANVAS // jump
+        assert side == 7  # the nets as shipped; the page computes it
+    caption = _caption(at, "All networks were trained on centred digits only")
+    assert f"plus one 3×3 convolution at {side}×{side}:" in caption
+    assert f"every cell of the {side}×{side} map" in _markdown(at, "Changing the head")
+    strided = [l for l in _layers("strided_gap") if l.stride == 2]
+    gp = _markdown(at, "**Global average pooling removes where")
+    assert (f"After two stride-2 layers the map keeps one pixel in {2 ** len(strided)} along each axis" in gp
+            and len(strided) == 2)
+    assert "with dilations 1, 2, 4, 8)" in gp
+    notice = load_lesson(LESSONS_DIR / "pooling_invariance.md").sections["What to notice"]
+    assert "each cell they\n  average sees a window about as wide as a digit" in notice
+    for name in GAP_HEAD.values():
+        assert abs(receptive_field(_layers(name))[-1].size - DIGIT) <= DIGIT // 4, name

@@ -128,3 +128,19 @@ def test_malformed_link_values_fall_back_with_a_note(open_page):
     at = open_page(PAGE, {"se_step": "5"})  # stages 0 to 4
     assert_link_note(at, ["se_step"])
     assert step_of(at, "se_step") == 0
+
+
+def test_lesson_cost_claims_hold_at_resnet50_sizes_and_grow_for_narrow_blocks():
+    """'under 1 % more multiply-adds but about 12 % more parameters' at ResNet-50's four stages with r = 16, and
+    both shares grow for a narrower block (B = 16) or a smaller r: the engine's counts, not typed numbers."""
+    lesson = load_lesson(LESSONS_DIR / "squeeze_excitation.md")
+    notice = lesson.sections["What to notice"]
+    assert "(B = 64, 128, 256, 512 on\n  56, 28, 14, 7 pixels a side, r = 16)" in notice
+    assert "under 1 % more multiply-adds but about 12 % more parameters" in notice
+    assert "under 1 % more compute, though about 12 % more parameters" in lesson.sections["Summary"]
+    for side, b in ((56, 64), (28, 128), (14, 256), (7, 512)):
+        cost = bottleneck_cost(side, side, b, 16)
+        assert cost.se_flops_share < 0.01 and round(100 * cost.se_params_share) == 12, (side, b)
+        for narrower in (bottleneck_cost(side, side, 16, 16), bottleneck_cost(side, side, b, 4)):
+            assert narrower.se_flops_share > cost.se_flops_share and narrower.se_params_share > cost.se_params_share
+    assert bottleneck_cost(56, 56, 16, 16).se_flops_share > 0.01  # "under 1 %" is not true of every block

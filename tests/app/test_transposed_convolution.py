@@ -77,10 +77,10 @@ def test_output_padding_picks_the_size(open_page, preset, size):
     tc = _run_preset(at, preset)
     assert trace_conv_transpose(**tc).output.shape == (size,)
     assert any(l.value.strip("$\n ").endswith(f"= {size}") for l in at.latex)
-    table = next(m.value for m in at.markdown if "| conv input i |" in m.value)
+    table = next(m.value for m in at.markdown if "| conv input | conv output = transposed input i |" in m.value)
     assert "| 5 | 3 | 0 | 5 | none |" in table and "| 6 | 3 | 1 | 6 | 1 the crop would have cut (stamps) |" in table
     assert "(/strides" in table
-    values = next(m.value for m in at.markdown if m.value.startswith("This input (x = `1 2 3`)"))
+    values = next(m.value for m in at.markdown if m.value.startswith("This input (X = `1 2 3`)"))
     for op in (0, 1):  # x = 1 2 3, k = 1 1 1, s = 2, p = 1: 1 3 2 5 3 and 1 3 2 5 3 3 (the extra 3 is a stamp)
         y = conv_transpose_single(tc["input"], tc["kernel"], 2, 1, op)
         assert f"- output_padding = {op}: `{' '.join(f'{v:g}' for v in y)}`" in values
@@ -92,7 +92,7 @@ def test_output_padding_with_stride_3_picks_one_of_three_sizes(open_page):
     at.slider(key="tc_s").set_value(3).run()
     at.slider(key="tc_p").set_value(0).run()
     assert_clean(at)
-    table = next(m.value for m in at.markdown if "| conv input i |" in m.value)
+    table = next(m.value for m in at.markdown if "| conv input | conv output = transposed input i |" in m.value)
     assert "maps **3** input sizes" in table
     rows = [r for r in table.splitlines() if re.match(r"\| \d", r)]
     assert len(rows) == 3
@@ -271,6 +271,12 @@ def test_trained_upsamplers_section_states_the_measured_ranking(open_page, netwo
     assert f"weakest **{manifest()['models'][best]['label']}**" in caption
     if networks == "Untrained":  # random weights: the transposed layers' checkerboard dominates
         assert best == "resize_conv" and scores[worst] > 100 * scores[best]
+    from pages.transposed_convolution.upsampler_views import SHORT
+    untrained = {n: checkerboard_score(upsample_untrained(n, small), 4) for n in names()}
+    trained = {n: checkerboard_score(upsample(n, small), 4) for n in names()}
+    for n in names():  # the training effect is reported per network, not claimed for all
+        assert f"{SHORT[n]} {untrained[n]:.2e} → {trained[n]:.2e}" in caption
+    assert "Untrained networks show the pattern plainly" not in caption
 
 
 def test_output_padding_at_stride_1_has_nothing_to_choose(open_page):
@@ -278,7 +284,7 @@ def test_output_padding_at_stride_1_has_nothing_to_choose(open_page):
     _run_preset(at, "lecture-1d")  # s = 1
     assert any(m.value.startswith("With k = 3, s = 1, p = 0 only one conv input size gives an output of 4 cells")
                for m in at.markdown)
-    assert not any("| conv input i |" in m.value for m in at.markdown)
+    assert not any("| conv input | conv output = transposed input i |" in m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize("kernel, p, words", [

@@ -66,3 +66,20 @@ def test_lesson_example_k3_s2_full_gives_1_to_4():
     counts = unpadded(participation_counts((6, 6), (3, 3), 2, "full"), (6, 6), "full", (3, 3))
     assert (counts.min(), counts.max()) == (1, 4)
     assert participation_counts((4, 4), (3, 3))[0, 0] == 1  # 'valid': a corner takes part in one output
+
+
+@settings(max_examples=120, deadline=None)
+@given(k=pairs, s=pairs, extra=pairs)
+def test_full_padding_counts_are_all_equal_exactly_when_s_divides_k(k, s, extra):
+    """The lesson: 'the counts are all equal only when s divides k' (inputs at least s cells along each axis)."""
+    shape = tuple(ss + e for ss, e in zip(s, extra))
+    counts = unpadded(participation_counts(shape, k, s, "full"), shape, "full", k)
+    divides = all(kk % ss == 0 for kk, ss in zip(k, s))
+    assert (counts.min() == counts.max()) == divides, (shape, k, s)
+    if divides:
+        assert counts.min() == (k[0] // s[0]) * (k[1] // s[1])
+
+
+def test_lesson_example_k4_s2_full_gives_4_everywhere():
+    counts = unpadded(participation_counts((6, 6), (4, 4), 2, "full"), (6, 6), "full", (4, 4))
+    assert counts.min() == counts.max() == 4

@@ -206,3 +206,25 @@ def test_gap_is_exactly_invariant_to_wraparound_shifts_by_multiples_of_the_total
         d = min(period, 4) if period > 1 else 6  # the digits' 6-pixel margin: rolling is a plain shift here
         moved = zero_padded(torch.roll(x, d, dims=3))
         assert not torch.allclose(moved, zero_padded(x), atol=1e-3)  # zero padding: the border tells
+
+
+@settings(max_examples=150, deadline=None)
+@given(arrays(np.float64, (4, 8), elements=st.integers(0, 9).map(float)))
+def test_a_2x2_max_stays_when_its_maximum_stays_inside_and_nothing_larger_moves_in(x):
+    """The pooling lesson's rule for a shift by one column (zeros come in on the left): a pooled cell keeps its
+    value when the window's maximum stays inside the window and the column moving in holds nothing larger."""
+    import engine
+
+    moved = np.zeros_like(x)
+    moved[:, 1:] = x[:, :-1]
+    before, after = engine.max_pool2d(x[None], 2)[0], engine.max_pool2d(moved[None], 2)[0]
+    for r in range(2):
+        for c in range(4):
+            window = x[2 * r:2 * r + 2, 2 * c:2 * c + 2]
+            coming_in = moved[2 * r:2 * r + 2, 2 * c]  # the window's left column after the move
+            if window[:, 0].max() == window.max() and coming_in.max() <= window.max():
+                assert after[r, c] == before[r, c]
+    # the second condition is needed: the maximum 1 stays in its window, yet the 8 moving in replaces it
+    row = np.array([[9.0, 8, 1, 0]] * 2)
+    moved = np.concatenate([np.zeros((2, 1)), row[:, :-1]], axis=1)
+    assert engine.max_pool2d(row[None], 2)[0, 0, 1] == 1 and engine.max_pool2d(moved[None], 2)[0, 0, 1] == 8
