@@ -71,7 +71,7 @@ def padding_output_size(draw):
     o = engine.conv_output_size(i, k, 1, (before, after), d)
     dilation = f" and dilation $d = {d}$" if d != 1 else ""
     written = (f"`padding='{padding}'`" if padding != "full" else
-               f"'full' padding (`padding={before}` in PyTorch, which has no 'full': $d(k - 1)$ as a number)")
+               f"'full' padding (PyTorch has no 'full': write the number, `padding={before}`)")
     prompt = (f"A stride-1 convolution with kernel size $k = {k}${dilation} and {written} runs over an "
               f"input of size $i = {i}$. How many outputs does it give along this axis?")
     total = d * (k - 1)

@@ -117,7 +117,7 @@ def stride_vs_dilation(page, n):
         index = lengths[-1] // 2
         with column:
             show(spec(stack_figure, tuple(layers), n, index, font_size=page.font_size - 2,
-                      title=f"{name}: {lengths[-1]} outputs, receptive field {field.size}"),
+                      title=f"{name}: {lengths[-1]} output{'s' if lengths[-1] != 1 else ''}, receptive field {field.size}"),
                  key=f"dl_cmp_fig_{len(rows)}", alt=f"{name} stack of {depth} layers over {n} inputs.")
         rows.append({"stack": name, "output length": lengths[-1], "receptive field": field.size,
                      "jump": field.jump, "weights per channel pair": parameter_count(layers)})

@@ -136,10 +136,10 @@ def pooling_invariance(page, name, digit, shift):
     head = HEAD_TEXT[config(name).head]
     show(spec(_curves_figure, same_head(name), digit, shift, page.font_size), key="pl_curves_fig",
          alt=f"For each network with a {head} head, the relative change of its features and class probabilities "
-             "against the shift.")
-    st.caption(f"The networks with the same head as the chosen one ({head}). Relative change = ‖f(moved digit) − "
-               "f(digit)‖ / ‖f(digit)‖: 0 means the network cannot tell the moved digit apart. Dotted line: the "
-               "current shift.")
+             "against the shift.",
+         caption=f"The networks with the same head as the chosen one ({head}). Relative change = ‖f(moved digit) − "
+                 "f(digit)‖ / ‖f(digit)‖: 0 means the network cannot tell the moved digit apart. Dotted line: the "
+                 "current shift.")
 
 
 @st.fragment
@@ -215,15 +215,15 @@ def accuracy_under_shift(page):
     gain = min(worst_shift(GAP_HEAD[n])[1] - worst_shift(n)[1] for n in flat)
     if gain > spread:
         st.markdown(f"Changing the head (with the one more convolution of the twins) moves the lowest accuracy "
-                    f"by at least **{100 * gain:.0f} percentage points**; changing the downsampling under the same "
-                    f"head, by at most **{100 * spread:.0f}**. The head matters more here. A 2×2 pooling window only "
+                    f"by at least **{100 * gain:.0f} percentage points**; changing the downsampling (max, average, stride 2) "
+                    f"under the same head, by at most **{100 * spread:.0f}**. The head matters more here. A 2×2 pooling window only "
                     f"absorbs a move inside it; the flatten head then reads every cell of the {side}×{side} map with its own "
                     "weights, so a digit whose features land in other cells is read with weights fitted to what centred "
                     "digits put there.")
     else:
         st.markdown(f"Changing the head (with the one more convolution of the twins) moves the lowest accuracy "
-                    f"by at least **{100 * gain:.0f} percentage points**; changing the downsampling under the same "
-                    f"head, by up to **{100 * spread:.0f}**.")
+                    f"by at least **{100 * gain:.0f} percentage points**; changing the downsampling (max, average, "
+                    f"stride 2) under the same head, by up to **{100 * spread:.0f}**.")
     strided = GAP_HEAD["strided"]
     layers = stride_layers(strided)
     total = 2 ** layers  # input pixels per cell of its last map, along each axis

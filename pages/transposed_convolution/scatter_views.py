@@ -117,7 +117,7 @@ def output_padding_why(x, k, s, p):
                     "there is nothing to choose: `output_padding` must be smaller than the stride, here 0. Raise the "
                     "stride to see several input sizes share one output size.")
         return
-    axis = "" if x.ndim == 1 else " (along the width)"
+    axis = "" if x.ndim == 1 else " along the width"
     intro = (f"A stride-{s} convolution maps **{len(rows)}** input size{'s' if len(rows) != 1 else ''} to the same "
              f"output size{axis} (see the [strides lesson](/strides?sd_p=1)): with k = {kk}, s = {s}, p = {p},")
     table = ("| conv input | conv output = transposed input i | output_padding | transposed output o | "
