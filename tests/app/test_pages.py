@@ -1,4 +1,6 @@
 """Every registered page runs; every preset and demo step of every lesson runs through its page."""
+import contextlib
+import io
 import json
 
 import pytest
@@ -26,13 +28,22 @@ def test_lesson_page_runs_with_defaults(open_page, lesson):
 
 
 @pytest.mark.parametrize("lesson", [l for l in LESSONS if l.presets], ids=lambda l: l.slug)
-def test_every_preset_runs_one_after_another(open_page, lesson):
-    """One session clicks every preset in turn: each shows its values (also after another preset's)."""
+def test_every_preset_runs_one_after_another_and_its_pytorch_code_runs(open_page, lesson):
+    """One session clicks every preset in turn: each shows its values (also after another preset's), and every
+    PyTorch snippet on the page runs in PyTorch (what each computes is checked against the engine in
+    tests/engine/test_pytorch_snippets.py and in each lesson's own tests)."""
     at = open_page(f"{lesson.page}.py")
     for preset in lesson.presets:
         at.button(key=LessonPage.preset_key(preset.name)).click().run()
         assert_clean(at)
         assert_values(at, preset.values)
+        for block in at.code:
+            if block.language != "python":
+                continue  # e.g. the shared link (plain text)
+            scope = {}
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(block.value, scope)  # noqa: S102 (the page's own generated code)
+            assert "torch" in scope, (preset.name, block.value)
 
 
 @pytest.mark.parametrize("lesson", [l for l in LESSONS if l.demo], ids=lambda l: l.slug)

@@ -22,12 +22,9 @@ HERE = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests are marked e2e and run on one xdist worker (--dist loadgroup): one app server, one hello
-    server and one Chromium for the whole run, while the other worker runs the engine and AppTest tests."""
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 Snippet kinds: conv_code (cross-correlation, strides, dilation pages), pool_code (pooling), pad_conv_code and
 its nn.Conv2d comment line (padding), conv_transpose_code (transposed convolution), receptive_field_code (dilation's
 receptive field by backpropagation), mbconv_block_code (classify photo: test_mbconv_cost.py), and the code in
-self-check questions. tests/app/test_pytorch_snippets.py runs every lesson preset's code through its page.
+self-check questions. tests/app/test_pages.py runs every lesson preset's code through its page.
 """
 from __future__ import annotations
 
