@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from engine.lessons import load_lessons
-from pages.shell import controls, demo_mode
+from pages.shell import controls, demo_mode, demo_tools
 from pages.shell.figures import figure_filename, taller
 from tests.app.checks import assert_clean, assert_link_note, assert_values, go_to_step, step_of
 
@@ -141,12 +141,12 @@ def test_share_this_view_reproduces_the_view(open_page):
 
 def test_share_url_round_trips_every_value():
     params = {"demo": "1", "xc_x": "0 1; 2 3", "xc_k": "1/8 -2", "hide": "presets,xc_pad", "xc_op": "a&b=c"}
-    link = demo_mode.share_url("http://host:8501/cross_correlation", params)
+    link = demo_tools.share_url("http://host:8501/cross_correlation", params)
     parts = urlsplit(link)
     assert (parts.scheme, parts.netloc, parts.path) == ("http", "host:8501", "/cross_correlation")
     assert dict(parse_qsl(parts.query)) == params
     assert " " not in link
-    assert demo_mode.share_url("http://host/x", {}) == "http://host/x"
+    assert demo_tools.share_url("http://host/x", {}) == "http://host/x"
 
 
 # ---- auto-advance ------------------------------------------------------------------------------
