@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
+from engine.data.file_kinds import allowed_signature, is_text, other_format, sniff_size
 from engine.data.image_modes import to_rgb
 
 MAX_UPLOAD_MB = 5  # == server.maxUploadSize (Streamlit's megabytes are 1024 * 1024 bytes)
@@ -33,14 +34,6 @@ MAX_DECODED_MB = 48  # Pillow's memory for the decoded frame (after a JPEG's dra
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")  # the only Pillow plugins tried
 # (a camera JPEG holding several pictures opens as format "MPO" through the JPEG plugin: accepted too)
 ALLOWED_TEXT = "PNG, JPEG, GIF, BMP, WebP or TIFF"
-SIGNATURES = {  # first bytes of the allowed formats, to tell "damaged PNG" from "not an image"
-    b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF", b"BM": "BMP",
-    b"II*\x00": "TIFF", b"MM\x00*": "TIFF",
-}
-OTHER_FILES = {  # first bytes of files people upload by mistake
-    b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive (or a Word/PowerPoint file)",
-    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
-}
 DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, IndexError,
                  TypeError)  # Pillow's TIFF plugin raises TypeError("Missing dimensions") for a damaged header
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601-2, as Pillow's convert("L")
@@ -161,7 +154,7 @@ def _open(data, what):
     try:
         image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:  # warning if filtered
-        raise _too_many_pixels(what, _sniff_size(data)) from error
+        raise _too_many_pixels(what, sniff_size(data)) from error
     except (UnidentifiedImageError, *DECODE_ERRORS) as error:
         if _text_bomb(error):
             raise _text_bomb_message(what) from error
@@ -248,67 +241,19 @@ def _zero_size(what, size):
 
 def _not_readable(data, what):
     """The ValueError for bytes that Pillow did not accept: name what they are where we can tell."""
-    size = _sniff_size(data)
+    size = sniff_size(data)
     if size is not None and min(size) < 1:
         return _zero_size(what, size)
     if size is not None and size[0] * size[1] > MAX_PIXELS:
         return _too_many_pixels(what, size)
-    allowed = next((fmt for sig, fmt in SIGNATURES.items() if data.startswith(sig)), None)
-    if allowed is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        allowed = "WebP"
+    allowed = allowed_signature(data)
     if allowed:
         return ValueError(f"{what} starts like a {allowed} image but is cut off or damaged. Upload it again, "
                           "or open and save it again in an image editor.")
-    other = _other_format(data)
+    other = other_format(data, ALLOWED_FORMATS)
     if other:
         return ValueError(f"{what} is {other}, which this app does not accept. Save or export it as PNG or JPEG "
                           f"(accepted: {ALLOWED_TEXT}) and upload it again.")
-    if _is_text(data):
+    if is_text(data):
         return ValueError(f"{what} is a text file, not an image. Upload a {ALLOWED_TEXT} picture.")
     return ValueError(f"{what} is not an image this app can read. Upload a {ALLOWED_TEXT} picture.")
-
-
-def _other_format(data):
-    """What a non-accepted file is ("a PDF document", "probably an image in the ICO format", ...) or None.
-    Other image formats are named by their Pillow plugin's signature test on the first 16 bytes only."""
-    head = data[:64]
-    for sig, description in OTHER_FILES.items():
-        if head.startswith(sig):
-            return description
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
-        return "an HEIC photo (the iPhone format)"
-    stripped = head.lstrip()
-    if stripped.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:4096]:
-        return "an SVG drawing (vector graphics)"
-    Image.init()  # registers every Pillow plugin; only its cheap signature test runs, never its decoder
-    for file_format, (_, accept) in Image.OPEN.items():
-        if file_format in ALLOWED_FORMATS or accept is None:
-            continue
-        try:
-            if accept(head[:16]) is True:
-                return f"probably an image in the {file_format} format"
-        except Exception:  # noqa: BLE001 - a signature test failing on a short header means "not this one"
-            continue
-    return None
-
-
-def _is_text(data):
-    """True if the first 4 KB are UTF-8 text without control bytes other than tab, CR, LF (a cut
-    multi-byte character at the end is allowed)."""
-    head = data[:4096]
-    text = head.decode("utf-8", errors="ignore")
-    if len(text.encode("utf-8")) < len(head) - 3:
-        return False
-    return all(c >= " " or c in "\t\r\n\f" for c in text)
-
-
-def _sniff_size(data):
-    """(width, height) from a PNG, GIF or BMP header without Pillow, or None (for messages only)."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
-        return struct.unpack(">II", data[16:24])
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        return struct.unpack("<HH", data[6:10])
-    if data.startswith(b"BM") and len(data) >= 26:
-        width, height = struct.unpack("<ii", data[18:26])
-        return width, abs(height)  # negative height: rows stored top-down
-    return None
