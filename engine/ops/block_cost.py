@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.ops.checks import positive
+from engine.ops.checks import positive_int
 
 NOT_COUNTED = ("batch norm (2 parameters per channel, folded into the convolution at inference), "
                "ReLU and sigmoid, the FC biases' additions, and the residual addition (H·W·C)")
@@ -97,7 +97,7 @@ def bottleneck_cost(height, width, channels, reduction=None):
 
     Example: bottleneck_cost(56, 56, 64).block_flops == 56*56*(256*64 + 9*64*64 + 64*256)
     """
-    h, w, c = (_whole(v, name) for v, name in ((height, "height"), (width, "width"), (channels, "channels")))
+    h, w, c = (positive_int(v, name) for v, name in ((height, "height"), (width, "width"), (channels, "channels")))
     hw = f"{h}·{w}"
     rows = [
         CostRow("bottleneck", f"1×1 conv, {4 * c} → {c}", f"C·B = {4 * c}·{c}",
@@ -108,7 +108,7 @@ def bottleneck_cost(height, width, channels, reduction=None):
                 f"H·W·B·C = {hw}·{c}·{4 * c}", 4 * c * c, h * w * 4 * c * c),
     ]
     if reduction is not None:
-        r = _whole(reduction, "reduction")
+        r = positive_int(reduction, "reduction")
         if (4 * c) % r:
             raise ValueError(f"The SE reduction r = {r} must divide the block's C = 4B = {4 * c} channels "
                              f"(C/r hidden units); try r = 4, 8 or 16 with B a multiple of 4.")
@@ -122,7 +122,3 @@ def bottleneck_cost(height, width, channels, reduction=None):
             CostRow("SE", "scale: each channel times its weight", "0", f"H·W·C = {hw}·{wide}", 0, h * w * wide),
         ]
     return BlockCost(h, w, c, None if reduction is None else r, tuple(rows))
-
-
-def _whole(value, name):
-    return positive(value, 1, name)[0]

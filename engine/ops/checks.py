@@ -65,6 +65,11 @@ def positive(value, nd, name):
     return at_least(value, nd, name, 1)
 
 
+def positive_int(value, name):
+    """groups, channels, a size: one whole number >= 1 -> int (positive() for a single value)."""
+    return at_least(value, 1, name, 1)[0]
+
+
 def non_negative(value, nd, name):
     """padding, output_padding: one whole number >= 0, or one per axis -> nd-tuple of ints."""
     return at_least(value, nd, name, 0)

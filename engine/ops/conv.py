@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from engine.ops.checks import (check_elements, check_fits, check_numbers, check_padding_mode, check_work, kernel_span,
-                               positive)
+                               positive, positive_int)
 from engine.ops.padding import pad, resolve_padding
 
 
@@ -114,7 +114,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, 
     c_out, c_in_group, *k = w.shape
     if 0 in w.shape:
         raise ValueError(f"The weight has an empty axis (shape {w.shape}): every size must be at least 1.")
-    groups = positive(groups, 1, "groups")[0]
+    groups = positive_int(groups, "groups")
     if c_in % groups or c_out % groups:
         raise ValueError(f"groups={groups} must divide both the input channels ({c_in}) "
                          f"and the output channels ({c_out}).")

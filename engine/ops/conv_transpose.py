@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.ops.checks import (check_elements, check_numbers, check_shape, check_steps, check_work, kernel_span,
-                               non_negative, positive, step_index, trace_arrays, trace_bias)
+                               non_negative, positive, positive_int, step_index, trace_arrays, trace_bias)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -82,7 +82,7 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     n, c_in = x.shape[:2]
     if 0 in w.shape:
         raise ValueError(f"The weight has an empty axis (shape {w.shape}): every size must be at least 1.")
-    groups = positive(groups, 1, "groups")[0]
+    groups = positive_int(groups, "groups")
     if w.shape[0] != c_in:
         raise ValueError(f"A transposed convolution's weight is (C_in, C_out / groups, ...): this weight "
                          f"expects {w.shape[0]} input channels but the input has {c_in}.")

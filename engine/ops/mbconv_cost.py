@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine.ops.checks import positive
+from engine.ops.checks import positive_int
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def conv_cost(name, c_in, c_out, k, s, h, w, groups=1):
 
 def mbconv_cost(in_channels, out_channels, expand_ratio, kernel, stride, height, width):
     """MBConvCost of one block on a C_in x H x W input (see the module docstring for the formulas)."""
-    c_in, c_out, t, k, s, h, w = (_whole(v, n) for v, n in (
+    c_in, c_out, t, k, s, h, w = (positive_int(v, n) for v, n in (
         (in_channels, "in_channels"), (out_channels, "out_channels"), (expand_ratio, "expand_ratio"),
         (kernel, "kernel"), (stride, "stride"), (height, "height"), (width, "width")))
     hidden = t * c_in
@@ -91,7 +91,3 @@ def mbconv_cost(in_channels, out_channels, expand_ratio, kernel, stride, height,
     _, h2, w2 = layers[-1].output_shape
     layers.append(conv_cost("project", hidden, c_out, 1, 1, h2, w2))
     return MBConvCost(c_in, c_out, t, k, s, (c_in, h, w), tuple(layers), conv_cost("plain", c_in, c_out, k, s, h, w))
-
-
-def _whole(value, name):
-    return positive(value, 1, name)[0]

@@ -23,7 +23,7 @@ import numpy as np
 from engine.data.matrix_text import as_code, parse_int
 
 from engine.ops.arithmetic import conv_output_size, effective_kernel_size
-from engine.ops.checks import check_elements, check_flag, check_work, positive, show_value, whole_number
+from engine.ops.checks import check_elements, check_flag, check_work, positive_int, show_value, whole_number
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def input_range(layers, index):
 
 def layer_lengths(layers, input_length):
     """[input_length, length after layer 1, ...]; ValueError when a layer gets no output at all."""
-    lengths = [positive(input_length, 1, "input_length")[0]]
+    lengths = [positive_int(input_length, "input_length")]
     check_elements(lengths, "receptive_cells", "input")
     for n, layer in enumerate(_checked(layers), start=1):
         padded = lengths[-1] + 2 * layer.padding
