@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 PORT ?= 8501
-PYTEST_ARGS ?= -n 2 --durations=15
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=15
 BENCH_ARGS ?=
 
 .PHONY: venv test-venv chromium run test bench no-sleep clean

@@ -1,0 +1,27 @@
+"""Under `make test` (pytest -n 2 --dist loadgroup) every browser test runs on one xdist worker.
+
+One worker starts the app server, the hello server and Chromium once and runs tests/e2e, largest unit first,
+while the other runs tests/engine and tests/app; whichever finishes first takes the rest of the queue.
+xdist's own loadgroup reads `xdist_group` marks through node ids it rewrites, which pytest 9.2's structured
+node ids ignore (pytest-dev/pytest-xdist#1386): the group is chosen here by path instead.
+"""
+from __future__ import annotations
+
+import pytest
+
+BROWSER_TESTS = "tests/e2e/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsOnOneWorker(LoadScopeScheduling):
+        """Every test is its own work unit, except the browser tests: one unit, sent first (the largest)."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith(BROWSER_TESTS) else nodeid
+
+    return BrowserTestsOnOneWorker(config, log)
