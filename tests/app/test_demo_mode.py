@@ -202,20 +202,6 @@ def test_a_bad_demo_value_is_explained_and_leaves_demo_mode_off(open_page):
 
 # ---- figures: text alternatives, captions, PNG -------------------------------------------------
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
-def test_every_figure_has_a_text_alternative_a_caption_and_a_png_name(open_page, lesson):
-    at = open_page(f"{lesson.page}.py")
-    charts = at.get("plotly_chart")  # (a lesson may draw its figures as HTML only)
-    captions = [c.value.replace("**", "") for c in at.caption]
-    for chart in charts:
-        alt = chart.proto.alt
-        assert len(alt) > 20
-        assert any(alt.endswith(caption) for caption in captions if len(caption) > 20), alt
-        options = json.loads(chart.proto.config)["toImageButtonOptions"]
-        assert options["format"] == "png" and options["scale"] >= 2
-        assert options["filename"].startswith(f"convlab-{lesson.slug}-")
-
-
 def test_demo_mode_makes_figures_taller_and_keeps_the_camera_in_view(open_page):
     def charts(at):
         return {json.loads(c.proto.config)["toImageButtonOptions"]["filename"]: c for c in at.get("plotly_chart")}

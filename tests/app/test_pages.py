@@ -19,20 +19,30 @@ def test_home_links_every_lesson(open_page):
     assert at.title[0].value == "ConvLab"
 
 
+def assert_figures_are_described(at, lesson):
+    """Every figure has a text alternative ending in its caption, and saves as a sharp PNG named after the lesson."""
+    charts = at.get("plotly_chart")  # (a lesson may draw its figures as HTML only)
+    captions = [c.value.replace("**", "") for c in at.caption]
+    for chart in charts:
+        alt = chart.proto.alt
+        assert len(alt) > 20
+        assert any(alt.endswith(caption) for caption in captions if len(caption) > 20), alt
+        options = json.loads(chart.proto.config)["toImageButtonOptions"]
+        assert options["format"] == "png" and options["scale"] >= 2
+        assert options["filename"].startswith(f"convlab-{lesson.slug}-")
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
-def test_lesson_page_runs_with_defaults(open_page, lesson):
+def test_lesson_page_runs_with_defaults_then_every_preset_one_after_another(open_page, lesson):
+    """One session per lesson. With defaults: the title, no link notes, every figure described (text
+    alternative, caption, PNG name). Then every preset in turn: each shows its values (also after another
+    preset's), and every PyTorch snippet on the page runs in PyTorch (what each computes is checked against the
+    engine in tests/engine/test_pytorch_snippets.py and in each lesson's own tests)."""
     at = open_page(f"{lesson.page}.py")
     assert_clean(at)
     assert at.title[0].value == lesson.title
     assert not at.warning, "no link notes without a query string"
-
-
-@pytest.mark.parametrize("lesson", [l for l in LESSONS if l.presets], ids=lambda l: l.slug)
-def test_every_preset_runs_one_after_another_and_its_pytorch_code_runs(open_page, lesson):
-    """One session clicks every preset in turn: each shows its values (also after another preset's), and every
-    PyTorch snippet on the page runs in PyTorch (what each computes is checked against the engine in
-    tests/engine/test_pytorch_snippets.py and in each lesson's own tests)."""
-    at = open_page(f"{lesson.page}.py")
+    assert_figures_are_described(at, lesson)
     for preset in lesson.presets:
         at.button(key=LessonPage.preset_key(preset.name)).click().run()
         assert_clean(at)
@@ -60,6 +70,10 @@ def test_demo_script_walks_every_step_with_page_down(open_page, lesson):
         assert_values(at, {key: step.step if key == lesson.step_key and step.step is not None else value
                           for key, value in values.items()})
         assert at.query_params["demo_step"] == str(index + 1), "the step is in the link"
+        if step.section:  # the step's section is a subheading, and the step scrolls to it
+            assert step.section in [h.value for h in at.subheader], f"{lesson.slug} step {index + 1}: no subheading"
+            quoted = json.dumps(step.section).replace("<", "\\u003c")  # as the scroll script carries it
+            assert any(quoted in h.value for h in at.get("html") if "scrollIntoView" in h.value)
     assert at.button(key="demo_next").disabled
     at.button(key="demo_back").click().run()
     assert any(f"Step {len(lesson.demo) - 1} / " in m.value for m in at.markdown)
@@ -71,11 +85,9 @@ def test_every_lesson_has_its_page_file():
         assert (ROOT / page_path(lesson.page)).is_file(), f"lessons/{lesson.slug}.md has no page file"
 
 
-SECTION_STEPS = [(l, i) for l in LESSONS for i, s in enumerate(l.demo) if s.section]
-
-
-@pytest.mark.parametrize("lesson,index", SECTION_STEPS, ids=lambda v: getattr(v, "slug", str(v)))
-def test_a_demo_steps_section_is_a_subheading_it_scrolls_to(open_page, lesson, index):
+def test_a_bare_link_to_a_step_with_a_section_scrolls_to_it(open_page):
+    """The link path (?demo=1&demo_step=N on a first run); every step's section via Page Down: the walk above."""
+    lesson, index = next((l, i) for l in LESSONS for i, s in enumerate(l.demo) if s.section)
     at = open_page(f"{lesson.page}.py", {"demo": "1", "demo_step": str(index + 1)})
     assert_clean(at)
     section = lesson.demo[index].section
