@@ -6,6 +6,8 @@
         open_page(page, streamlit_server("benchmarks/hello_app.py"))
 
 Server logs: <pytest basetemp>/streamlit/<script>.log (path shown when a server fails).
+Under `make test` (-n 2 --dist loadgroup) every test here runs on one xdist worker (tests/conftest.py), so the
+servers and Chromium start once per run.
 """
 
 from __future__ import annotations

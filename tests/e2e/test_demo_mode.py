@@ -48,7 +48,11 @@ def test_keyboard_walks_the_script_and_the_frames(page, app_url):
     open_page(page, app_url, "/cross_correlation?demo=1")
     n = len(XC.demo)
     assert counter(page).startswith(f"Demo script: {n} steps")
+    assert page.get_by_text("Controls").first.is_visible()
     assert not page.get_by_role("button", name=XC.presets[0].label).is_visible(), "controls are folded away"
+    start = aria_label(page, STEP_VIEW)
+    press(page, "ArrowRight")  # before the script starts, the right key steps the lesson's stepper too
+    assert aria_label(page, STEP_VIEW) != start and address_query(page)[KEY] == "1"
 
     press(page, "PageDown")
     assert counter(page).startswith(f"Step 1 / {n}")
@@ -127,7 +131,8 @@ def png_size(data: bytes):
     return struct.unpack(">II", data[16:24])
 
 
-def test_download_figure_saves_the_figure_on_screen_as_png(page, app_url, tmp_path):
+def test_download_figure_saves_a_png_by_click_and_the_demo_bar_is_reachable_with_tab_and_enter(page, app_url,
+                                                                                                tmp_path):
     open_page(page, app_url, "/cross_correlation?demo=1")
     page.locator(".st-key-xc_flip_fig").scroll_into_view_if_needed()
     with page.expect_download() as download:
@@ -139,9 +144,6 @@ def test_download_figure_saves_the_figure_on_screen_as_png(page, app_url, tmp_pa
     width, height = png_size(target.read_bytes())
     assert width >= 1000 and height >= 300, "scale 2: sharp on a slide"
 
-
-def test_demo_bar_is_reachable_with_tab_and_works_with_enter(page, app_url):
-    open_page(page, app_url, "/cross_correlation?demo=1")
     page.locator("h1").first.click()
     names = []
     for _ in range(30):

@@ -22,7 +22,9 @@ def field_text(page) -> str:
     return page.get_by_text(re.compile(r"^Output \d+ of layer")).first.inner_text()
 
 
-def test_dilation_slider_changes_the_sum(page, app_url):
+def test_sliders_and_a_preset_change_the_sum_and_the_receptive_field(page, app_url):
+    """One page: the dilation slider changes the step's sum, the output-cell slider moves the receptive field,
+    a preset sets both."""
     open_page(page, app_url, "/dilation")
     assert step_sum(page).endswith(f"= {engine.trace_conv(X, K, dilation=2).steps[0].value:g}")
     thumb = slider(page, "Dilation d")
@@ -31,11 +33,7 @@ def test_dilation_slider_changes_the_sum(page, app_url):
         thumb.press("ArrowLeft")
     assert "dl_d=1" in page.url
     assert step_sum(page).endswith(f"= {engine.trace_conv(X, K, dilation=1).steps[0].value:g}")
-    assert_no_exception(page)
 
-
-def test_output_cell_slider_moves_the_receptive_field(page, app_url):
-    open_page(page, app_url, "/dilation")
     first, last = input_range(STACK, 12)
     assert f"cells {first} to {last}" in field_text(page)
     thumb = slider(page, "Output cell")
@@ -46,15 +44,14 @@ def test_output_cell_slider_moves_the_receptive_field(page, app_url):
     first, last = input_range(STACK, 13)
     assert field_text(page).startswith("Output 13 of layer 3") and f"cells {first} to {last}" in field_text(page)
     assert "dl_out=13" in page.url
-    assert_no_exception(page)
 
-
-def test_preset_and_demo_script(page, app_url):
-    open_page(page, app_url, "/dilation")
     with expect_rerun(page):
         page.get_by_role("button", name="Dilations 1, 2, 4, 8 (k = 3)").click()
     assert "receptive field of 31 input cells" in field_text(page)
     assert_no_exception(page)
+
+
+def test_demo_script_folds_the_presets_and_page_down_starts_it(page, app_url):
     open_page(page, app_url, "/dilation?demo=1")
     assert not page.get_by_role("button", name="Dilations 1, 2, 4, 8 (k = 3)").is_visible()  # folded away
     page.locator("h1").first.click()
