@@ -69,13 +69,13 @@ def _healthy(url: str) -> bool:
 class Cluster:
     """W workers + nginx; `url` is the public address. Used by main(), the cluster test and the load bench."""
 
-    def __init__(self, workers: int, port: int, worker_port: int, listen_host: str = "127.0.0.1",
+    def __init__(self, port: int, worker_ports: list[int], listen_host: str = "127.0.0.1",
                  run_dir: Path | None = None, conn_per_addr: int = 250):
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="convlab-class-"))
         (self.run_dir / "tmp").mkdir(parents=True, exist_ok=True)
         self.run_dir.chmod(0o755)  # nginx's workers (user nobody when started as root) reach its tmp/
         self.port, self.url = port, f"http://127.0.0.1:{port}"
-        self.worker_ports = [worker_port + i for i in range(workers)]
+        self.worker_ports = list(worker_ports)
         self.procs: list[subprocess.Popen] = []
         env = dict(os.environ)
         env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
@@ -132,8 +132,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--listen-host", default="0.0.0.0", help="nginx's address (the workers stay on 127.0.0.1)")
     ap.add_argument("--print-config", action="store_true", help="print the nginx config and exit")
     args = ap.parse_args(argv)
+    ports = [args.worker_port + i for i in range(args.workers)]
     if args.print_config:
-        ports = [args.worker_port + i for i in range(args.workers)]
         print(nginx_config(Path("/tmp/convlab-class"), f"{args.listen_host}:{args.port}", ports))
         return 0
     if not Path(NGINX).exists():
@@ -141,7 +141,7 @@ def main(argv: list[str]) -> int:
         return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop() runs in the finally below
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even when started in the background
-    cluster = Cluster(args.workers, args.port, args.worker_port, args.listen_host)
+    cluster = Cluster(args.port, ports, args.listen_host)
     try:
         print(f"ConvLab: {args.workers} processes behind nginx at http://{args.listen_host}:{args.port} "
               f"(logs: {cluster.run_dir}); Ctrl-C stops.", flush=True)
