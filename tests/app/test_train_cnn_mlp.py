@@ -1,5 +1,6 @@
 """The CNN-vs-MLP lesson: the page runs, a Train button trains live and its table row is the engine's run, "Train
-all four" fills the table, a run stopped half-way leaves nothing behind but a note, and a busy server (every training slot taken) says so at once. One epoch per run."""
+all four" fills the table, a run stopped half-way leaves nothing behind but a note, and a busy server (every
+training slot taken) says so at once. One epoch per run."""
 import contextlib
 
 import pytest
