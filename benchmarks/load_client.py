@@ -43,8 +43,8 @@ class Student:
     """Opens `page` (query string `query`) on `ws_url`, then changes a control every 2-5 s until `stop_at`."""
 
     def __init__(self, ws_url: str, page: str, query: str, rng: random.Random, stats: Stats,
-                 stop_at: float, max_actions: int):
-        self.ws_url, self.page, self.query = ws_url, page, query
+                 stop_at: float, max_actions: int, cookie: str = ""):
+        self.ws_url, self.page, self.query, self.cookie = ws_url, page, query, cookie
         self.rng, self.stats, self.stop_at, self.max_actions = rng, stats, stop_at, max_actions
         self.page_hash = ""
         self.widgets: dict[str, tuple[str, object]] = {}  # id -> (kind, proto) as last drawn
@@ -52,8 +52,10 @@ class Student:
 
     async def run(self) -> None:
         try:
+            headers = {"Cookie": self.cookie} if self.cookie else None  # nginx's sticky route (deploy/)
             async with websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
-                                          open_timeout=GIVE_UP_S, close_timeout=2) as ws:
+                                          additional_headers=headers, open_timeout=GIVE_UP_S,
+                                          close_timeout=2) as ws:
                 t = time.monotonic()
                 if not await self._rerun(ws):
                     return
