@@ -3,11 +3,15 @@
 The session must stay on one process (its websocket, the upload, the media files): with two processes and no
 sticky routing the upload or the figures would reach the other one and fail.
 """
+import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 from playwright.sync_api import expect
 
 from deploy.serve_class import NGINX, Cluster
@@ -58,3 +62,19 @@ def test_nginx_blocks_metrics_and_sends_security_headers(class_url):
         assert r.status == 200
         for name, value in SECURITY_HEADERS.items():
             assert r.headers[name] == value, name
+
+
+def test_a_foreign_host_gets_no_session(class_url):
+    """server.allowedHosts (set by the launcher) through nginx: the websocket is refused for another Host."""
+    port = urlsplit(class_url).port
+
+    def handshake(host: str) -> str:  # the sync client: Playwright's event loop may run in this thread
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        try:
+            with connect(f"ws://{host}:{port}/_stcore/stream", sock=sock, subprotocols=["streamlit"]):
+                return "accepted"
+        except InvalidStatus as e:
+            return str(e.response.status_code)
+
+    assert handshake("localhost") == "accepted"
+    assert handshake("evil.example") == "403"
