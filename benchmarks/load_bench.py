@@ -134,9 +134,10 @@ def measure(report, label: str, ws_url: str, pages: list[str], pids: list[int], 
             report.error(name, f"no interaction finished; {st.disconnects} disconnects; {'; '.join(st.messages)}")
             continue
         errors = st.exceptions + st.disconnects + st.slow
+        open_p95 = _percentile(r["open_ms"] or [0], .95)
         note = (f"p50 {_percentile(lat, .5):.0f} p95 {_percentile(lat, .95):.0f} max {max(lat):.0f} ms; "
                 f"{len(lat)} changes; errors {errors} (exceptions {st.exceptions}, disconnects "
-                f"{st.disconnects}, runs over 10 s incl. opens {st.slow}); open p95 {_percentile(r['open_ms'] or [0], .95):.0f} ms; "
+                f"{st.disconnects}, runs over 10 s incl. opens {st.slow}); open p95 {open_p95:.0f} ms; "
                 f"server {r['cores']:.2f} cores, {r['mb_per_session']:.2f} MB/session ({r['rss_mb']:.0f} MB)")
         if st.messages:
             note += "; first errors: " + " | ".join(st.messages)
