@@ -1,4 +1,5 @@
-# ConvLab: `make run` serves the app, `make test` runs every test, `make bench` prints benchmarks.
+# ConvLab: `make run` serves the app, `make serve-class` serves a class (nginx + one process per core),
+# `make test` runs every test, `make bench` prints benchmarks.
 # Set-up is incremental: pip runs again only when a requirements file changes (stamp files).
 
 SHELL := /bin/bash
@@ -6,15 +7,19 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
 PORT ?= 8501
+CLASS_PORT ?= 8501
+W ?=
 PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=15
 BENCH_ARGS ?=
 
-.PHONY: venv test-venv chromium run test bench no-sleep clean
+.PHONY: venv test-venv chromium nginx run serve-class test bench no-sleep clean
 
 venv: $(VENV)/.stamp-runtime
 test-venv: $(VENV)/.stamp-test
 chromium: $(CHROMIUM)
+nginx: $(NGINX)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,18 +41,30 @@ $(CHROMIUM):
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		chromium fonts-liberation fonts-dejavu-core
 
+# Debian's nginx fronts `make serve-class`; the launcher runs its own nginx (the system service is not used).
+$(NGINX):
+	@if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "error: installing nginx needs root or sudo" >&2; exit 1; fi; \
+	set -x; $$sudo apt-get update && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx
+
 run: venv
 	$(VENV)/bin/streamlit run serve.py --server.port $(PORT)
+
+# A class: W processes (default: one per core) behind nginx on CLASS_PORT (README, "Teaching a class").
+serve-class: venv nginx
+	W=$(W) CLASS_PORT=$(CLASS_PORT) $(PY) deploy/serve_class.py
 
 # No test sleeps for a fixed time: it waits on the page's own state (harness/browser.py).
 no-sleep:
 	@if grep -rn --include='*.py' 'time\.sleep(' tests/; then \
 		echo "error: time.sleep in tests/ (wait on the app's script state instead)" >&2; exit 1; fi
 
-test: test-venv chromium no-sleep
+test: test-venv chromium nginx no-sleep
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: test-venv chromium
+bench: test-venv chromium nginx
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:

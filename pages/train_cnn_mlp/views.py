@@ -29,12 +29,14 @@ from engine.nets.pixel_order import (MOVE, PIXELS, ROLL, TrainConfig, mlp_templa
                                      shuffle_pixels)
 from pages.shell.controls import drawn
 from pages.shell.figures import show, spec
+from pages.train_cnn_mlp.slots import BUSY, training_slot
 
 DIGIT_VIEWS = ("Test digits", f"Test digits moved by {MOVE} pixels")
 UNITS_SHOWN = 10  # hidden units of the MLP drawn as images
 MAX_KEPT = 24  # finished runs a session keeps
 FIGURE_EVERY = 0.1  # of a run: how often the live curves are sent again
 _PENDING, _RUNNING, _LAST, _RESULTS = "_tr_pending", "_tr_running", "_tr_last", "_tr_results"
+_BUSY = "_tr_busy"
 
 
 # --- the runs: asked for, kept, shared --------------------------------------------------------------------
@@ -149,6 +151,9 @@ def train_buttons(epochs, seed, runs):
                       icon=":material/check:" if run in done else ":material/play_arrow:",
                       help="Trained with these settings: shown below" if run in done else None)
     stopped = None if runs else st.session_state.pop(_RUNNING, None)
+    busy = None if runs else st.session_state.pop(_BUSY, None)
+    if busy:
+        st.warning(BUSY.format(what=busy), icon=":material/hourglass_top:")
     if stopped:
         st.info(f"Training {stopped} was stopped by a change on the page before it finished; nothing of it was "
                 "kept. Press its button to train it again.", icon=":material/stop_circle:")
@@ -177,7 +182,12 @@ def train_requested(page, placeholders, runs, epochs, seed):
         prefix = f"Run {n} of {len(runs)} · " if len(runs) > 1 else ""
         result = st.session_state.get(_RESULTS, {}).get(key) or finished_runs().get(key)
         if result is None:
-            result, trained = _train_live(page, key, prefix, progress, curves, figures), trained + 1
+            with training_slot() as free:
+                if not free:  # the other runs wait for the student's next press, not in a queue
+                    st.session_state.pop(_RUNNING, None)
+                    st.session_state[_BUSY] = " and ".join(run_label(*r) for r in runs[n - 1:])
+                    st.rerun()
+                result, trained = _train_live(page, key, prefix, progress, curves, figures), trained + 1
         _keep(key, result)
     st.session_state.pop(_RUNNING, None)
     what = run_label(*runs[0]) if len(runs) == 1 else f"all {len(runs)} runs"

@@ -1,5 +1,8 @@
 """The CNN-vs-MLP lesson: the page runs, a Train button trains live and its table row is the engine's run, "Train
-all four" fills the table, and a run stopped half-way leaves nothing behind but a note. One epoch per run."""
+all four" fills the table, a run stopped half-way leaves nothing behind but a note, and a busy server (every
+training slot taken) says so at once. One epoch per run."""
+import contextlib
+
 import pytest
 import torch
 
@@ -99,3 +102,22 @@ def test_a_stopped_run_keeps_nothing_and_says_so(open_page):
     assert not at.table
     at.run()
     assert not any("was stopped" in i.value for i in at.info), "the note is shown once"
+
+
+def test_a_busy_server_says_so_instead_of_stalling(open_page):
+    """Every training slot taken (another student trains): the press is answered at once with a message, the
+    controls unlock, nothing is kept; with the slot free again the same press trains."""
+    from pages.train_cnn_mlp.slots import SLOTS, training_slot
+
+    at = open_page(PAGE, {"tr_epochs": "1", "tr_seed": "9"})  # seed 9: trained by no other test
+    with contextlib.ExitStack() as others:
+        assert all(others.enter_context(training_slot()) for _ in range(SLOTS))
+        at.button(key="tr_train_mlp_original").click().run(timeout=30)
+        assert_clean(at)
+        (busy,) = [w.value for w in at.warning]
+        assert "busy training for other students" in busy and run_label("mlp", False) in busy
+        assert not at.table and "_tr_running" not in at.session_state
+        assert not at.button(key="tr_train_all").disabled and not at.slider(key="tr_epochs").disabled
+    at.button(key="tr_train_mlp_original").click().run(timeout=TRAINING)
+    assert_clean(at)
+    assert not at.warning and list(table(at).index) == [run_label("mlp", False)]
