@@ -6,8 +6,10 @@ file name made of the lesson, the figure and the settings in the URL.
 """
 from __future__ import annotations
 
+import functools
 import re
 
+import plotly.io as pio
 import streamlit as st
 
 from engine.figures import SpecFigure
@@ -28,8 +30,33 @@ def spec(build, *args, **kwargs):
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _cached_spec(name, _build, *args, **kwargs):  # `_build` is not hashed: `name` stands for it
-    figure = _build(*args, **kwargs)
-    return figure if isinstance(figure, dict) else figure.to_dict()
+    return without_template(_build(*args, **kwargs))
+
+
+def without_template(figure):
+    """A builder's figure (go.Figure or dict) as a dict without layout.template (added back by themed())."""
+    figure = figure if isinstance(figure, dict) else figure.to_dict()
+    if "template" not in figure.get("layout", {}):
+        return figure
+    return {**figure, "layout": {k: v for k, v in figure["layout"].items() if k != "template"}}
+
+
+def themed(figure):
+    """The figure with the part of Streamlit's Plotly theme it uses as its layout.template.
+
+    Every go.Figure carries the whole theme (~3.7 KB of JSON, mostly trace types it does not have);
+    the browser applies template.data[type] to traces of that type only, so this draws the same.
+    """
+    layout = figure.get("layout", {})
+    types = frozenset(trace.get("type", "scatter") for trace in figure.get("data", ()))
+    return {**figure, "layout": {**{k: v for k, v in layout.items() if k != "template"},
+                                 "template": _theme_for(types)}}
+
+
+@functools.lru_cache(maxsize=64)
+def _theme_for(types):
+    theme = pio.templates[pio.templates.default].to_plotly_json()  # "streamlit" once Streamlit is loaded
+    return {"data": {t: v for t, v in theme.get("data", {}).items() if t in types}, "layout": theme.get("layout", {})}
 
 
 def show(figure_spec, key, alt, caption=None):
@@ -38,7 +65,7 @@ def show(figure_spec, key, alt, caption=None):
     alt: what the figure is (read by screen readers); caption: what it shows for the current settings,
     shown under the figure and added to the text alternative (alt is shown when there is no caption).
     """
-    figure = figure_spec.spec if isinstance(figure_spec, SpecFigure) else figure_spec
+    figure = themed(figure_spec.spec if isinstance(figure_spec, SpecFigure) else figure_spec)
     demo = demo_mode.is_on()
     config = {**CONFIG, "toImageButtonOptions": {
         "format": "png", "scale": 2, "filename": figure_filename(st.session_state.get(LESSON_KEY, ""), key,
