@@ -14,6 +14,7 @@ import streamlit as st
 
 from engine.figures import SpecFigure
 from pages.shell import demo_mode
+from pages.shell.caching import digest, qualname, store
 from pages.shell.controls import drawn
 from pages.shell.stepper import stepper_keys
 
@@ -23,14 +24,25 @@ LESSON_KEY = "_convlab_lesson"  # the lesson on screen (set by LessonPage), for 
 _NOT_SETTINGS = {"demo", "demo_auto", "demo_every", "hide"}
 
 
+# Builders whose input is one drawing or one upload: a new figure for every stroke or photo, seldom seen
+# again; a small store of their own each. Every other builder (the lessons' figures) keeps up to
+# FIGURES_PER_BUILDER of its own.
+ONE_OFF = frozenset({"engine.figures.common.class_bars_figure", "engine.figures.digit_figures.preprocessing_figure",
+                     "engine.figures.classifier_figures.feature_maps_figure",
+                     "engine.figures.digit_figures.se_gates_figure",
+                     "engine.figures.classifier_figures.top_classes_figure"})
+FIGURES_PER_BUILDER, ONE_OFF_FIGURES = 256, 64
+
+
 def spec(build, *args, **kwargs):
-    """build(*args, **kwargs) as a Plotly dict, cached by the builder's name and its arguments."""
-    return _cached_spec(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs)
+    """build(*args, **kwargs) as a Plotly dict, cached by the builder's name and its arguments.
 
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _cached_spec(name, _build, *args, **kwargs):  # `_build` is not hashed: `name` stands for it
-    return without_template(_build(*args, **kwargs))
+    Shared by every session and read-only: a hit is the stored dict itself (copy before changing it).
+    """
+    name = qualname(build)
+    size = ONE_OFF_FIGURES if name in ONE_OFF else FIGURES_PER_BUILDER
+    return store(f"figure:{name}", size).get(digest(args, kwargs),
+                                             lambda: without_template(build(*args, **kwargs)))
 
 
 def without_template(figure):
