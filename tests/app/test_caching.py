@@ -52,10 +52,11 @@ def test_one_off_figures_cannot_evict_lesson_figures():
 
 
 def test_themed_keeps_the_theme_of_the_figure_traces():
+    import plotly.graph_objects as go
     import plotly.io as pio
     import streamlit.elements.plotly_chart  # noqa: F401  (registers Streamlit's theme as the default)
 
-    full = grids_figure([("A", np.eye(2), False)]).to_dict()["layout"]["template"]
+    full = go.Figure(go.Heatmap(z=np.eye(2))).to_dict()["layout"]["template"]  # what a go.Figure carries
     themed = figures.themed(figures.spec(grids_figure, [("A", np.eye(2), False)]))["layout"]["template"]
     assert pio.templates.default == "streamlit"
     assert themed["layout"] == full["layout"] and themed["data"] == {"heatmap": full["data"]["heatmap"]}
