@@ -5,12 +5,11 @@ Panels: padded input with the window, kernel as applied, products, output fillin
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from engine.figures.grid import grid_trace
+from engine.figures import plain
+from engine.figures.grid import grid_heatmap
 from engine.figures.spec import SpecFigure
-from engine.figures.style import HIGHLIGHT, SECONDARY, base_layout, symmetric_range
+from engine.figures.style import HIGHLIGHT, SECONDARY, symmetric_range
 from engine.figures.text import input_title, step_equation
 from engine.ops.checks import step_index
 
@@ -47,7 +46,8 @@ def _frame_data(trace, n, fill):
 
 
 def outline_trace(colour, name):
-    return go.Scatter(mode="lines", line=dict(color=colour, width=4), hoverinfo="skip", name=name)
+    """An empty outline (the frames fill it in), as a plain scatter trace."""
+    return {"hoverinfo": "skip", "line": {"color": colour, "width": 4}, "mode": "lines", "name": name, "type": "scatter"}
 
 
 def conv_animation(trace, start=0, height=420, font_size=16):
@@ -68,7 +68,8 @@ def at_step(spec, n):
 
 
 def animation_spec(trace, height=420, font_size=16):
-    """The whole animation as a plain dict (Plotly JSON form), frames included, showing frame 0."""
+    """The whole animation as a plain dict (Plotly JSON form, built without graph_objects), frames included,
+    showing frame 0."""
     n_steps = len(trace.steps)
     fill = n_steps * np.size(trace.output) <= FILL_BUDGET
     products_range = symmetric_range(np.stack([s.products for s in trace.steps]))
@@ -76,30 +77,29 @@ def animation_spec(trace, height=420, font_size=16):
     padded, applied = np.atleast_2d(trace.padded), np.atleast_2d(trace.applied)
     titles = [input_title(trace), "Kernel as applied" + (" (flipped)" if trace.flip else ""), "Products", "Output Y"]
     widths = [padded.shape[1], applied.shape[1] + 1, applied.shape[1] + 1, np.atleast_2d(trace.output).shape[1]]
-    fig = make_subplots(rows=1, cols=4, subplot_titles=titles, column_widths=widths, horizontal_spacing=0.05)
-    fig.add_trace(grid_trace(padded, name="padded input"), row=1, col=1)
-    fig.add_trace(grid_trace(applied, signed=True, name="kernel"), row=1, col=2)
-    fig.add_trace(grid_trace(trace.output, zrange=output_range, name="output"), row=1, col=4)
-    first = len(fig.data)  # the traces below change with the step
-    fig.add_trace(outline_trace(HIGHLIGHT, "window"), row=1, col=1)
-    fig.add_trace(grid_trace(trace.steps[0].products, signed=True, zrange=products_range, name="products"),
-                  row=1, col=3)
-    fig.add_trace(outline_trace(SECONDARY, "current output"), row=1, col=4)
+    layout = plain.subplots_layout(titles, column_widths=widths, horizontal_spacing=0.05)
+    data = [plain.on_axes(grid_heatmap(padded, name="padded input"), 1),
+            plain.on_axes(grid_heatmap(applied, signed=True, name="kernel"), 2),
+            plain.on_axes(grid_heatmap(trace.output, zrange=output_range, name="output"), 4)]
+    first = len(data)  # the traces below change with the step
+    data += [plain.on_axes(outline_trace(HIGHLIGHT, "window"), 1),
+             plain.on_axes(grid_heatmap(trace.steps[0].products, signed=True, zrange=products_range, name="products"), 3),
+             plain.on_axes(outline_trace(SECONDARY, "current output"), 4)]
     frame_traces = [first, first + 1] + ([first - 1] if fill else []) + [first + 2]  # filled in by at_step
     (top, _), (left, _) = trace.pads if len(trace.pads) == 2 else ((0, 0), trace.pads[0])
     rows, cols = np.atleast_2d(trace.input).shape
-    fig.add_shape(type="rect", x0=left - .5, x1=left + cols - .5, y0=top - .5, y1=top + rows - .5,
-                  line=dict(color="black", width=2, dash="dash"), row=1, col=1)
+    layout["shapes"] = [{"line": {"color": "black", "dash": "dash", "width": 2}, "type": "rect", "x0": left - .5,
+                         "x1": left + cols - .5, "xref": "x", "y0": top - .5, "y1": top + rows - .5, "yref": "y"}]
     frames = [dict(name=str(n), data=_frame_data(trace, n, fill), traces=frame_traces,
                    layout=dict(title=dict(text=step_equation(trace.steps[n], trace.bias))))
               for n in range(n_steps)]
-    base_layout(fig, height, font_size)
-    fig.update_xaxes(dtick=1)
-    fig.update_yaxes(dtick=1)
-    fig.update_layout(title=dict(text="", y=0.98, x=0.01,
-                                 font=dict(size=font_size + 2)),
-                      margin=dict(t=90, b=90), updatemenus=[play_buttons()], sliders=[slider(trace)])
-    return {**fig.to_dict(), "frames": frames}
+    plain.base_layout(layout, height, font_size)
+    for axis in plain.axes(layout, "x") + plain.axes(layout, "y"):
+        axis["dtick"] = 1
+    layout.update(title={"font": {"size": font_size + 2}, "text": "", "x": 0.01, "y": 0.98},
+                  updatemenus=[play_buttons()], sliders=[slider(trace)])
+    layout["margin"].update(t=90, b=90)
+    return plain.finished(data, layout, frames=frames)
 
 
 def _animate(frames, duration):

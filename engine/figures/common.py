@@ -6,8 +6,9 @@ import base64
 import io
 
 import numpy as np
-import plotly.graph_objects as go
 
+from engine.figures import plain
+from engine.figures.spec import SpecFigure
 from engine.figures.style import DIVERGING, HIGHLIGHT
 
 
@@ -73,12 +74,14 @@ def class_bars_figure(probabilities, title="", height=260, font_size=15, true_cl
     best = int(probs.argmax())
     names = [f"{c}" + ("<br>predicted" if c == best else "") + ("<br>true" if c == true_class else "")
              for c in range(10)]
-    fig = go.Figure(go.Bar(x=names, y=100 * probs, marker_color=["#9aa7b8" if c != best else HIGHLIGHT for c in range(10)],
-                           text=[f"{100 * p:.0f}%" if p >= 0.005 else "" for p in probs], textposition="outside",
-                           cliponaxis=False, hovertemplate="class %{x}: %{y:.1f} %<extra></extra>"))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=45 if title else 15, b=10), plot_bgcolor="white",
-                      font=dict(size=font_size), dragmode=False, showlegend=False, bargap=0.2,
-                      title=dict(text=title, font=dict(size=font_size)) if title else None)
-    fig.update_yaxes(range=[0, 112], ticksuffix=" %", showgrid=True, gridcolor="#eee", zeroline=False)
-    fig.update_xaxes(type="category", tickfont=dict(size=font_size - 1))
-    return fig
+    bars = {"cliponaxis": False, "hovertemplate": "class %{x}: %{y:.1f} %<extra></extra>",
+            "marker": {"color": ["#9aa7b8" if c != best else HIGHLIGHT for c in range(10)]},
+            "text": [f"{100 * p:.0f}%" if p >= 0.005 else "" for p in probs], "textposition": "outside",
+            "x": names, "y": 100 * probs, "type": "bar"}
+    layout = {"height": height, "margin": {"l": 10, "r": 10, "t": 45 if title else 15, "b": 10},
+              "plot_bgcolor": "white", "font": {"size": font_size}, "dragmode": False, "showlegend": False,
+              "bargap": 0.2, "yaxis": {"range": [0, 112], "ticksuffix": " %", "showgrid": True, "gridcolor": "#eee",
+                                       "zeroline": False},
+              "xaxis": {"type": "category", "tickfont": {"size": font_size - 1}},
+              "title": {"text": title, "font": {"size": font_size}} if title else {}}
+    return SpecFigure(plain.finished([bars], layout))  # a plain dict: no graph_objects validation

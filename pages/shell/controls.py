@@ -100,7 +100,7 @@ def int_slider(label, lo, hi, key, notes, default=None, **kwargs):
 
 
 def matrix(label, key, default, notes, max_rows=12, max_cols=12, help=None):
-    """An editable grid of numbers whose text form ('1 2; 3 4') lives in the URL.
+    """A matrix of numbers edited as text ('1 2; 3 4', kept in the URL) or, with its switch on, as a grid.
 
     Returns (array, error): the parsed matrix, or the default and a message when the text is unusable.
     """
@@ -117,12 +117,23 @@ def matrix(label, key, default, notes, max_rows=12, max_cols=12, help=None):
         if text == st.session_state.get(_refused(key)):  # the link's value, already in the note under the title
             return parse(default), None
         return parse(default), f"{err} Showing the default instead."
+    if st.toggle("Edit as a grid", key=grid_toggle_key(key), help="Show the matrix as a grid of cells to edit."):
+        _grid(key, text, values)
+    return values, None
+
+
+def grid_toggle_key(key):
+    """The key of the switch that shows matrix `key`'s grid (drawn only when on: a grid costs a DataFrame a run)."""
+    return f"{key}_grid_open"
+
+
+def _grid(key, text, values):
+    """The matrix as an editable grid; an edit is written back to the text (see _grid_edited)."""
     grid_key = f"{key}_grid_{hashlib.sha1(text.encode()).hexdigest()[:8]}"  # a new grid for each new text
     frame = pd.DataFrame(values, columns=[str(c) for c in range(values.shape[1])])
     st.data_editor(frame, key=grid_key, on_change=_grid_edited, args=(grid_key, key, values),
                    width="content", column_config={c: st.column_config.NumberColumn(c, width=60, format="%g")
                                                    for c in frame.columns})
-    return values, None
 
 
 def _parses(parse, text):

@@ -6,12 +6,15 @@ file name made of the lesson, the figure and the settings in the URL.
 """
 from __future__ import annotations
 
+import functools
 import re
 
+import plotly.io as pio
 import streamlit as st
 
 from engine.figures import SpecFigure
 from pages.shell import demo_mode
+from pages.shell.caching import digest, qualname, store
 from pages.shell.controls import drawn
 from pages.shell.stepper import stepper_keys
 
@@ -21,15 +24,51 @@ LESSON_KEY = "_convlab_lesson"  # the lesson on screen (set by LessonPage), for 
 _NOT_SETTINGS = {"demo", "demo_auto", "demo_every", "hide"}
 
 
+# Builders whose input is one drawing or one upload: a new figure for every stroke or photo, seldom seen
+# again; a small store of their own each. Every other builder (the lessons' figures) keeps up to
+# FIGURES_PER_BUILDER of its own.
+ONE_OFF = frozenset({"engine.figures.common.class_bars_figure", "engine.figures.digit_figures.preprocessing_figure",
+                     "engine.figures.classifier_figures.feature_maps_figure",
+                     "engine.figures.digit_figures.se_gates_figure",
+                     "engine.figures.classifier_figures.top_classes_figure"})
+FIGURES_PER_BUILDER, ONE_OFF_FIGURES = 256, 64
+
+
 def spec(build, *args, **kwargs):
-    """build(*args, **kwargs) as a Plotly dict, cached by the builder's name and its arguments."""
-    return _cached_spec(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs)
+    """build(*args, **kwargs) as a Plotly dict, cached by the builder's name and its arguments.
+
+    Shared by every session and read-only: a hit is the stored dict itself (copy before changing it).
+    """
+    name = qualname(build)
+    size = ONE_OFF_FIGURES if name in ONE_OFF else FIGURES_PER_BUILDER
+    return store(f"figure:{name}", size).get(digest(args, kwargs),
+                                             lambda: without_template(build(*args, **kwargs)))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _cached_spec(name, _build, *args, **kwargs):  # `_build` is not hashed: `name` stands for it
-    figure = _build(*args, **kwargs)
-    return figure if isinstance(figure, dict) else figure.to_dict()
+def without_template(figure):
+    """A builder's figure (go.Figure or dict) as a dict without layout.template (added back by themed())."""
+    figure = figure if isinstance(figure, dict) else figure.to_dict()
+    if "template" not in figure.get("layout", {}):
+        return figure
+    return {**figure, "layout": {k: v for k, v in figure["layout"].items() if k != "template"}}
+
+
+def themed(figure):
+    """The figure with the part of Streamlit's Plotly theme it uses as its layout.template.
+
+    Every go.Figure carries the whole theme (~3.7 KB of JSON, mostly trace types it does not have);
+    the browser applies template.data[type] to traces of that type only, so this draws the same.
+    """
+    layout = figure.get("layout", {})
+    types = frozenset(trace.get("type", "scatter") for trace in figure.get("data", ()))
+    return {**figure, "layout": {**{k: v for k, v in layout.items() if k != "template"},
+                                 "template": _theme_for(types)}}
+
+
+@functools.lru_cache(maxsize=64)
+def _theme_for(types):
+    theme = pio.templates[pio.templates.default].to_plotly_json()  # "streamlit" once Streamlit is loaded
+    return {"data": {t: v for t, v in theme.get("data", {}).items() if t in types}, "layout": theme.get("layout", {})}
 
 
 def show(figure_spec, key, alt, caption=None):
@@ -38,7 +77,7 @@ def show(figure_spec, key, alt, caption=None):
     alt: what the figure is (read by screen readers); caption: what it shows for the current settings,
     shown under the figure and added to the text alternative (alt is shown when there is no caption).
     """
-    figure = figure_spec.spec if isinstance(figure_spec, SpecFigure) else figure_spec
+    figure = themed(figure_spec.spec if isinstance(figure_spec, SpecFigure) else figure_spec)
     demo = demo_mode.is_on()
     config = {**CONFIG, "toImageButtonOptions": {
         "format": "png", "scale": 2, "filename": figure_filename(st.session_state.get(LESSON_KEY, ""), key,

@@ -13,6 +13,7 @@ import streamlit as st
 
 from engine.figures.step_view import GRID_CSS, panel
 from engine.lessons.questions import TYPE_A_NUMBER, check, generate, parse_answer
+from pages.shell.caching import shared
 
 ICONS = {"success": ":material/check_circle:", "error": ":material/cancel:", "warning": ":material/edit:"}
 
@@ -33,7 +34,18 @@ def question_for(prefix, spec):
     seed_key = f"{prefix}_seed"
     if seed_key not in st.session_state:
         st.session_state[seed_key] = _fresh_seed()
-    return generate(spec.kind, st.session_state[seed_key], spec.params)
+    return _drawn(spec.kind, st.session_state[seed_key], spec.params)
+
+
+@shared(max_entries=2048)
+def _drawn(kind, seed, params):
+    """The question for this seed: the same for every session, so drawn once and shared (read-only)."""
+    return generate(kind, seed, params)
+
+
+@shared(max_entries=2048)
+def _grids_html(kind, seed, params):
+    return _grids(_drawn(kind, seed, params).matrices)
 
 
 def _question(prefix, n, spec):
@@ -41,7 +53,7 @@ def _question(prefix, n, spec):
     with st.form(f"{prefix}_form"):
         st.markdown(f"**{n + 1}.** {question.prompt}")
         if question.matrices:
-            st.html(_grids(question.matrices))
+            st.html(_grids_html(spec.kind, st.session_state[f"{prefix}_seed"], spec.params))
         st.text_input("Your answer", key=f"{prefix}_answer", max_chars=40, placeholder="a number, e.g. 4 or 1/2")
         with st.container(horizontal=True):
             st.form_submit_button("Check", key=f"{prefix}_check", type="primary", icon=":material/done:",

@@ -11,6 +11,7 @@ import engine
 from engine.figures import animation_spec, at_step, formula_latex
 from engine.figures.step_view import step_view
 from engine.figures.text import step_equation
+from pages.shell.caching import shared
 from pages.shell.figures import show, spec
 
 
@@ -29,7 +30,7 @@ def step_through(page, conv, key, unreached=None, label="Step", shortcuts=True):
     return page.stepper(_n_steps(conv), key, label, shortcuts, views=(conv_views, conv, unreached))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@shared(max_entries=64)
 def _n_steps(conv):
     return len(engine.trace_conv(**conv).steps)
 

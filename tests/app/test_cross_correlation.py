@@ -58,6 +58,18 @@ def test_grid_and_text_edits_reach_the_result(open_page):
     assert step_sum(at, "xc_step").endswith("= -4")  # 1*1 + 0*2 + 0*4 + (-1)*5
 
 
+def test_a_matrix_grid_is_drawn_only_when_its_switch_is_on(open_page):
+    at = open_page(PAGE)
+    assert not at.get("dataframe")  # no DataFrame round trip on an ordinary run
+    at.toggle(key="xc_x_grid_open").set_value(True).run()
+    grids = at.get("dataframe")
+    assert len(grids) == 1
+    np.testing.assert_array_equal(grids[0].value.to_numpy(), parse_matrix(at.text_input(key="xc_x").value))
+    at.text_input(key="xc_x").set_value("1 2; 3 4").run()  # the grid follows the text
+    np.testing.assert_array_equal(at.get("dataframe")[0].value.to_numpy(), [[1, 2], [3, 4]])
+    assert_clean(at)
+
+
 @pytest.mark.parametrize("text", ["", "1 2; 3", "a b", "1e9", "nan", "1/0", " ; ;", "1 " * 200])
 def test_bad_matrix_text_shows_a_message_not_a_traceback(open_page, text):
     at = open_page(PAGE)

@@ -80,6 +80,9 @@ def test_first_visit_after_start_up_is_a_shared_lesson_link(page, tmp_path):
 
 def test_editing_a_grid_cell_updates_text_link_and_result(page, app_url):
     open_page(page, app_url, "/cross_correlation")
+    assert page.get_by_test_id("stDataFrame").count() == 0  # a grid is drawn only when asked for
+    with expect_rerun(page):
+        page.get_by_text("Edit as a grid").first.click()  # the input X's switch
     grid = page.get_by_test_id("stDataFrame").first
     grid.scroll_into_view_if_needed()
     grid.locator("canvas").first.wait_for(state="visible")

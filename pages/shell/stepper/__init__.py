@@ -20,6 +20,7 @@ import streamlit as st
 
 from engine.data.matrix_text import parse_int
 from engine.figures.step_patches import LOOKBACK, pack_from
+from pages.shell.caching import shared
 from pages.shell.controls import drawn
 
 _HERE = Path(__file__).parent
@@ -134,8 +135,8 @@ def _packed(views, n_steps, step):
     return packed
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _packed_from(name, _build, args, n_steps, lo):  # `_build` is not hashed: `name` stands for it
+@shared(max_entries=64)  # read-only: callers copy what they send
+def _packed_from(name, _build, args, n_steps, lo):  # `_build` is digested by its name
     packed = pack_from(_build(*args), n_steps, lo)
     return {**packed, "id": f"{name}:{zlib.crc32(json.dumps(packed).encode())}"}
 
