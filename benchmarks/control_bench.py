@@ -39,9 +39,9 @@ def control_to_settled(page, control: Control, rng: random.Random) -> list[float
     return samples
 
 
-def demo_page_down(page, url: str, steps: int) -> list[float]:
+def demo_page_down(page, base_url: str, path: str, steps: int) -> list[float]:
     """ms from each Page Down (demo mode's next script step) to settled, through the script (first: warm-up)."""
-    open_page(page, url + "?demo=1")
+    open_page(page, base_url, path + "?demo=1")
     samples = []
     for i in range(steps):
         page.locator("h1").first.click()  # the focus on the page, not in a widget (as a clicker sends it)
@@ -96,7 +96,7 @@ def run(report) -> None:
                     continue
                 page = new_app_page(browser)
                 try:
-                    result = demo_page_down(page, server.url + path, demo_steps(path))
+                    result = demo_page_down(page, server.url, path, demo_steps(path))
                 except Exception as e:
                     result = e
                 finally:
