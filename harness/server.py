@@ -36,7 +36,9 @@ def free_port() -> int:
 class StreamlitServer:
     """`streamlit run SCRIPT` from the repo root (so .streamlit/config.toml applies)."""
 
-    def __init__(self, script: str | Path, log_path: Path, startup_timeout: float = 60.0):
+    def __init__(self, script: str | Path, log_path: Path, startup_timeout: float = 60.0,
+                 env: dict[str, str] | None = None):
+        """env: variables added to this process's environment for the server (e.g. PYTHONPATH for a probe)."""
         self.script = str(script)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -48,7 +50,8 @@ class StreamlitServer:
             "--server.fileWatcherType", "none",
         ]
         self._log = open(log_path, "wb")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, **env} if env else None)
         try:
             self._wait_healthy(startup_timeout)
         except BaseException:

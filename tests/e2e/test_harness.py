@@ -54,3 +54,15 @@ def test_idle_wait_times_out_without_a_rerun(page, hello_url):
     with pytest.raises(AssertionError, match="not idle"):
         with expect_rerun(page, timeout_ms=1_000):
             pass  # no action, so no rerun: the wait must not pass on the old idle state
+
+
+def test_discover_finds_the_dilation_pages_sliders_by_label(page, streamlit_server):
+    from harness.controls import discover
+
+    open_page(page, streamlit_server("serve.py"), "/dilation")
+    found = discover(page)
+    sliders = {c.label for c in found if c.kind == "slider"}
+    assert {"Dilation d", "Input length", "Output cell"} <= sliders
+    assert "Step" not in sliders  # the stepper draws in the browser: not a control of the benchmarks
+    assert {"Kernel K", "Input X"} <= {c.label for c in found if c.kind == "matrix"}
+    assert all(c.locator(page).count() == 1 for c in found)
