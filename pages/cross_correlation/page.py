@@ -15,6 +15,12 @@ page = LessonPage("cross_correlation")
 with page.controls():
     page.presets()
     left, right = st.columns(2)
+
+
+@st.fragment
+def flip_steps_code_and_photo():
+    """The operation, padding, X and K (in the controls' columns) and every section that uses them: a control
+    reruns this, not the closing sections (presets and demo steps rerun the page)."""
     with left:
         nd = 1 if page.choice("Dimension", ["2D", "1D"], "xc_dim") == "1D" else 2
         flip = page.choice("Operation", ["Cross-correlation", "Convolution"], "xc_op") == "Convolution"
@@ -26,32 +32,35 @@ with page.controls():
         kernel_buttons(f"xc_k{suffix}", KERNELS_2D if nd == 2 else KERNELS_1D)
         k = page.matrix("Kernel K", f"xc_k{suffix}", "0 0.25; 0.5 1" if nd == 2 else "1 0 -1",
                         max_rows=7 if nd == 2 else 1, max_cols=7)
-x, k = (x, k) if nd == 2 else (x[0], k[0])
+    x, k = (x, k) if nd == 2 else (x[0], k[0])
 
-with page.stop_on_error():  # guard: an input smaller than the kernel has no valid position
-    corr_out = engine.trace_conv(x, k, padding=padding).output
-    conv_out = engine.trace_conv(x, k, padding=padding, flip=True).output
+    with page.stop_on_error_in_fragment():  # guard: an input smaller than the kernel has no valid position
+        corr_out = engine.trace_conv(x, k, padding=padding).output
+        conv_out = engine.trace_conv(x, k, padding=padding, flip=True).output
 
-st.subheader("The flip, shown")
-show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
-                         ("Cross-correlation", corr_out, False), ("Convolution", conv_out, False)],
-          height=300, font_size=page.font_size),
-     key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.",
-     caption=f"The {size_text(k.shape)} kernel K as stored and rotated by 180°; with '{padding}' padding "
-             f"cross-correlation and convolution each give a {size_text(corr_out.shape)} output, "
-             + ("the same here." if np.allclose(corr_out, conv_out) else "different here."))
-commutativity(x, k, nd, page.font_size)
+    st.subheader("The flip, shown")
+    show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
+                             ("Cross-correlation", corr_out, False), ("Convolution", conv_out, False)],
+              height=300, font_size=page.font_size),
+         key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.",
+         caption=f"The {size_text(k.shape)} kernel K as stored and rotated by 180°; with '{padding}' padding "
+                 f"cross-correlation and convolution each give a {size_text(corr_out.shape)} output, "
+                 + ("the same here." if np.allclose(corr_out, conv_out) else "different here."))
+    commutativity(x, k, nd, page.font_size)
 
-conv = dict(input=x, kernel=k, padding=padding, flip=flip)
-st.subheader("Step by step")
-formula(conv)
-step = step_through(page, conv, "xc_step")
-st.subheader("Watch it play")
-play_animation(page, conv, "xc_anim", start=step)
+    conv = dict(input=x, kernel=k, padding=padding, flip=flip)
+    st.subheader("Step by step")
+    formula(conv)
+    step = step_through(page, conv, "xc_step")
+    st.subheader("Watch it play")
+    play_animation(page, conv, "xc_anim", start=step)
 
-st.subheader("In PyTorch")
-st.code(conv_code(x, k, flip=flip, padding=padding), language="python")
+    st.subheader("In PyTorch")
+    st.code(conv_code(x, k, flip=flip, padding=padding), language="python")
 
-st.subheader("On a real photo")
-photo_comparison(k if nd == 2 else np.outer([1.0], k), page)
+    st.subheader("On a real photo")
+    photo_comparison(k if nd == 2 else np.outer([1.0], k), page)
+
+
+flip_steps_code_and_photo()
 page.finish()

@@ -59,8 +59,10 @@ def _photo_figure(label, kernel, font_size):
     return {**figure.to_dict(), "meta": {"same": same, "signed": signed}}
 
 
+@st.fragment
 def photo_comparison(kernel, page):
-    """The current kernel on a real photo: cross-correlation and convolution side by side."""
+    """The current kernel on a real photo: cross-correlation and convolution side by side (a fragment: the
+    photo redraws only this)."""
     label = page.choice("Photo", list(PHOTOS), "xc_photo", horizontal=False)
     figure = spec(_photo_figure, label, np.asarray(kernel, dtype=float), page.font_size)
     colours = " Red is positive, blue negative, white zero." if figure["meta"]["signed"] else " Brighter is larger."

@@ -78,8 +78,10 @@ def wavenet_stack(n_layers, dilated):
     return [Layer(2, dilation=2 ** l if dilated else 1) for l in range(n_layers)]
 
 
+@st.fragment
 def wavenet_view(page):
-    """A causal stack with k = 2 as the classic tree, and receptive field against depth."""
+    """A causal stack with k = 2 as the classic tree, and receptive field against depth (its own controls:
+    a fragment)."""
     left, right = st.columns([1, 2])
     with left:
         n_layers = page.int_slider("Layers", 1, 6, "dl_wn_layers", default=4)

@@ -12,6 +12,12 @@ page = LessonPage("padding")
 with page.controls():
     page.presets()
     left, right = st.columns(2)
+
+
+@st.fragment
+def padded_input_steps_and_counts():
+    """The padding, stride, X and K (in the controls' columns) and every section that uses them: a control
+    reruns this, not the photo or the closing sections (presets and demo steps rerun the page)."""
     with left:
         padding = padding_size(page)
         mode = page.choice("Padding mode", list(engine.PADDING_MODES), "pd_mode")
@@ -20,28 +26,31 @@ with page.controls():
         x = page.matrix("Input X", "pd_x", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16", max_rows=10, max_cols=10)
         k = page.matrix("Kernel K", "pd_k", "1 1 1; 1 1 1; 1 1 1", max_rows=5, max_cols=5)
 
-with page.stop_on_error():  # guard: 'same' with a stride, reflect wider than the input, a kernel larger than the padded input
-    trace = engine.trace_conv(x, k, stride=stride, padding=padding, padding_mode=mode)
+    # guard: 'same' with a stride, reflect wider than the input, a kernel larger than the padded input
+    with page.stop_on_error_in_fragment():
+        trace = engine.trace_conv(x, k, stride=stride, padding=padding, padding_mode=mode)
 
-st.subheader("Where each padded value comes from")
-sources(trace)
+    st.subheader("Where each padded value comes from")
+    sources(trace)
 
-st.subheader("Output size")
-output_size(trace)
+    st.subheader("Output size")
+    output_size(trace)
 
-conv = dict(input=x, kernel=k, stride=stride, padding=trace.pads, padding_mode=mode)
-st.subheader("Step by step")
-formula(conv)
-step = step_through(page, conv, "pd_step", unreached=participation_counts(x.shape, k.shape, stride, trace.pads) == 0)
-with st.expander("Watch it play", icon=":material/play_circle:"):
-    play_animation(page, conv, "pd_anim", start=step)
+    conv = dict(input=x, kernel=k, stride=stride, padding=trace.pads, padding_mode=mode)
+    st.subheader("Step by step")
+    formula(conv)
+    step = step_through(page, conv, "pd_step", unreached=participation_counts(x.shape, k.shape, stride, trace.pads) == 0)
+    with st.expander("Watch it play", icon=":material/play_circle:"):
+        play_animation(page, conv, "pd_anim", start=step)
 
-st.subheader("In PyTorch")
-st.code(pad_conv_code(x, k, trace.pads, mode, stride), language="python")
+    st.subheader("In PyTorch")
+    st.code(pad_conv_code(x, k, trace.pads, mode, stride), language="python")
 
-st.subheader(counts_title(trace))
-count_maps(trace, page.font_size)
+    st.subheader(counts_title(trace))
+    count_maps(trace, page.font_size)
 
+
+padded_input_steps_and_counts()
 st.subheader("Borders on a real photo")
 photo_borders(page)
 page.finish()

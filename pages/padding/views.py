@@ -90,8 +90,10 @@ def _counts_rule(k, s):
             f"(here {', '.join(per_axis)}) and its count is the product of the two.")
 
 
+@st.fragment
 def photo_borders(page):
-    """A box blur on a real photo with each padding mode: the top-left corner, enlarged."""
+    """A box blur on a real photo with each padding mode: the top-left corner, enlarged (a fragment: its own
+    controls redraw only this)."""
     left, right = st.columns([2, 3])
     with left:
         label = page.choice("Photo", list(PHOTOS), "pd_photo", horizontal=False)

@@ -13,6 +13,12 @@ page = LessonPage("pooling_invariance")
 with page.controls():
     page.presets()
     left, right = st.columns(2)
+
+
+@st.fragment
+def pooling_steps_and_unpooling():
+    """The pooling settings and X (in the controls' columns) and the sections that use them: a control
+    reruns this, not the trained networks below or the closing sections (presets and demo steps rerun the page)."""
     with left:
         mode = "max" if page.choice("Pooling", ["Max", "Average"], "pl_mode") == "Max" else "avg"
         x = page.matrix("Input X (one feature map)", "pl_x", "1 1 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4", max_rows=8,
@@ -23,23 +29,25 @@ with page.controls():
         p = page.int_slider("Padding p", 0, 2, "pl_p", help="At most half the window (as in PyTorch).")
         ceil_mode = page.choice("Rounding of the output size", ["Floor", "Ceil"], "pl_ceil") == "Ceil"
 
-pool = dict(input=x, kernel_size=k, stride=s, padding=p, mode=mode, ceil_mode=ceil_mode)
-try:  # guard: a window larger than the padded input, or padding over half the window
-    trace = trace_pool(**pool)
-except ValueError as err:
-    st.error(f"{err}", icon=":material/error:")
-else:
-    st.subheader("Output size")
-    output_size(trace)
-    st.subheader("Step by step")
-    step = step_through(page, pool, "pl_step")
-    with st.expander("Watch it play", icon=":material/play_circle:"):
-        play_animation(page, pool, "pl_anim", start=step)
-    st.subheader("Un-pooling: the switches remember where each maximum was")
-    unpooling(pool)
-    st.subheader("In PyTorch")
-    st.code(pool_code(x, k, s, p, ceil_mode, mode), language="python")
+    pool = dict(input=x, kernel_size=k, stride=s, padding=p, mode=mode, ceil_mode=ceil_mode)
+    try:  # guard: a window larger than the padded input, or padding over half the window
+        trace = trace_pool(**pool)
+    except ValueError as err:
+        st.error(f"{err}", icon=":material/error:")
+    else:
+        st.subheader("Output size")
+        output_size(trace)
+        st.subheader("Step by step")
+        step = step_through(page, pool, "pl_step")
+        with st.expander("Watch it play", icon=":material/play_circle:"):
+            play_animation(page, pool, "pl_anim", start=step)
+        st.subheader("Un-pooling: the switches remember where each maximum was")
+        unpooling(pool)
+        st.subheader("In PyTorch")
+        st.code(pool_code(x, k, s, p, ceil_mode, mode), language="python")
 
+
+pooling_steps_and_unpooling()
 st.header("Trained networks and a real digit")
 networks_intro()
 digit, net = choose_digit_and_net(page, "pl")

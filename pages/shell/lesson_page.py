@@ -4,6 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine.lessons import load_lessons
 from pages.shell import controls, demo_mode
@@ -129,3 +130,19 @@ class LessonPage:
         st.subheader("Summary")
         self.section("Summary")
         self_check(self.lesson)
+
+    @contextmanager
+    def stop_on_error_in_fragment(self):
+        """stop_on_error() for sections in a fragment. The message, the closing sections and the stop belong to
+        a full run: on a rerun of the fragment alone, an error (or the first rerun after one) reruns the page."""
+        alone = bool(get_script_run_ctx().fragment_ids_this_run)  # Streamlit's run context: a fragment-only rerun
+        if st.session_state.pop("_convlab_stopped_on_error", False) and alone:
+            st.rerun(scope="app")  # the closing sections were drawn inside the fragment: draw them in place again
+        with self.stop_on_error():
+            try:
+                yield
+            except ValueError:
+                if alone:
+                    st.rerun(scope="app")
+                st.session_state["_convlab_stopped_on_error"] = True
+                raise

@@ -71,8 +71,10 @@ def _ablation_bars(name, digit, block, channels, value, title, font_size):
     return class_bars_figure(probs, title, height=260, font_size=font_size, true_class=digit)
 
 
+@st.fragment
 def ablation(page, name, digit, block):
-    """Force one gate (or all of the block's) to 0 or 1 and compare the class probabilities with the learned gates."""
+    """Force one gate (or all of the block's) to 0 or 1 and compare the class probabilities with the learned gates
+    (a fragment: its own controls redraw only this)."""
     gates = steps(name, digit, block).gates
     left, mid, right = st.columns(3)
     with left:
@@ -100,8 +102,10 @@ def ablation(page, name, digit, block):
                + (" All gates at 1 is the network without SE on this block." if value == 1 and len(channels) > 1 else ""))
 
 
+@st.fragment
 def cost_calculator(page):
-    """Parameters and multiply-accumulates of a ResNet bottleneck block with and without SE."""
+    """Parameters and multiply-accumulates of a ResNet bottleneck block with and without SE (a fragment: its own
+    controls redraw only this)."""
     left, mid, right = st.columns(3)
     with left:
         h = page.int_slider("Feature map side H = W", 7, 112, "se_cost_h", default=56)

@@ -130,8 +130,10 @@ def _downsampling_figure(label, f, font_size):
                                          "avg_vs_conv": float(np.abs(as_conv - panels[3][1]).max())}}
 
 
+@st.fragment
 def photo_downsampling(page):
-    """Stride vs pooling on a real photo: strided conv, subsampling, max and average pooling."""
+    """Stride vs pooling on a real photo: strided conv, subsampling, max and average pooling (a fragment: its
+    own controls redraw only this)."""
     left, right = st.columns(2)
     with left:
         label = page.choice("Photo", list(PHOTOS), "sd_photo", horizontal=False, default="Brick wall")

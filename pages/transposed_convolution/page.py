@@ -12,6 +12,13 @@ page = LessonPage("transposed_convolution")
 with page.controls():
     page.presets()
     left, right = st.columns(2)
+
+
+@st.fragment
+def scatter_matrix_and_checkerboards():
+    """X, K, the stride, padding and output_padding (in the controls' columns) and every section that uses
+    them: a control reruns this, not the trained upsamplers or the closing sections (presets and demo steps rerun
+    the page)."""
     with left:
         nd = 1 if page.choice("Dimension", ["2D", "1D"], "tc_dim") == "1D" else 2
         suffix = "" if nd == 2 else "1"
@@ -23,33 +30,35 @@ with page.controls():
         s = page.int_slider("Stride s", 1, 3, "tc_s", default=2)
         p = page.int_slider("Padding p", 0, 2, "tc_p")
         op = page.int_slider("output_padding", 0, 2, "tc_op", help="Must be smaller than the stride.")
-x, k = (x, k) if nd == 2 else (x[0], k[0])
+    x, k = (x, k) if nd == 2 else (x[0], k[0])
 
-tc = dict(input=x, kernel=k, stride=s, padding=p, output_padding=op)
-with page.stop_on_error():  # guard: output_padding >= stride, or padding that crops everything away
-    trace_conv_transpose(**tc)
+    tc = dict(input=x, kernel=k, stride=s, padding=p, output_padding=op)
+    with page.stop_on_error_in_fragment():  # guard: output_padding >= stride, or padding that crops everything away
+        trace_conv_transpose(**tc)
 
-st.subheader("Output size")
-output_size(x, k, s, p, op)
+    st.subheader("Output size")
+    output_size(x, k, s, p, op)
 
-st.subheader("Scatter: every input cell stamps the kernel")
-scatter_and_matrix(page, tc, "tc_step")
+    st.subheader("Scatter: every input cell stamps the kernel")
+    scatter_and_matrix(page, tc, "tc_step")
 
-st.subheader("The same thing as a plain convolution")
-equivalent_convolution(page, tc, "tc_cstep")
+    st.subheader("The same thing as a plain convolution")
+    equivalent_convolution(page, tc, "tc_cstep")
 
-st.subheader("Why output_padding exists")
-output_padding_why(x, k, s, p)
+    st.subheader("Why output_padding exists")
+    output_padding_why(x, k, s, p)
 
-st.subheader("In PyTorch, and the backward pass of convolution")
-st.markdown("The gradient of a convolution with respect to its input is a transposed convolution with the "
-            "same kernel, stride and padding. The code below computes the output above and checks this "
-            "with autograd.")
-st.code(conv_transpose_code(x, k, s, p, op), language="python")
+    st.subheader("In PyTorch, and the backward pass of convolution")
+    st.markdown("The gradient of a convolution with respect to its input is a transposed convolution with the "
+                "same kernel, stride and padding. The code below computes the output above and checks this "
+                "with autograd.")
+    st.code(conv_transpose_code(x, k, s, p, op), language="python")
 
-st.subheader("Checkerboard artifacts")
-checkerboard(k.shape, s, page.font_size, "tc_cb")
+    st.subheader("Checkerboard artifacts")
+    checkerboard(k.shape, s, page.font_size, "tc_cb")
 
+
+scatter_matrix_and_checkerboards()
 st.subheader("Trained upsamplers: does the checkerboard survive training?")
 trained_upsamplers(page)
 page.finish()

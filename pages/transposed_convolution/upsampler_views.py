@@ -36,8 +36,10 @@ def _figure(label, trained, font_size):
                          height=300, font_size=font_size - 2)
 
 
+@st.fragment
 def trained_upsamplers(page):
-    """Three networks trained to double a photo's resolution (weights in assets/models), trained or untrained."""
+    """Three networks trained to double a photo's resolution (weights in assets/models), trained or untrained
+    (a fragment: its own controls redraw only this)."""
     left, right = st.columns(2)
     with left:
         label = page.choice("Photo", list(PHOTOS), "tc_photo", default="Coins", horizontal=False)

@@ -60,3 +60,29 @@ def test_demo_script_folds_the_presets_and_page_down_starts_it(page, app_url):
     assert page.get_by_text(re.compile(r"Step 1 / \d+")).first.is_visible()
     assert "dl_d=1" in page.url
     assert_no_exception(page)
+
+
+# Tag every figure's Plotly node and count its re-plots (plotly_afterplot); CHANGED tells which were replaced
+# or re-plotted since.
+TAG_FIGURES = """() => { window.__figs = {};
+  document.querySelectorAll('[class*="st-key-dl_"] .js-plotly-plot').forEach((node) => {
+    const key = node.closest('[class*="st-key-dl_"]').className.match(/st-key-(dl_\\w+)/)[1];
+    window.__figs[key] = {node, plots: 0};
+    node.on('plotly_afterplot', () => { window.__figs[key].plots++; });
+  }); return Object.keys(window.__figs); }"""
+CHANGED = """() => Object.entries(window.__figs).filter(([key, fig]) =>
+  document.querySelector('.st-key-' + key + ' .js-plotly-plot') !== fig.node || fig.plots > 0).map(([key]) => key)"""
+
+
+def test_dilation_reruns_only_its_fragment(page, app_url):
+    """d redraws the kernel and the steps; WaveNet, the stacks and stride vs dilation stay as they were."""
+    open_page(page, app_url, "/dilation")
+    assert {"dl_kernel_fig", "dl_anim", "dl_stack_fig", "dl_wn_fig", "dl_cmp_fig_0"} <= set(page.evaluate(TAG_FIGURES))
+    thumb = slider(page, "Dilation d")
+    thumb.focus()
+    with expect_rerun(page):
+        thumb.press("ArrowRight")
+    assert "dl_d=3" in page.url
+    assert set(page.evaluate(CHANGED)) == {"dl_kernel_fig", "dl_anim"}
+    assert step_sum(page).endswith(f"= {engine.trace_conv(X, K, dilation=3).steps[0].value:g}")
+    assert_no_exception(page)
