@@ -33,10 +33,10 @@ def warm_up():
     for name in _serving_modules():
         importlib.import_module(name)
     from engine.data import digits
-    from engine.lessons import load_lessons
     from engine.nets import digit_loading, imagenet, loading
+    from pages.shell.lesson_page import lessons
 
-    load_lessons()
+    lessons()  # the pages' own shared copy (st.cache_resource), so a first visit does not parse them again
     digits.load_split()
     for name in digit_loading.names():
         digit_loading.load(name)

@@ -1,6 +1,7 @@
 """The shell every lesson page shares: title and Idea, controls, presets, notes, stepper, sections."""
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 
 import streamlit as st
@@ -19,7 +20,7 @@ _PAGE_STYLE = """<style>
 </style>"""  # a constant; hide_css adds selectors made only from validated names
 
 
-@st.cache_resource
+@functools.cache  # process-wide like st.cache_resource, and callable at start-up (serve.py) with no script run
 def lessons():
     """Every lesson, validated, in order (read-only, shared by all sessions)."""
     return tuple(load_lessons())
