@@ -30,11 +30,23 @@ class Store:
         self._lock = threading.Lock()
 
     def get(self, key, make):
+        """The stored value, or make()'s, stored."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = make()
+        return self.put(key, make())
+
+    def find(self, key):
+        """The stored value (now the most recently used), or None: for results only some calls can make."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key, value):
+        """Store value under key (the least recently used dropped past max_entries); returns value."""
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)

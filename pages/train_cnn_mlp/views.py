@@ -12,9 +12,7 @@ dropped, and a note says so.
 from __future__ import annotations
 
 import itertools
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
@@ -27,6 +25,7 @@ from engine.figures.training_figures import (RUNS, comparison_sentences, epoch_c
                                              neighbour_distance, run_label, training_curves_figure)
 from engine.nets.pixel_order import (MOVE, PIXELS, ROLL, TrainConfig, mlp_templates, moved_test_set, permutation,
                                      shuffle_pixels)
+from pages.shell.caching import store
 from pages.shell.controls import drawn
 from pages.shell.figures import show, spec
 from pages.train_cnn_mlp.slots import BUSY, training_slot
@@ -67,28 +66,10 @@ def _keep(key, result):
         results.pop(next(iter(results)))
 
 
-class FinishedRuns:
-    """Runs someone finished, shared by every session (a run depends only on its settings): a bounded dict
-    (kind, shuffled, epochs, seed) -> Result, the oldest dropped first; a lock, as sessions run in threads."""
-
-    def __init__(self, max_entries=64):
-        self._runs, self._max, self._lock = OrderedDict(), max_entries, threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            return self._runs.get(key)
-
-    def put(self, key, result):
-        with self._lock:
-            self._runs[key] = result
-            self._runs.move_to_end(key)
-            while len(self._runs) > self._max:
-                self._runs.popitem(last=False)
-
-
-@st.cache_resource
 def finished_runs():
-    return FinishedRuns()
+    """Runs someone finished, shared by every session (a run depends only on its settings):
+    (kind, shuffled, epochs, seed) -> Result, at most 64, the least recently used dropped first."""
+    return store("train_cnn_mlp.finished_runs", 64)
 
 
 def _slim(result):
@@ -180,7 +161,7 @@ def train_requested(page, placeholders, runs, epochs, seed):
         key = (*run, epochs, seed)
         st.session_state[_RUNNING] = run_label(*run)
         prefix = f"Run {n} of {len(runs)} · " if len(runs) > 1 else ""
-        result = st.session_state.get(_RESULTS, {}).get(key) or finished_runs().get(key)
+        result = st.session_state.get(_RESULTS, {}).get(key) or finished_runs().find(key)
         if result is None:
             with training_slot() as free:
                 if not free:  # the other runs wait for the student's next press, not in a queue

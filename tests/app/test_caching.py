@@ -60,3 +60,14 @@ def test_themed_keeps_the_theme_of_the_figure_traces():
     themed = figures.themed(figures.spec(grids_figure, [("A", np.eye(2), False)]))["layout"]["template"]
     assert pio.templates.default == "streamlit"
     assert themed["layout"] == full["layout"] and themed["data"] == {"heatmap": full["data"]["heatmap"]}
+
+
+def test_find_never_builds_and_put_keeps_the_bound_least_recently_used_first():
+    store = Store(2)
+    assert store.find("a") is None and len(store) == 0  # a miss stores nothing
+    run = object()
+    assert store.put("a", run) is run and store.find("a") is run
+    store.put("b", 2)
+    store.find("a")  # "a" is now the most recently used: "b" goes first
+    store.put("c", 3)
+    assert "a" in store and "b" not in store and "c" in store and len(store) == 2
