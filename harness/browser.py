@@ -8,7 +8,7 @@ tell that a rerun happened. PROBE_JS therefore also reads the ForwardMsgs on the
 `session_status_changed` with script_is_running false closes a run (`window.__convlab.idle`).
 Idle = that count has passed the mark taken before the action, no run is going on, every rerun the
 browser asked for (BackMsg rerun_script, e.g. a component reporting its state after a run) has
-started since, the attribute says notRunning, two animation frames passed since the last message
+started since, the attribute says notRunning, two animation frames passed since the last message (counted from each message, so an idle page runs no frame loop of ours)
 (React has committed), no `stSkeleton` is left (Suspense fallback of an element whose JS chunk is
 still loading), and every lesson stepper (pages/shell/stepper, in `.st-key-ctl_<key>`) has drawn a step
 that agrees with the last step the server sent it (the probe reads `"key": ..., "start": n` from
@@ -30,7 +30,7 @@ REDACTED_ERROR = "This app has encountered an error"  # what showErrorDetails="n
 
 PROBE_JS = r"""(() => {
   if (window.__convlab) return;
-  const p = window.__convlab = {idle: 0, running: false, raf: 0, frameRaf: 0,
+  const p = window.__convlab = {idle: 0, running: false, messages: 0, framed: 0,
                                 idleAt: 0, mutationAt: 0, keyAt: 0, asked: 0, waiting: false,
                                 starts: {}, stepAt: {}};
   const decoder = new TextDecoder();
@@ -55,7 +55,8 @@ PROBE_JS = r"""(() => {
       super(...args);
       this.addEventListener('message', (e) => {
         if (!(e.data instanceof ArrayBuffer)) return;
-        p.frameRaf = p.raf;
+        const seq = ++p.messages;  // two frames after it, React has committed what it carried
+        requestAnimationFrame(() => requestAnimationFrame(() => { p.framed = Math.max(p.framed, seq); }));
         for (const [, key, start] of decoder.decode(e.data).matchAll(STEPPER_DATA)) {
           p.starts[key] = {start, at: performance.now()};  // the step the server has for stepper `key`
         }
@@ -78,8 +79,6 @@ PROBE_JS = r"""(() => {
       return super.send(data);
     }
   };
-  const tick = () => { p.raf++; requestAnimationFrame(tick); };
-  requestAnimationFrame(tick);
   new MutationObserver((records) => {
     p.mutationAt = performance.now();
     for (const r of records) if (r.attributeName === 'data-step') {  // a stepper drew a step
@@ -92,7 +91,7 @@ PROBE_JS = r"""(() => {
 
 _IDLE_JS = r"""([since, states]) => {
   const p = window.__convlab, app = document.querySelector('[data-testid="stApp"]');
-  return !!p && !!app && p.idle > since && !p.running && !p.waiting && p.raf - p.frameRaf >= 2
+  return !!p && !!app && p.idle > since && !p.running && !p.waiting && p.framed === p.messages
     && states.includes(app.dataset.testScriptState)
     && app.dataset.testConnectionState === 'CONNECTED'
     && !document.querySelector('[data-testid="stSkeleton"]')  // lazy element chunk still loading
