@@ -8,8 +8,8 @@ tell that a rerun happened. PROBE_JS therefore also reads the ForwardMsgs on the
 `session_status_changed` with script_is_running false closes a run (`window.__convlab.idle`).
 Idle = that count has passed the mark taken before the action, no run is going on, every rerun the
 browser asked for (BackMsg rerun_script, e.g. a component reporting its state after a run) has
-started since, the attribute says notRunning, two animation frames passed since the last message (counted from each message, so an idle page runs no frame loop of ours)
-(React has committed), no `stSkeleton` is left (Suspense fallback of an element whose JS chunk is
+started since, the attribute says notRunning, two animation frames passed since the last message
+(React has committed; the probe asks for them after each message, so an idle page runs no frame loop), no `stSkeleton` is left (Suspense fallback of an element whose JS chunk is
 still loading), and every lesson stepper (pages/shell/stepper, in `.st-key-ctl_<key>`) has drawn a step
 that agrees with the last step the server sent it (the probe reads `"key": ..., "start": n` from
 the component's data), unless the student stepped in the browser after that data came. So a run
