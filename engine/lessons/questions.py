@@ -24,7 +24,7 @@ New kinds register with `question_model.kind` in a question_*.py module imported
 from __future__ import annotations
 
 from engine.figures.style import fmt
-from engine.lessons import question_cells, question_se, question_sizes  # noqa: F401  (they register their kinds)
+from engine.lessons import question_cells, question_networks, question_se, question_sizes  # noqa: F401  (they register)
 from engine.lessons.question_answers import parse_answer
 from engine.lessons.question_model import KINDS, Question, QuestionSpec, Shown
 

@@ -170,3 +170,26 @@ def test_torch_refuses_what_the_engine_refuses():
     with pytest.raises(RuntimeError):
         to_torch([Conv(8, 3), Pool("max", 2), Conv(8, 3), Pool("max", 2), Conv(8, 5)], torch.zeros(1, 1, 12, 12))
     assert math.prod(analyse([Conv(8, 3), Pool("max", 2), Conv(8, 3)], (1, 12, 12)).output_shape) == 8 * 3 * 3
+
+
+def test_torch_flop_counter_counts_two_per_multiply_add():
+    """What the lesson's "Counting it in PyTorch" code claims: FlopCounterMode's total is 2 x the MACs."""
+    from torch.utils.flop_counter import FlopCounterMode
+    for name in ("resnet18", "se_resnet_block", "mobilenet_v1"):
+        net = NETWORKS[name]
+        model = build_on_meta(*net.spec())
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            model(torch.zeros(1, *net.input_shape, device="meta"))
+        assert counter.get_total_flops() == net.report().flops, name
+
+
+@pytest.mark.parametrize("name", ["vgg16", "resnet50", "se_resnet_block", "digit_global_pool"])
+def test_the_exported_code_builds_the_same_network(name):
+    from engine.pytorch_code import network_code
+    net = NETWORKS[name]
+    scope = {}
+    exec(network_code(net.layers, net.input_shape, net.label), scope)  # noqa: S102 (our own generated code)
+    model, report = scope["model"], net.report()
+    assert sum(p.numel() for p in model.parameters()) == report.params
+    assert scope["counter"].get_total_flops() == report.flops
+    assert tuple(scope["y"].shape[1:]) == report.output_shape

@@ -147,6 +147,21 @@ def oracle_se_added_flops(q):
     return counter.get_total_flops() // 2 + 2 * v["H"] * v["H"] * v["C"]  # FC MACs + squeeze adds + scale mults
 
 
+def oracle_vgg_block_parameters(q):
+    v = dict(q.given)
+    convs = [torch.nn.Conv2d(v["c_in"] if i == 0 else v["c_out"], v["c_out"], 3, padding=1) for i in range(v["convs"])]
+    return sum(p.numel() for conv in convs for p in conv.parameters())
+
+
+def oracle_conv_multiply_adds(q):
+    from torch.utils.flop_counter import FlopCounterMode
+    v = dict(q.given)
+    conv = torch.nn.Conv2d(v["c_in"], v["c_out"], v["k"], v["s"], v["k"] // 2, bias=False)
+    with FlopCounterMode(display=False) as counter:
+        conv(torch.zeros(1, v["c_in"], v["h"], v["h"]))
+    return counter.get_total_flops() // 2
+
+
 ORACLES = {name[len("oracle_"):]: f for name, f in dict(globals()).items() if name.startswith("oracle_")}
 
 
@@ -195,6 +210,8 @@ def _stated(name, value, q):
     prompt = q.prompt
     if name in ("r", "c"):
         return f"Y[{q.value('r')}, {q.value('c')}]" in prompt or f"row {q.value('r')}, column {q.value('c')}" in prompt
+    if name == "convs":
+        return f"{value} convolutions" in prompt
     if name == "layers":
         return all(f"| {n} | {k} | {s} | {d} |" in prompt for n, (k, s, d) in enumerate(value, 1))
     if (name, value) in (("d", 1), ("groups", 1)) or q.kind.endswith("_cell") and (name, value) in (("s", 1), ("p", 0)):
