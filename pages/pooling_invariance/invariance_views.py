@@ -45,7 +45,7 @@ def networks_intro():
 
 def choose_digit_and_net(page, prefix):
     """The digit (a test image of the fixed split) and the network, as URL-bound choices."""
-    left, right = st.columns([1, 2])
+    left, right = st.columns([3, 2])  # room for all ten digit buttons at 1280 px (a narrower group scrolls)
     with left:
         digit = int(page.choice("Digit", [str(d) for d in range(10)], f"{prefix}_digit", default="7"))
     with right:
