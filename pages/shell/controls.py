@@ -132,8 +132,16 @@ def _grid(key, text, values):
     grid_key = f"{key}_grid_{hashlib.sha1(text.encode()).hexdigest()[:8]}"  # a new grid for each new text
     frame = pd.DataFrame(values, columns=[str(c) for c in range(values.shape[1])])
     st.data_editor(frame, key=grid_key, on_change=_grid_edited, args=(grid_key, key, values),
-                   width="content", column_config={c: st.column_config.NumberColumn(c, width=60, format="%g")
-                                                   for c in frame.columns})
+                   width="content", column_config={c: st.column_config.NumberColumn(c, width=cell_width(values[:, i]),
+                                                                                    format="%g")
+                                                   for i, c in enumerate(frame.columns)})
+
+
+def cell_width(column):
+    """Pixels for a grid column wide enough for its longest number written whole ("%g" in the browser is
+    JavaScript's shortest form, as Python's repr: 123456.789, -0.125, 1e-7): 8 px a character + padding."""
+    longest = max(len(repr(float(v)).removesuffix(".0")) for v in column)
+    return max(60, 8 * longest + 24)
 
 
 def _parses(parse, text):

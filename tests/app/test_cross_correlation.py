@@ -1,4 +1,6 @@
 """The cross-correlation lesson: numbers on the page come from the engine and change as a student acts."""
+import json
+
 import numpy as np
 import pytest
 
@@ -68,6 +70,19 @@ def test_a_matrix_grid_is_drawn_only_when_its_switch_is_on(open_page):
     at.text_input(key="xc_x").set_value("1 2; 3 4").run()  # the grid follows the text
     np.testing.assert_array_equal(at.get("dataframe")[0].value.to_numpy(), [[1, 2], [3, 4]])
     assert_clean(at)
+
+
+def test_grid_columns_are_wide_enough_for_their_whole_numbers(open_page):
+    """Glide's grid draws a number right-aligned and cuts it from the left when the column is too narrow."""
+    text = "1 123456.789 2; -0.000123456789 4 -654321"
+    at = open_page(PAGE, {"xc_x": text})
+    at.toggle(key="xc_x_grid_open").set_value(True).run()
+    columns = json.loads(at.get("dataframe")[0].proto.columns)
+    rows = [row.split() for row in text.split(";")]
+    for c, config in columns.items():
+        longest = max(len(row[int(c)]) for row in rows)  # as typed: what "%g" shows in the browser
+        assert config["type_config"]["format"] == "%g"
+        assert config["width"] >= 8 * longest + 16, (c, config["width"], longest)  # 14 px digits are < 8 px wide
 
 
 @pytest.mark.parametrize("text", ["", "1 2; 3", "a b", "1e9", "nan", "1/0", " ; ;", "1 " * 200])
