@@ -158,3 +158,25 @@ def test_flip_caption_names_1d_sizes_as_lengths(open_page):
     out = engine.correlate1d(x, k)
     caption = next(c.value for c in at.caption if "as stored and rotated by 180°" in c.value)
     assert caption.startswith(f"The length-{k.size} kernel K") and f"a length-{out.size} output" in caption
+
+
+@pytest.mark.parametrize("kernel", ["0 0.25; 0.5 1", "1 2 1; 2 4 2; 1 2 1"])
+def test_photo_difference_panel_and_caption_are_computed(open_page, kernel):
+    """The two photos can look alike: the figure shows corr − conv with its scale, the caption its size."""
+    from engine.data.photos import PHOTOS, photo
+    from engine.figures.style import fmt
+    at = open_page(PAGE, {"xc_k": kernel})
+    label = next(iter(PHOTOS))
+    k = parse_matrix(kernel)
+    padding = "same" if all(s % 2 for s in k.shape) else "full"
+    diff = engine.correlate2d(photo(label), k, padding=padding) - engine.convolve2d(photo(label), k, padding=padding)
+    spec = json.loads(next(e.proto.spec for e in at.get("plotly_chart") if "xc_photo_fig" in e.proto.id))
+    assert [a["text"] for a in spec["layout"]["annotations"]][-1] == "Difference"
+    assert spec["data"][-1]["showscale"]
+    m = float(np.abs(diff).max())
+    assert spec["data"][-1]["colorbar"]["ticktext"] == [fmt(-(m or 1.0)), "0", fmt(m or 1.0)]
+    caption = next(c.value for c in at.caption if c.value.startswith(f"{label}: for this kernel"))
+    if np.allclose(diff, 0):
+        assert "**identical**: the Difference panel is 0 everywhere" in caption
+    else:
+        assert f"**different**: they differ by up to **{fmt(m)}**" in caption
