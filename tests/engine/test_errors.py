@@ -18,7 +18,8 @@ W1 = np.ones((3, 2, 2))
     (lambda: conv2d(X, np.ones((1, 1, 6, 3)), padding=(0, 1)), r"padded input is only 5 x 7"),
     (lambda: conv2d(X, W, dilation=3), r"kernel covers 7 x 7 cells"),
     (lambda: conv1d(X1, np.ones((1, 2, 6))), r"kernel covers 6 cells but the padded input is only 5"),
-    (lambda: correlate2d(np.ones((2, 2)), np.ones((3, 3))), r"use a smaller kernel or dilation, or more padding"),
+    (lambda: correlate2d(np.ones((2, 2)), np.ones((3, 3))), r"only 2 x 2: use a smaller kernel, or more padding"),
+    (lambda: correlate2d(np.ones((4, 4)), np.ones((2, 2)), dilation=(1, 4)), r"use a smaller kernel or dilation, or"),
     (lambda: trace_conv(np.ones(3), np.ones(4)), r"kernel covers 4 cells"),
     # stride / dilation / groups
     (lambda: conv2d(X, W, stride=0), r"stride must be a whole number of at least 1, got 0"),
