@@ -105,3 +105,16 @@ def test_valid_neighbours_of_the_error_cases_do_not_raise(stride, padding, mode)
     assert conv2d(np.ones((1, 1, 3, 5)), np.ones((1, 1, 1, 1)), padding=2, padding_mode="reflect").shape == (1, 1, 7, 9)
     assert pad(np.ones((1, 1, 4, 2)), (2, 0, 0, 0), mode="circular").shape == (1, 1, 4, 4)
     assert conv2d(np.ones((1, 5, 5)), np.ones((1, 1, 5, 5))).shape == (1, 1, 1)  # kernel == input fits
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("1 " + "9" * 25, "contains a 25-digit number, `999999999999…` (25 characters): use at most 18 digits"),
+    ("1 -" + "12345." * 4, "`-12345.12345…` (25 characters), which is not a number"),  # four points: not a number
+    ("abc" * 10, "`abcabcabcabc…` (30 characters), which is not a number"),
+    ("1 x2", "contains `x2`, which is not a number"),  # short text: quoted whole, no count
+])
+def test_an_over_long_entry_is_quoted_with_its_length(text, phrase):
+    from engine.data.matrix_text import parse_matrix
+    with pytest.raises(ValueError) as err:
+        parse_matrix(text)
+    assert phrase in str(err.value)
