@@ -19,11 +19,6 @@ def fmt(value):
     return f"{v:.4g}" if abs(v) >= 1e-3 else f"{v:.2e}"
 
 
-def count(n, unit, units=None):
-    """'1 pixel', '2 pixels', '0 pixels': a number with its unit in the right number (units: an irregular plural)."""
-    return f"{n} {unit if n == 1 else units or unit + 's'}"
-
-
 NUMBER_TEMPLATE = "%{z:.4~g}"  # numbers in cells, formatted in the browser (d3: 3, 0.25, 1.235e+4)
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from engine.data.digits import CANVAS, MARGIN, typical
 from engine.figures import images_figure
 from engine.figures.invariance_figures import curves_figure
-from engine.figures.style import count
+from engine.notation import count
 from engine.nets import digit_loading
 from engine.nets.digit_curves import curves, shift_accuracy, worst_shift
 from engine.nets.digit_nets import GAP_HEAD, MEASURED, config

@@ -118,3 +118,13 @@ def test_an_over_long_entry_is_quoted_with_its_length(text, phrase):
     with pytest.raises(ValueError) as err:
         parse_matrix(text)
     assert phrase in str(err.value)
+
+
+def test_numbers_printed_with_units_agree_in_number():
+    from engine.notation import count
+    from engine.ops.pooling import pool_output_size
+    assert [count(n, "pixel") for n in (0, 1, 2)] == ["0 pixels", "1 pixel", "2 pixels"]
+    with pytest.raises(ValueError, match=r"A 2-cell window does not fit in 1 cell \(i = 1, p = 0\)"):
+        pool_output_size(1, 2)
+    with pytest.raises(ValueError, match=r"does not fit in 3 cells"):
+        pool_output_size(3, 4)
