@@ -147,7 +147,7 @@ def test_typed_markup_is_shown_literally_in_the_message(open_page):
     at = open_page(PAGE)
     at.text_input(key="xc_x").set_value("1 [x](javascript:alert(1))").run()
     assert not at.exception
-    typed = "[x](javascript:alert(1))"  # quoted cut, in a code span (Markdown shows it, never as a link), its length said
+    typed = "[x](javascript:alert(1))"  # quoted cut in a code span (never a link), its length said
     assert f"`[x](javascri…` ({len(typed)} characters)" in at.error[0].value
 
 
