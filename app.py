@@ -10,6 +10,11 @@ from engine.lessons import page_path
 from pages.shell import demo_mode
 from pages.shell.lesson_page import lessons
 
+# A long lesson title wraps in the sidebar instead of ending in "…" (a constant).
+_SIDEBAR_STYLE = """<style>
+[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"] :is(span, div, p) {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+</style>"""
 ICON = Path(__file__).parent / "assets" / "favicon.png"  # a local file: a material icon is fetched from the web
 st.set_page_config(page_title="ConvLab", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if demo_mode.is_on() else "auto")
@@ -18,6 +23,7 @@ home = st.Page(page_path("home"), title="Home", icon=":material/home:", default=
 lesson_pages = [st.Page(page_path(l.page), title=l.title, icon=l.icon, url_path=l.page)
                 for l in lessons()]
 page = st.navigation([home, *lesson_pages], position="hidden")
+st.html(_SIDEBAR_STYLE)
 links = demo_mode.link_params()  # demo mode and hidden parts carry over to the other lessons
 with st.sidebar:
     st.page_link(home, query_params=links)

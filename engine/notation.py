@@ -56,3 +56,8 @@ def sym(name, axis=None):
     if axis not in AXES:
         raise ValueError(f"Unknown axis {axis!r}: use one of {', '.join(AXES)}.")
     return f"{base}_{axis}" if "_" not in base else base.replace("}", f",{axis}}}", 1)
+
+
+def count(n, unit, units=None):
+    """'1 pixel', '2 pixels', '0 pixels': a number with its unit in the right number (units: an irregular plural)."""
+    return f"{n} {unit if n == 1 else units or unit + 's'}"

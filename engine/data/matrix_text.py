@@ -35,6 +35,7 @@ def parse_matrix(text, max_rows=12, max_cols=12, name="The matrix"):
     return np.array(values, dtype=float)
 
 
+_LONG_NUMBER = re.compile(r"[-+]?[0-9]*\.?[0-9]*(?:[eE][-+]?[0-9]+)?")  # digits only, too many for _DECIMAL
 _INT = re.compile(r"-?[0-9]{1,18}")
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]{1,18}(?:\.[0-9]{0,18})?|\.[0-9]{1,18})(?:[eE][-+]?[0-9]{1,3})?")
 
@@ -63,6 +64,10 @@ def _number(token, name):
     if slash:
         divisor = parse_decimal(den)
         value = None if value is None or not divisor else value / divisor
+    digits = sum(c.isascii() and c.isdigit() for c in token)
+    if value is None and digits > 18 and _LONG_NUMBER.fullmatch(token):
+        raise ValueError(f"{name} contains a {digits}-digit number, {as_code(token)}: use at most 18 digits "
+                         "before and 18 after the point.")
     if value is None:
         raise ValueError(f"{name} contains {as_code(token)}, which is not a number.")
     if not math.isfinite(value) or abs(value) > 1e6:
@@ -71,8 +76,13 @@ def _number(token, name):
 
 
 def as_code(text, limit=12):
-    """User text for a message, as inert code (Markdown shows it literally, never as a link): `abc`."""
-    return "`" + str(text)[:limit].replace("`", "'") + "`"
+    """User text for a message, as inert code (Markdown shows it literally, never as a link): `abc`.
+
+    Text over `limit` characters is cut, and the message says so: `123456789012…` (30 characters).
+    """
+    text = str(text)
+    code = "`" + text[:limit].replace("`", "'") + ("…`" if len(text) > limit else "`")
+    return code + (f" ({len(text)} characters)" if len(text) > limit else "")
 
 
 def format_matrix(values):

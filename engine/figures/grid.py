@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from engine.figures import plain
 from engine.figures.plain import colorscale
 from engine.figures.spec import SpecFigure
-from engine.figures.style import DIVERGING, NUMBER_TEMPLATE, SEQUENTIAL, base_layout, symmetric_range
+from engine.figures.style import DIVERGING, NUMBER_TEMPLATE, SEQUENTIAL, base_layout, fmt, symmetric_range
 
 
 def grid_heatmap(values, signed=False, zrange=None, coloraxis=None, show_numbers=True, name=""):
@@ -46,14 +46,28 @@ def to_display_bytes(image, signed):
     return np.round((img - lo) / ((hi - lo) or 1.0) * 255).astype(np.uint8)
 
 
-def images_figure(panels, height=360, font_size=14):
-    """Side-by-side images, panels = [(title, (H, W) array, signed)]: gray, or red/blue when signed (SpecFigure)."""
+def images_figure(panels, height=360, font_size=14, colorbar=False):
+    """Side-by-side images, panels = [(title, (H, W) array, signed)]: gray, or red/blue when signed (SpecFigure).
+
+    colorbar: the last panel gets a colour bar labelled in its own values (signed: -m, 0, m, m = max |value|).
+    """
     layout = plain.subplots_layout([t for t, _, _ in panels], horizontal_spacing=0.03)
     data = [plain.on_axes({"colorscale": colorscale("RdBu_r" if signed else "Gray"), "hoverinfo": "skip",
                            "showscale": False, "z": to_display_bytes(img, signed), "zmax": 255, "zmin": 0,
                            "type": "heatmap"}, col)
             for col, (_, img, signed) in enumerate(panels, start=1)]
+    if colorbar:
+        data[-1].update(showscale=True, colorbar=_value_bar(*panels[-1][1:], font_size))
     plain.base_layout(layout, height, font_size)
     for axis in plain.axes(layout, "x") + plain.axes(layout, "y"):
         axis["visible"] = False
     return SpecFigure(plain.finished(data, layout))
+
+
+def _value_bar(image, signed, font_size):
+    """A colour bar for to_display_bytes(image, signed): ticks at the bytes of -m, 0, m (or min, max), in values."""
+    img = np.asarray(image, dtype=float)
+    lo, hi = symmetric_range(img) if signed else (float(img.min()), float(img.max()))
+    ticks = [(0, lo), (127.5, 0.0), (255, hi)] if signed else [(0, lo), (255, hi)]
+    return {"tickvals": [t for t, _ in ticks], "ticktext": [fmt(v) for _, v in ticks], "thickness": 12,
+            "len": 0.8, "tickfont": {"size": font_size}, "outlinewidth": 1}

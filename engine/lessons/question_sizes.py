@@ -12,6 +12,7 @@ import engine
 from engine.lessons.question_model import OneOf, Whole, ask, kind
 from engine.lessons.question_text import worked
 from engine.ops.conv_transpose import transpose_arguments
+from engine.notation import count
 
 
 def _span_latex(k, d):
@@ -97,7 +98,7 @@ def stride_same_output(draw):
     if largest == i:
         return None
     ask_for = ("Exactly one other input size gives the same number of outputs. Which one?" if len(sizes) == 2 else
-               f"Other input sizes give {o} outputs too. What is the largest input size that still gives {o}?")
+               f"Other input sizes give {count(o, 'output')} too. What is the largest input size that still gives {o}?")
     prompt = (f"A convolution with kernel size $k = {k}$, stride $s = {s}$ and padding $p = {p}$ turns an input of "
               f"size $i = {i}$ into $o = {o}$ outputs. {ask_for}")
     top, over = largest + 2 * p - k, largest + 1 + 2 * p - k

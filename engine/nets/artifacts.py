@@ -49,6 +49,19 @@ def checkerboard_score(image, border=0):
     return nyquist / total
 
 
+def checkerboard_rms(image, border=0):
+    """Per-pixel RMS of the image's 2-pixel-period pattern, in the image's own units (x 255: grey levels).
+
+    The three Nyquist basis images (-1)^i, (-1)^j, (-1)^(i+j) are orthogonal with RMS 1, so the pattern
+    sum_s a_s (-1)^s, a_s = mean(z (-1)^s), has RMS sqrt(sum_s a_s^2) = sqrt(score) * std(y) (score as above).
+    """
+    y = np.asarray(image, dtype=float)
+    if border:
+        y = y[border:-border, border:-border]
+    y = y[: y.shape[0] // 2 * 2, : y.shape[1] // 2 * 2]
+    return float(np.sqrt(checkerboard_score(y)) * y.std())
+
+
 def nearest_then_correlate(signal, kernel, factor=2):
     """Nearest-neighbour resize by `factor`, then a valid cross-correlation: (L,) -> (factor*L,), (factor*L - k + 1,).
 

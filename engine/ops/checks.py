@@ -92,9 +92,14 @@ def kernel_span(kernel_size, dilation):
     return tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation))
 
 
-def check_fits(padded, kernel_size, dilation, advice="use a smaller kernel or dilation, or more padding"):
-    """The kernel's span per axis; ValueError if it is larger than the padded input on any axis."""
+def check_fits(padded, kernel_size, dilation, advice=None):
+    """The kernel's span per axis; ValueError if it is larger than the padded input on any axis.
+
+    The default advice names dilation only when it is above 1 (a page without a dilation control has d = 1).
+    """
     span = kernel_span(kernel_size, dilation)
+    if advice is None:
+        advice = f"use a smaller kernel{' or dilation' if any(d > 1 for d in dilation) else ''}, or more padding"
     if any(e > size for e, size in zip(span, padded)):
         raise ValueError(f"The kernel covers {' x '.join(map(str, span))} cells but the padded input is only "
                          f"{' x '.join(map(str, padded))}: {advice}.")

@@ -18,6 +18,7 @@ import numpy as np
 
 from engine.ops.checks import (check_elements, check_flag, check_numbers, check_work, kernel_span, non_negative,
                                positive, whole_number)
+from engine.notation import count
 
 
 def pool_output_size(i, k, s=None, p=0, d=1, ceil_mode=False):
@@ -37,7 +38,7 @@ def pool_output_size(i, k, s=None, p=0, d=1, ceil_mode=False):
     if ceil_mode and (o - 1) * s >= i + p:
         o -= 1
     if o < 1:
-        raise ValueError(f"A {span}-cell window does not fit in {i + 2 * p} cells (i = {i}, p = {p}): "
+        raise ValueError(f"A {span}-cell window does not fit in {count(i + 2 * p, 'cell')} (i = {i}, p = {p}): "
                          "the output would be empty.")
     return o
 

@@ -24,6 +24,7 @@ from engine.data.matrix_text import as_code, parse_int
 
 from engine.ops.arithmetic import conv_output_size, effective_kernel_size
 from engine.ops.checks import check_elements, check_flag, check_work, positive_int, show_value, whole_number
+from engine.notation import count
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def receptive_cells(layers, input_length, index):
     """
     lengths = layer_lengths(layers, input_length)
     if whole_number(index) is None or not 0 <= index < lengths[-1]:
-        raise ValueError(f"The last layer has {lengths[-1]} outputs (0 to {lengths[-1] - 1}); "
+        raise ValueError(f"The last layer has {count(lengths[-1], 'output')} (0 to {lengths[-1] - 1}); "
                          f"there is no output {show_value(index)}.")
     masks = [np.zeros(n, dtype=bool) for n in lengths]
     masks[-1][whole_number(index)] = True

@@ -8,6 +8,7 @@ import engine
 from engine.data.matrix_text import format_matrix
 from engine.data.photos import PHOTOS, photo
 from engine.figures import grids_figure, images_figure
+from engine.figures.style import fmt
 from pages.shell.figures import show, spec
 
 
@@ -47,24 +48,36 @@ def commutativity(x, k, nd, font_size):
 
 
 def _photo_figure(label, kernel, font_size):
-    """The photo, its cross-correlation and its convolution with `kernel`, and how the two compare."""
+    """The photo, its cross-correlation and its convolution with `kernel`, their difference, and how they compare.
+
+    meta: same ("identical", "exact negatives" or "different"), signed, largest |corr − conv| and its share of the
+    largest |result| (0 when both are 0).
+    """
     image = photo(label)
     padding = "same" if all(s % 2 for s in kernel.shape) else "full"
     corr = engine.correlate2d(image, kernel, padding=padding)
     conv = engine.convolve2d(image, kernel, padding=padding)
     signed = bool(min(corr.min(), conv.min()) < 0)  # red/blue only when there are negative values
     figure = images_figure([(label, image, False), ("Cross-correlation", corr, signed),
-                            ("Convolution", conv, signed)], height=380, font_size=font_size)
+                            ("Convolution", conv, signed), ("Difference", corr - conv, True)],
+                           height=330, font_size=font_size, colorbar=True)
     same = "identical" if np.allclose(corr, conv) else ("exact negatives" if np.allclose(corr, -conv) else "different")
-    return {**figure.to_dict(), "meta": {"same": same, "signed": signed}}
+    largest, scale = float(np.abs(corr - conv).max()), float(max(np.abs(corr).max(), np.abs(conv).max()))
+    return {**figure.to_dict(), "meta": {"same": same, "signed": signed, "largest": largest,
+                                         "share": largest / scale if scale else 0.0}}
 
 
 @st.fragment
 def photo_comparison(kernel, page):
-    """The current kernel on a real photo: cross-correlation and convolution side by side (a fragment: the
-    photo redraws only this)."""
+    """The current kernel on a real photo: cross-correlation, convolution and their difference side by side (a
+    fragment: the photo redraws only this)."""
     label = page.choice("Photo", list(PHOTOS), "xc_photo", horizontal=False)
     figure = spec(_photo_figure, label, np.asarray(kernel, dtype=float), page.font_size)
-    colours = " Red is positive, blue negative, white zero." if figure["meta"]["signed"] else " Brighter is larger."
-    show(figure, key="xc_photo_fig", alt="The photo and the kernel's two results side by side.",
-         caption=f"{label}: for this kernel the two results are **{figure['meta']['same']}**.{colours}")
+    meta = figure["meta"]
+    colours = " Red is positive, blue negative, white zero." if meta["signed"] else " Brighter is larger."
+    verdict = f"**{meta['same']}**" + (": the Difference panel is 0 everywhere" if meta["same"] == "identical" else
+                                        f": they differ by up to **{fmt(meta['largest'])}** ({meta['share']:.1%} of "
+                                        "the largest |value|), shown in the Difference panel (cross-correlation − "
+                                        "convolution; red positive, blue negative, the bar gives the values)")
+    show(figure, key="xc_photo_fig", alt="The photo, the kernel's two results and their difference side by side.",
+         caption=f"{label}: for this kernel the two results are {verdict}.{colours}")

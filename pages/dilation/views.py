@@ -7,7 +7,7 @@ import streamlit as st
 from engine import conv_output_size, dilate_kernel, effective_kernel_size
 from engine.data.matrix_text import format_matrix
 from engine.figures.receptive_field_figures import growth_figure, layer_label, stack_figure
-from engine.notation import sym
+from engine.notation import count, sym
 from engine.ops.receptive_field import (Layer, layer_lengths, parameter_count, parse_layers, receptive_cells,
                                         receptive_field)
 from pages.shell.figures import show, spec
@@ -23,9 +23,10 @@ def dilated_kernel_caption(kernel, d):
     full = dilate_kernel(kernel, (d, d))  # (k_eff_h, k_eff_w)
     zeros = full.size - kernel.size
     if not zeros:
-        return f"With d = 1 there are no holes: the kernel is its {kernel.size} weights."
+        return f"With d = 1 there are no holes: the kernel is its {count(kernel.size, 'weight')}."
     return (f"Written out, the dilated kernel is a {full.shape[0]} × {full.shape[1]} kernel of {full.size} coefficients: "
-            f"the {kernel.size} weights and {zeros} zeros in the holes. The zeros are fixed, not learned, and "
+            f"the {count(kernel.size, 'weight')} and {count(zeros, 'zero')} in the holes. The zeros are fixed, not "
+            "learned, and "
             f"implementations skip them: `conv2d(x, w, dilation={d})` equals `conv2d` with this written-out kernel.")
 
 
@@ -62,11 +63,14 @@ def stack_view(layers, n, index, font_size):
     first, last = field.span(index)
     seen = int(receptive_cells(layers, n, index)[0].sum())
     show(spec(stack_figure, tuple(layers), n, index, font_size=font_size), key="dl_stack_fig",
-         alt=f"Rows of cells, input at the bottom; output {index} of the last layer depends on {seen} input cells.")
-    st.markdown(f"Output **{index}** of layer {len(layers)} has a receptive field of **{field.size}** input cells: "
+         alt=f"Rows of cells, input at the bottom; output {index} of the last layer depends on "
+             f"{count(seen, 'input cell')}.")
+    st.markdown(f"Output **{index}** of layer {len(layers)} has a receptive field of **{field.size}** input "
+                f"cell{'s' if field.size != 1 else ''}: "
                 f"cells **{first} to {last}**"
                 + (" (part of it lies in the padding)" if first < 0 or last > n - 1 else "")
-                + f"; **{seen}** of the input's {n} cells actually feed it. Neighbouring outputs are "
+                + f"; **{seen}** of the input's {count(n, 'cell')} actually feed{'s' if seen == 1 else ''} it. "
+                  "Neighbouring outputs are "
                   f"**{field.jump}** input cell{'s' if field.jump != 1 else ''} apart.")
     st.dataframe(stack_table(layers, n, index), width="stretch")
 
@@ -92,7 +96,8 @@ def wavenet_view(page):
     n = 2 ** n_layers + 4
     last = layer_lengths(layers, n)[-1] - 1
     show(spec(stack_figure, tuple(layers), n, last, align="right", font_size=page.font_size), key="dl_wn_fig",
-         alt=f"A causal stack of {n_layers} layers with k = 2; the newest output sees {field.size} inputs.")
+         alt=f"A causal stack of {count(n_layers, 'layer')} with k = 2; the newest output sees "
+             f"{count(field.size, 'input')}.")
     st.markdown(f"With k = 2 and {n_layers} layer{'s' if n_layers > 1 else ''}, the newest output sees the last "
                 f"**{field.size}** inputs, using **{parameter_count(layers)}** weights per channel pair. "
                 "Each output depends only on the present and the past (a *causal* stack): drawn above its newest input.")
@@ -120,7 +125,7 @@ def stride_vs_dilation(page, n):
         with column:
             show(spec(stack_figure, tuple(layers), n, index, font_size=page.font_size - 2,
                       title=f"{name}: {lengths[-1]} output{'s' if lengths[-1] != 1 else ''}, receptive field {field.size}"),
-                 key=f"dl_cmp_fig_{len(rows)}", alt=f"{name} stack of {depth} layers over {n} inputs.")
+                 key=f"dl_cmp_fig_{len(rows)}", alt=f"{name} stack of {count(depth, 'layer')} over {count(n, 'input')}.")
         rows.append({"stack": name, "output length": lengths[-1], "receptive field": field.size,
                      "jump": field.jump, "weights per channel pair": parameter_count(layers)})
     if rows:

@@ -9,6 +9,7 @@ from engine.figures.padding_figures import border_figure, modes_html, output_siz
 from engine.ops.coverage import participation_counts, unpadded
 from engine.ops.padding_sources import pad_sources
 from pages.shell.figures import show, spec
+from engine.notation import count
 
 SIZES = ["valid", "same", "full", "custom"]
 CROP = 48  # pixels of the photo corner shown enlarged
@@ -75,13 +76,14 @@ def count_maps(trace, font_size):
     show(spec(grids_figure, panels, height=300, font_size=font_size), key="pd_counts_fig",
          alt="For each input cell, the number of outputs whose window covers it, for each padding.",
          caption="Outputs each input cell takes part in: " + "; ".join(words)
-                 + f". A {k[0]} × {k[1]} kernel has {k[0] * k[1]} taps. " + _counts_rule(k, s))
+                 + f". A {k[0]} × {k[1]} kernel has {count(k[0] * k[1], 'tap')}. " + _counts_rule(k, s))
 
 
 def _counts_rule(k, s):
     """What is true in general of the counts, for this kernel size and stride."""
     if all(step == 1 for step in s):
-        return (f"At stride 1 every input cell takes part in k_h · k_w = {k[0] * k[1]} outputs exactly when the "
+        return (f"At stride 1 every input cell takes part in k_h · k_w = {count(k[0] * k[1], 'output')} exactly "
+                "when the "
                 "padding on each side is at least k - 1 ('full' or more); with less, cells near a border take part "
                 "in fewer.")
     per_axis = [f"{name} {kk // step} or {-(-kk // step)}" if kk % step else f"{name} {kk // step}"

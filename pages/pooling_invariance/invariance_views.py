@@ -7,6 +7,7 @@ import streamlit as st
 from engine.data.digits import CANVAS, MARGIN, typical
 from engine.figures import images_figure
 from engine.figures.invariance_figures import curves_figure
+from engine.notation import count
 from engine.nets import digit_loading
 from engine.nets.digit_curves import curves, shift_accuracy, worst_shift
 from engine.nets.digit_nets import GAP_HEAD, MEASURED, config
@@ -45,7 +46,7 @@ def networks_intro():
 
 def choose_digit_and_net(page, prefix):
     """The digit (a test image of the fixed split) and the network, as URL-bound choices."""
-    left, right = st.columns([1, 2])
+    left, right = st.columns([3, 2])  # room for all ten digit buttons at 1280 px (a narrower group scrolls)
     with left:
         digit = int(page.choice("Digit", [str(d) for d in range(10)], f"{prefix}_digit", default="7"))
     with right:
@@ -76,20 +77,22 @@ def _equivariance_figure(digit, shift, font_size):
     moved, after, before, c = _equivariance_maps(digit, shift)
     return images_figure([(f"Digit moved by {shift} px", moved, False), (f"conv1(moved), channel {c}", after, False),
                           ("conv1, then moved", before, False), ("Difference", after - before, True)],
-                         height=300, font_size=font_size - 2)
+                         height=300, font_size=font_size - 2, colorbar=True)
 
 
 def equivariance(page, digit, shift):
     """conv(T x) against T conv(x) for the trained first layer: the same away from the border."""
     show(spec(_equivariance_figure, digit, shift, page.font_size), key="pl_equi_fig",
-         alt=f"The digit {digit} moved {shift} pixels right, the first convolution of the moved digit, the first "
-             "convolution moved, and their difference.")
+         alt=f"The digit {digit} moved {count(shift, 'pixel')} right, the first convolution of the moved digit, the "
+             "first convolution moved, and their difference.")
     _, after, before, _ = _equivariance_maps(digit, shift)
     inner = np.abs(after - before)[:, shift + 1:].max() if shift else 0.0
     edge = np.abs(after - before).max()
-    st.caption(f"Largest difference away from the left border (columns {shift + 1} to 27): **{inner:.2g}**. "
-               f"Anywhere: {edge:.2g}, in the {shift} column(s) the shift filled with zeros, where the moved map "
-               "has zeros but the convolution of the moved digit sees the background and its bias.")
+    where = (f"; all of it in the {count(shift, 'column')} the shift filled with zeros, where the moved map has zeros "
+             "but the convolution of the moved digit sees the background and its bias" if edge > inner else "")
+    st.caption(f"Difference = conv1(moved) − (conv1, then moved), red positive, blue negative, pale grey 0 (the bar "
+               f"gives the values). Largest |difference| away from the left border (columns {shift + 1} to 27): "
+               f"**{inner:.2g}**. Anywhere: **{edge:.2g}**{where}.")
 
 
 # --- invariance from pooling --------------------------------------------------------------------------------
@@ -126,7 +129,7 @@ def pooling_invariance(page, name, digit, shift):
     probabilities change with the shift: ||f(T_d x) - f(x)|| / ||f(x)||."""
     show(spec(_maps_figure, name, digit, shift, page.font_size), key="pl_maps_fig",
          alt=f"{LABELS[name]}: the strongest channel before and after downsampling, for the digit and for it moved "
-             f"{shift} pixels.")
+             f"{count(shift, 'pixel')}.")
     r = _response(name, digit)
     first, pooled = r.roles["first_conv"], r.roles["first_downsampled"]
     st.caption(f"{LABELS[name]}, shift {shift}: the feature maps before downsampling changed by "

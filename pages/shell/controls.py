@@ -31,24 +31,41 @@ _DRAWN = "_convlab_drawn"
 
 
 def _prepare(key, default, ok, expected, notes):
-    """On a widget's first run: let a usable URL value seed it, else note it and seed the default.
+    """On a widget's first run: let a usable URL value seed it, else note it, drop it from the URL, seed the default.
 
     Defaults go through Session State, never the widget's own default argument (presets also set
-    Session State, and Streamlit warns when both are used).
+    Session State, and Streamlit warns when both are used). A widget bound to the URL is seeded from the
+    query string this run started with, so after dropping a refused value the page runs again (once, the
+    notes kept for it: see pending_notes): the text box then shows the default, not the refused value.
     """
     if key in st.session_state:
         return
     raw = st.query_params.get(key)
     if raw is not None and ok(raw):
         return  # bind="query-params" seeds the widget from the link
+    st.session_state[key] = default
     if raw is not None:
         notes.append(f"`{key}` should be {expected}")
-        st.session_state[_refused(key)] = raw  # a text box bound to the URL may still show it: see matrix()
-    st.session_state[key] = default
+        st.query_params.pop(key)  # a shared link no longer carries it
+        st.session_state[_PENDING_NOTES] = list(notes)
+        st.rerun(scope="app")
 
 
-def _refused(key):
-    return f"_{key}_refused_link_value"
+_PENDING_NOTES = "_convlab_pending_link_notes"
+
+
+def pending_notes():
+    """The notes of a run that dropped a refused link value and ran the page again (see _prepare); [] else."""
+    return st.session_state.pop(_PENDING_NOTES, [])
+
+
+def drop_foreign(notes, owner):
+    """Note and drop URL values that set another lesson's widgets; owner(key): that lesson's title or None."""
+    for key in list(st.query_params):
+        title = owner(key)
+        if title is not None:
+            notes.append(f"`{key}` is a setting of another lesson ({title}), not of this one")
+            st.query_params.pop(key)
 
 
 def choice(label, options, key, notes, default=None, horizontal=True, **kwargs):
@@ -114,8 +131,6 @@ def matrix(label, key, default, notes, max_rows=12, max_cols=12, help=None):
     try:
         values = parse(text)
     except ValueError as err:
-        if text == st.session_state.get(_refused(key)):  # the link's value, already in the note under the title
-            return parse(default), None
         return parse(default), f"{err} Showing the default instead."
     if st.toggle("Edit as a grid", key=grid_toggle_key(key), help="Show the matrix as a grid of cells to edit."):
         _grid(key, text, values)
@@ -132,8 +147,16 @@ def _grid(key, text, values):
     grid_key = f"{key}_grid_{hashlib.sha1(text.encode()).hexdigest()[:8]}"  # a new grid for each new text
     frame = pd.DataFrame(values, columns=[str(c) for c in range(values.shape[1])])
     st.data_editor(frame, key=grid_key, on_change=_grid_edited, args=(grid_key, key, values),
-                   width="content", column_config={c: st.column_config.NumberColumn(c, width=60, format="%g")
-                                                   for c in frame.columns})
+                   width="content", column_config={c: st.column_config.NumberColumn(c, width=cell_width(values[:, i]),
+                                                                                    format="%g")
+                                                   for i, c in enumerate(frame.columns)})
+
+
+def cell_width(column):
+    """Pixels for a grid column wide enough for its longest number written whole ("%g" in the browser is
+    JavaScript's shortest form, as Python's repr: 123456.789, -0.125, 1e-7): 8 px a character + padding."""
+    longest = max(len(repr(float(v)).removesuffix(".0")) for v in column)
+    return max(60, 8 * longest + 24)
 
 
 def _parses(parse, text):
@@ -171,6 +194,12 @@ def show_notes(notes, box):
     if unknown:
         notes = [*notes, "`hide` should list groups (" + ", ".join(HIDE_GROUPS) + ") or keys of this page; "
                  "no such key here: " + ", ".join(f"`{name}`" for name in unknown)]
+        kept = [name for name in st.session_state[_HIDE] if name not in unknown]
+        if kept:
+            st.query_params["hide"] = ",".join(kept)  # a shared link no longer carries the unknown names
+        else:
+            st.query_params.pop("hide", None)
+    notes = list(dict.fromkeys(notes))  # a note kept over a rerun (pending_notes) is not repeated
     if notes:
         box.warning("This link had values ConvLab could not use, so defaults are shown instead: "
                     + "; ".join(notes) + ".", icon=":material/link_off:")

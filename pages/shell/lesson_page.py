@@ -37,7 +37,7 @@ class LessonPage:
         self.lesson = lesson(slug)
         self.demo = demo_mode.is_on()
         self.font_size = 20 if self.demo else 15  # figure text: projector-sized in demo mode
-        self.notes = []  # unusable URL values, reported under the title by finish()
+        self.notes = controls.pending_notes()  # unusable URL values, reported under the title by finish()
         controls.start_page()
         demo_mode.check_link(self.notes)
         st.session_state[LESSON_KEY] = slug
@@ -118,6 +118,10 @@ class LessonPage:
         """
         return stepper(self.key(key), n_steps, self.notes, views, label, shortcuts)
 
+    def _other_lesson_title(self, key):
+        """The title of the other lesson whose key_prefix `key` carries (a link's stray value), else None."""
+        return next((l.title for l in lessons() if l is not self.lesson and l.owns_key(key)), None)
+
     def section(self, name):
         st.markdown(self.lesson.sections[name])
 
@@ -125,6 +129,7 @@ class LessonPage:
         """Closing sections, the self-check questions, and the note about unusable link values (under the title)."""
         from pages.shell.self_check import self_check  # here: finish() is the one part of this file it needs
 
+        controls.drop_foreign(self.notes, self._other_lesson_title)
         controls.show_notes(self.notes, self._notes_box)
         st.subheader("What to notice")
         self.section("What to notice")

@@ -8,7 +8,7 @@ import streamlit as st
 import engine
 from engine.data.photos import PHOTOS, photo
 from engine.figures import grids_figure, images_figure
-from engine.notation import AXES, sym
+from engine.notation import AXES, count, sym
 from engine.ops.coverage import participation_counts
 from engine.ops.pooling import avg_pool2d, max_pool2d
 from pages.shell.figures import show, spec
@@ -90,7 +90,7 @@ def same_output_size(i, k, s, p):
             st.markdown(f"**i = {n}**, k = {k}, s = {s}, p = {p} → **o = {o}**, "
                         f"dropped (i + 2p − k) mod s = {(n + 2 * p - k) % s}")
             st.html(_GRID_CSS + f'<table class="sd-grid" aria-label="{n} by {n} input padded by {p}: '
-                    f'{int(hidden.sum())} cells never reached">{_grid_html(n, p, hidden)}</table>')
+                    f'{count(int(hidden.sum()), "cell")} never reached">{_grid_html(n, p, hidden)}</table>')
     st.markdown(f"Every input size from {sizes[0]} to {sizes[-1]} gives o = {o}. Going back from the output, a "
                 "**transposed convolution** must be told which one: PyTorch's `output_padding` "
                 f"(0 to {s - 1}) is that dropped remainder.")

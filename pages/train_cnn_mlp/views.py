@@ -156,7 +156,7 @@ def train_requested(page, placeholders, runs, epochs, seed):
     torch.set_num_threads(1)
     progress, curves = placeholders
     figures = itertools.count()  # a new key for every live figure sent in this script run
-    start, trained = time.perf_counter(), 0
+    start, trained, training = time.perf_counter(), 0, 0.0  # training: the seconds of the runs trained now
     for n, run in enumerate(runs, 1):
         key = (*run, epochs, seed)
         st.session_state[_RUNNING] = run_label(*run)
@@ -169,14 +169,18 @@ def train_requested(page, placeholders, runs, epochs, seed):
                     st.session_state[_BUSY] = " and ".join(run_label(*r) for r in runs[n - 1:])
                     st.rerun()
                 result, trained = _train_live(page, key, prefix, progress, curves, figures), trained + 1
+                training += result.seconds
         _keep(key, result)
     st.session_state.pop(_RUNNING, None)
     what = run_label(*runs[0]) if len(runs) == 1 else f"all {len(runs)} runs"
     found = len(runs) - trained
     reused = "" if not found else "found already trained, " if found == len(runs) == 1 else \
         f"{found} of them found already trained, "
+    total = time.perf_counter() - start
+    spent = (f"{total:.1f} s in all, of which {training:.1f} s training (the table's Training seconds); the rest "
+             "prepared the digits and drew the live curves" if trained else f"{total:.1f} s")
     st.session_state[_LAST] = (f"Finished: {what}, {epochs} epoch{'s' * (epochs > 1)}, seed {seed} "
-                               f"({reused}{time.perf_counter() - start:.1f} s).")
+                               f"({reused}{spent}).")
     st.rerun()
 
 
@@ -225,12 +229,13 @@ def comparison(page, epochs, seed):
                             "Test accuracy": percent(r.test_accuracy),
                             f"Moved {MOVE} px accuracy": percent(r.moved_accuracy),
                             f"Rolled {ROLL} px accuracy": percent(r.rolled_accuracy),
-                            "Seconds": f"{r.seconds:.1f}"} for run, r in results.items()]).set_index("Run"))
+                            "Training seconds": f"{r.seconds:.1f}"} for run, r in results.items()]).set_index("Run"))
     st.caption(f"{epochs} epoch{'s' * (epochs > 1)}, seed {seed}; accuracy on the {len(load_split().test_y)} test "
                f"digits, on the same digits moved by {MOVE} pixels (up, down, left or right) before any shuffle, and "
                f"on the images each run is given (shuffled or not) rolled {ROLL} pixels to the right, the columns "
-               "pushed out coming back on the left. Seconds: training time when the run was trained (a run found in "
-               "the cache appears at once).")
+               "pushed out coming back on the left. Training seconds: the training alone, measured when the run was "
+               "trained (preparing the digits and drawing the live curves not counted; a run found in the cache "
+               "appears at once).")
     for sentence in comparison_sentences(results):
         st.markdown(f"- {sentence}")
     runs = {run_label(*run): r.epochs for run, r in results.items()}

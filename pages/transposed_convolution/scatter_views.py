@@ -9,7 +9,7 @@ from engine.figures import grids_figure
 from engine.figures.style import fmt
 from engine.figures.transposed_figures import (counts_figure, resize_conv_counts, scatter_view, shape_text,
                                                stacked_counts, transpose_fits)
-from engine.notation import sym
+from engine.notation import count, sym
 from engine.ops.conv_matrix import conv_matrix, conv_output_shape
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
                                        output_padding_cells, overlap_counts, trace_conv_transpose)
@@ -113,7 +113,8 @@ def output_padding_why(x, k, s, p):
             y = conv_transpose_single(x, k, s, p, op)
             values.append(f"- output_padding = {op}: `{' '.join(fmt(v) for v in y)}`")
     if len(rows) < 2:
-        st.markdown(f"With k = {kk}, s = {s}, p = {p} only one conv input size gives an output of {o} cells, so "
+        st.markdown(f"With k = {kk}, s = {s}, p = {p} only one conv input size gives an output of "
+                    f"{count(o, 'cell')}, so "
                     "there is nothing to choose: `output_padding` must be smaller than the stride, here 0. Raise the "
                     "stride to see several input sizes share one output size.")
         return

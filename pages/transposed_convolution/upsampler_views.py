@@ -7,27 +7,31 @@ import streamlit as st
 
 from engine.data.photos import PHOTOS, photo
 from engine.figures import images_figure
-from engine.nets.artifacts import CONTENT_EXAMPLE, checkerboard_score, nearest_then_correlate, phase_spread
+from engine.nets.artifacts import (CONTENT_EXAMPLE, checkerboard_rms, checkerboard_score, nearest_then_correlate,
+                                   phase_spread)
 from engine.nets.loading import manifest, names, upsample, upsample_untrained
 from engine.nets.upsamplers import downsample
 from pages.shell.figures import show, spec
 
 BORDER = 4  # pixels dropped before scoring: edges are not what we measure
+GREY = 255  # the photos are in [0, 1]: x 255 gives grey levels of an 8-bit image
 SHORT = {"transposed_k3": "Transposed, k=3, s=2", "transposed_k4": "Transposed, k=4, s=2",
          "resize_conv": "Resize + 3x3 conv"}  # figure titles that fit side by side
 
 
 @st.cache_data(max_entries=16, show_spinner="Running the networks…")
 def _outputs(label, trained):
-    """Half-size input, each network's 2x output, and its scores on this photo."""
+    """Half-size input, each network's 2x output, its scores on this photo (score, pattern RMS in grey levels,
+    flat-input phase spread in grey levels), and the full-size photo's own (score, RMS)."""
     target = photo(label, max_side=128)
     target = target[: target.shape[0] // 2 * 2, : target.shape[1] // 2 * 2]  # even size: exact halving
     small = downsample(target)
     run = upsample if trained else upsample_untrained
     outputs = {name: run(name, small) for name in names()}
     flat = np.full((16, 16), 0.5)
-    scores = {name: (checkerboard_score(out, BORDER), phase_spread(run(name, flat))) for name, out in outputs.items()}
-    return small, outputs, scores, checkerboard_score(target, BORDER)
+    scores = {name: (checkerboard_score(out, BORDER), GREY * checkerboard_rms(out, BORDER),
+                     GREY * phase_spread(run(name, flat))) for name, out in outputs.items()}
+    return small, outputs, scores, (checkerboard_score(target, BORDER), GREY * checkerboard_rms(target, BORDER))
 
 
 def _figure(label, trained, font_size):
@@ -49,18 +53,26 @@ def trained_upsamplers(page):
          alt="The half-size input and the three networks' 2x outputs side by side.",
          caption=f"{label}: the half-size input and the 2x outputs of the three "
                  f"{'trained' if trained else 'untrained'} networks.")
-    _, _, scores, original = _outputs(label, trained)
+    _, _, scores, (original, original_rms) = _outputs(label, trained)
     table = pd.DataFrame({"network": [manifest()["models"][n]["label"] for n in scores],
-                          "checkerboard score": [s for s, _ in scores.values()],
-                          "flat-input phase spread": [p for _, p in scores.values()]})
-    st.caption("Checkerboard score: the share of the output's power at the 2-pixel period. Flat-input phase "
-               "spread: feed a flat grey image, compare the four 2x2 phases of the output (0 = no pattern).")
-    st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.2e")
-                                                          for c in table.columns[1:]})
+                          "checkerboard score": [s for s, _, _ in scores.values()],
+                          "pattern (grey levels)": [r for _, r, _ in scores.values()],
+                          "× photo's own": [s / original if original else float("nan") for s, _, _ in scores.values()],
+                          "flat-input spread": [p for _, _, p in scores.values()]})
+    st.caption("Checkerboard score: the share of the output's power at the 2-pixel period. Pattern: that 2-pixel "
+               f"pattern's RMS per pixel, in grey levels of {GREY} (1 is the smallest step of an 8-bit image). "
+               "× photo's own: the score over the full-size photo's. Flat-input spread: feed a flat grey image, "
+               f"compare the four 2x2 phases of the output, in grey levels of {GREY} (0 = no pattern).")
+    st.dataframe(table, hide_index=True, column_config={
+        "checkerboard score": st.column_config.NumberColumn(format="%.2e"),
+        "pattern (grey levels)": st.column_config.NumberColumn(format="%.2f"),
+        "× photo's own": st.column_config.NumberColumn(format="%.1f×"),
+        "flat-input spread": st.column_config.NumberColumn(format="%.2f")})
     worst = max(scores, key=lambda n: scores[n][0])
     best = min(scores, key=lambda n: scores[n][0])
     st.caption(f"Measured on this photo: the strongest checkerboard is **{manifest()['models'][worst]['label']}**, the "
-               f"weakest **{manifest()['models'][best]['label']}** (the full-size photo itself scores {original:.2e}). "
+               f"weakest **{manifest()['models'][best]['label']}** (the full-size photo itself scores {original:.2e}, a 2-pixel "
+               f"pattern of {original_rms:.2f} grey levels). "
                + training_effect(label))
     st.caption(resize_conv_caption())
 
@@ -69,7 +81,8 @@ def training_effect(label):
     """Each network's checkerboard score on photo `label`, untrained -> trained (measured, not asserted)."""
     untrained, trained = _outputs(label, False)[2], _outputs(label, True)[2]
     return ("Checkerboard score untrained → trained: "
-            + "; ".join(f"{SHORT[n]} {untrained[n][0]:.2e} → {trained[n][0]:.2e}" for n in trained) + ".")
+            + "; ".join(f"{SHORT[n]} {untrained[n][0]:.2e} → {trained[n][0]:.2e} ({untrained[n][1]:.2f} → "
+                        f"{trained[n][1]:.2f} grey levels)" for n in trained) + ".")
 
 
 def _text(values):

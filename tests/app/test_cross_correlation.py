@@ -1,4 +1,6 @@
 """The cross-correlation lesson: numbers on the page come from the engine and change as a student acts."""
+import json
+
 import numpy as np
 import pytest
 
@@ -70,6 +72,19 @@ def test_a_matrix_grid_is_drawn_only_when_its_switch_is_on(open_page):
     assert_clean(at)
 
 
+def test_grid_columns_are_wide_enough_for_their_whole_numbers(open_page):
+    """Glide's grid draws a number right-aligned and cuts it from the left when the column is too narrow."""
+    text = "1 123456.789 2; -0.000123456789 4 -654321"
+    at = open_page(PAGE, {"xc_x": text})
+    at.toggle(key="xc_x_grid_open").set_value(True).run()
+    columns = json.loads(at.get("dataframe")[0].proto.columns)
+    rows = [row.split() for row in text.split(";")]
+    for c, config in columns.items():
+        longest = max(len(row[int(c)]) for row in rows)  # as typed: what "%g" shows in the browser
+        assert config["type_config"]["format"] == "%g"
+        assert config["width"] >= 8 * longest + 16, (c, config["width"], longest)  # 14 px digits are < 8 px wide
+
+
 @pytest.mark.parametrize("text", ["", "1 2; 3", "a b", "1e9", "nan", "1/0", " ; ;", "1 " * 200])
 def test_bad_matrix_text_shows_a_message_not_a_traceback(open_page, text):
     at = open_page(PAGE)
@@ -132,7 +147,8 @@ def test_typed_markup_is_shown_literally_in_the_message(open_page):
     at = open_page(PAGE)
     at.text_input(key="xc_x").set_value("1 [x](javascript:alert(1))").run()
     assert not at.exception
-    assert "`[x](javascri`" in at.error[0].value  # a code span: Markdown shows it, never as a link
+    typed = "[x](javascript:alert(1))"  # quoted cut in a code span (never a link), its length said
+    assert f"`[x](javascri…` ({len(typed)} characters)" in at.error[0].value
 
 
 def test_flip_caption_names_1d_sizes_as_lengths(open_page):
@@ -143,3 +159,25 @@ def test_flip_caption_names_1d_sizes_as_lengths(open_page):
     out = engine.correlate1d(x, k)
     caption = next(c.value for c in at.caption if "as stored and rotated by 180°" in c.value)
     assert caption.startswith(f"The length-{k.size} kernel K") and f"a length-{out.size} output" in caption
+
+
+@pytest.mark.parametrize("kernel", ["0 0.25; 0.5 1", "1 2 1; 2 4 2; 1 2 1"])
+def test_photo_difference_panel_and_caption_are_computed(open_page, kernel):
+    """The two photos can look alike: the figure shows corr − conv with its scale, the caption its size."""
+    from engine.data.photos import PHOTOS, photo
+    from engine.figures.style import fmt
+    at = open_page(PAGE, {"xc_k": kernel})
+    label = next(iter(PHOTOS))
+    k = parse_matrix(kernel)
+    padding = "same" if all(s % 2 for s in k.shape) else "full"
+    diff = engine.correlate2d(photo(label), k, padding=padding) - engine.convolve2d(photo(label), k, padding=padding)
+    spec = json.loads(next(e.proto.spec for e in at.get("plotly_chart") if "xc_photo_fig" in e.proto.id))
+    assert [a["text"] for a in spec["layout"]["annotations"]][-1] == "Difference"
+    assert spec["data"][-1]["showscale"]
+    m = float(np.abs(diff).max())
+    assert spec["data"][-1]["colorbar"]["ticktext"] == [fmt(-(m or 1.0)), "0", fmt(m or 1.0)]
+    caption = next(c.value for c in at.caption if c.value.startswith(f"{label}: for this kernel"))
+    if np.allclose(diff, 0):
+        assert "**identical**: the Difference panel is 0 everywhere" in caption
+    else:
+        assert f"**different**: they differ by up to **{fmt(m)}**" in caption

@@ -21,6 +21,25 @@ CRAFTED = [  # (page, query, the key the note names): the links of the probe
 def test_crafted_number_in_a_link_gets_the_note(open_page, page, query, key):
     at = open_page(page, query)
     assert_link_note(at, {key: None})
+    assert key not in at.query_params, "reported, then dropped: a shared link does not carry it on"
+
+
+@pytest.mark.parametrize("page, query, note", [
+    ("pooling_invariance.py", {"pd_stride": "99999"}, "`pd_stride` is a setting of another lesson (Padding)"),
+    ("padding.py", {"pd_x": "lol", "pd_step": "x"}, "`pd_x` should be numbers"),
+    ("padding.py", {"hide": "idea,bogus"}, "no such key here: `bogus`"),
+])
+def test_unusable_link_values_are_noted_then_dropped_from_the_url(open_page, page, query, note):
+    at = open_page(page, query)
+    assert not at.exception
+    assert note in "".join(w.value for w in at.warning)
+    assert "pd_stride" not in at.query_params and "pd_x" not in at.query_params and "pd_step" not in at.query_params
+    assert at.query_params.get("hide") in (None, "idea")  # the known name stays, the unknown one goes
+    if "pd_x" in query:  # the text box shows the default again, not the refused value
+        default = "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16"
+        assert at.text_input(key="pd_x").value == default and not at.error
+        at.run()  # the next run keeps the default and the note does not come back
+        assert at.text_input(key="pd_x").value == default and not at.warning
 
 
 @pytest.mark.parametrize("text", ["²", "--2", "٣", "+1", " 1", "1 ", "1_0", "0x1", "", "-", "1.0", "1" * 19])

@@ -220,3 +220,10 @@ def test_count_maps_subheader_is_true_for_the_stride(open_page, stride):
         assert f"Outputs per input cell: at stride {stride} even full padding gives {full.min()} to {full.max()}" in titles
     caption = next(c.value for c in at.caption if c.value.startswith("Outputs each input cell"))
     assert ("exactly when the padding on each side is at least k - 1" in caption) == (stride == 1)
+
+
+def test_a_one_by_one_kernel_has_one_tap_not_one_taps(open_page):
+    at = open_page("padding.py", {"pd_k": "2"})
+    assert_clean(at)
+    caption = next(c.value for c in at.caption if c.value.startswith("Outputs each input cell takes part in"))
+    assert "A 1 × 1 kernel has 1 tap." in caption and "k_h · k_w = 1 output exactly" in caption

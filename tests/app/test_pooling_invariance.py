@@ -1,4 +1,5 @@
 """The pooling lesson: sizes, steps, un-pooling and every network number come from the engine."""
+import json
 import re
 
 import numpy as np
@@ -9,7 +10,7 @@ from engine.data.digits import typical
 from engine.data.matrix_text import parse_matrix
 from engine.figures.style import fmt
 from engine.nets import digit_loading
-from engine.nets.invariance import pooling_shift_demo, shift_response
+from engine.nets.invariance import pooling_shift_demo, shift_response, translate
 from tests.app.checks import assert_clean, assert_link_note, go_to_step, step_equation, step_label, step_of, stepper
 
 PAGE = "pooling_invariance.py"
@@ -93,8 +94,28 @@ def test_network_numbers_come_from_the_engine(open_page):
 
 def test_equivariance_difference_is_zero_away_from_the_border(open_page):
     at = open_page(PAGE, {"pl_digit": "5", "pl_shift": "3"})
-    text = _caption(at, "Largest difference away from the left border")
+    text = _caption(at, "Difference = conv1(moved)")
     assert "(columns 4 to 27): **0**" in text
+
+
+def test_difference_panel_has_a_scale_centred_on_zero_and_its_largest_value(open_page):
+    at = open_page(PAGE, {"pl_digit": "5", "pl_shift": "3"})
+    image = typical(5)
+    maps = digit_loading.activations("max_pool", image)[1]["conv1"]
+    c = int(maps.mean(axis=(1, 2)).argmax())
+    moved = digit_loading.activations("max_pool", translate(image, 3))[1]["conv1"][c]
+    diff = moved - translate(maps[c], 3)
+    m = float(np.abs(diff).max())
+    spec = json.loads(next(e.proto.spec for e in at.get("plotly_chart") if "pl_equi_fig" in e.proto.id))
+    bar = spec["data"][-1]
+    assert bar["showscale"] and bar["colorscale"][0][1] != bar["colorscale"][-1][1]  # a diverging bar
+    assert bar["colorbar"]["tickvals"] == [0, 127.5, 255]  # -m, 0, m of to_display_bytes(diff, signed=True)
+    assert bar["colorbar"]["ticktext"] == [fmt(-(m or 1.0)), "0", fmt(m or 1.0)]
+    text = _caption(at, "Difference = conv1(moved)")
+    assert f"Anywhere: **{m:.2g}**" in text and "(columns 4 to 27): **0**" in text
+    assert ("all of it in the 3 columns the shift filled" in text) == (m > 0)
+    at.session_state["pl_shift"] = 1
+    assert _caption(at.run(), "The digit 5 moved").startswith("The digit 5 moved 1 pixel right,")  # not "1 pixels"
 
 
 def test_rotation_prediction_is_the_networks(open_page):

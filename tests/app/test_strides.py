@@ -52,6 +52,16 @@ def test_the_figure_comparison_only_shows_for_the_known_example(open_page):
     assert not any("conv_arithmetic issue #17" in m.value for m in at.markdown)
 
 
+def test_what_to_notice_places_the_known_example_where_it_is(open_page):
+    """The default input is the known example: its comparison is drawn under "Step by step", above the notes."""
+    at = open_page(PAGE)
+    heads = [h.value for h in at.subheader]
+    assert heads.index("Step by step") < heads.index("The known example vs a well-known figure") < heads.index(
+        "What to notice")
+    notes = next(m.value for m in at.markdown if "known 5 × 5 example" in m.value)
+    assert "under the step-by-step view" in notes and "below" not in notes
+
+
 def test_output_size_formula_with_the_dropped_remainder(open_page):
     at = open_page(PAGE)
     at.button(key=LessonPage.preset_key("unequal-strides")).click().run()
@@ -108,6 +118,7 @@ def test_kernel_larger_than_padded_input_is_explained(open_page):
     at.slider(key="sd_p").set_value(0).run()
     assert not at.exception
     assert "padded input is only 2 x 2" in at.error[0].value
+    assert "dilation" not in at.error[0].value  # no dilation control on this page
     at.slider(key="sd_p").set_value(1).run()
     assert_clean(at)
 

@@ -61,6 +61,9 @@ def test_one_run_shows_the_engines_result(open_page, engine_runs):
     assert rows.loc[label, "Parameters"] == f"{expected.parameters:,}"
     assert not at.button(key="tr_train_all").disabled and not at.slider(key="tr_epochs").disabled
     assert at.session_state["_tr_last"].startswith(f"Finished: {label}, 1 epoch, seed 2")
+    # the two times on the page measure the same thing, or say what each measures
+    assert rows.loc[label, "Training seconds"] == f"{kept.seconds:.1f}"
+    assert f"of which {kept.seconds:.1f} s training (the table's Training seconds)" in at.session_state["_tr_last"]
     assert "_tr_running" not in at.session_state, "a finished run is not reported as stopped"
     at.run()  # a rerun does not train again
     assert list(table(at).index) == [label]

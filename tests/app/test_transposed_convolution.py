@@ -276,6 +276,21 @@ def test_trained_upsamplers_section_states_the_measured_ranking(open_page, netwo
     trained = {n: checkerboard_score(upsample(n, small), 4) for n in names()}
     for n in names():  # the training effect is reported per network, not claimed for all
         assert f"{SHORT[n]} {untrained[n]:.2e} → {trained[n]:.2e}" in caption
+    from engine.nets.artifacts import checkerboard_rms
+    rms = {n: 255 * checkerboard_rms(run(n, small), 4) for n in names()}  # grey levels of 255, per pixel
+    own = checkerboard_score(target[: target.shape[0] // 2 * 2, : target.shape[1] // 2 * 2], 4)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["network", "checkerboard score", "pattern (grey levels)", "× photo's own",
+                                   "flat-input spread"]
+    np.testing.assert_allclose(table["pattern (grey levels)"], [rms[n] for n in names()])
+    np.testing.assert_allclose(table["× photo's own"], [scores[n] / own for n in names()])
+    from engine.nets.artifacts import phase_spread
+    np.testing.assert_allclose(table["flat-input spread"],
+                               [255 * phase_spread(run(n, np.full((16, 16), 0.5))) for n in names()])
+    before = {n: 255 * checkerboard_rms(upsample_untrained(n, small), 4) for n in names()}
+    after = {n: 255 * checkerboard_rms(upsample(n, small), 4) for n in names()}
+    for n in names():
+        assert f"({before[n]:.2f} → {after[n]:.2f} grey levels)" in caption
     assert "Untrained networks show the pattern plainly" not in caption
 
 

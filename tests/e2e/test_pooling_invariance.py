@@ -13,9 +13,24 @@ def step_label(page) -> str:
     return step_text(page, KEY)
 
 
+CLIPPED_JS = """() => {  // what a 1280 px window cuts off: digit buttons outside their (scrolling) group, sidebar titles
+  const group = document.querySelector('.st-key-pl_digit [data-testid="stButtonGroup"]');
+  const box = group.getBoundingClientRect();
+  const digits = [...group.querySelectorAll('button')].filter((b) => {
+    const r = b.getBoundingClientRect(); return r.left < box.left - 1 || r.right > box.right + 1; })
+    .map((b) => b.innerText);
+  const titles = [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')]
+    .filter((a) => [...a.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth + 1))
+    .map((a) => a.innerText);
+  return {digits, titles, shown: group.querySelectorAll('button').length};
+}"""
+
+
 def test_right_key_steps_and_shift_slider_updates_the_network(page, app_url):
     open_page(page, app_url, "/pooling_invariance")
     assert_no_exception(page)
+    assert page.viewport_size["width"] == 1280
+    assert page.evaluate(CLIPPED_JS) == {"digits": [], "titles": [], "shown": 10}  # all ten digits, whole titles
     assert step_label(page) == "y[0, 0] = max(1, 1, 5, 6) = 6"
     page.locator("h1").first.click()  # focus away from widgets: Left/Right are page shortcuts
     take_step(page, KEY, lambda: page.keyboard.press("ArrowRight"), 1)  # drawn by the browser, no rerun

@@ -18,7 +18,8 @@ W1 = np.ones((3, 2, 2))
     (lambda: conv2d(X, np.ones((1, 1, 6, 3)), padding=(0, 1)), r"padded input is only 5 x 7"),
     (lambda: conv2d(X, W, dilation=3), r"kernel covers 7 x 7 cells"),
     (lambda: conv1d(X1, np.ones((1, 2, 6))), r"kernel covers 6 cells but the padded input is only 5"),
-    (lambda: correlate2d(np.ones((2, 2)), np.ones((3, 3))), r"use a smaller kernel or dilation, or more padding"),
+    (lambda: correlate2d(np.ones((2, 2)), np.ones((3, 3))), r"only 2 x 2: use a smaller kernel, or more padding"),
+    (lambda: correlate2d(np.ones((4, 4)), np.ones((2, 2)), dilation=(1, 4)), r"use a smaller kernel or dilation, or"),
     (lambda: trace_conv(np.ones(3), np.ones(4)), r"kernel covers 4 cells"),
     # stride / dilation / groups
     (lambda: conv2d(X, W, stride=0), r"stride must be a whole number of at least 1, got 0"),
@@ -104,3 +105,26 @@ def test_valid_neighbours_of_the_error_cases_do_not_raise(stride, padding, mode)
     assert conv2d(np.ones((1, 1, 3, 5)), np.ones((1, 1, 1, 1)), padding=2, padding_mode="reflect").shape == (1, 1, 7, 9)
     assert pad(np.ones((1, 1, 4, 2)), (2, 0, 0, 0), mode="circular").shape == (1, 1, 4, 4)
     assert conv2d(np.ones((1, 5, 5)), np.ones((1, 1, 5, 5))).shape == (1, 1, 1)  # kernel == input fits
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("1 " + "9" * 25, "contains a 25-digit number, `999999999999…` (25 characters): use at most 18 digits"),
+    ("1 -" + "12345." * 4, "`-12345.12345…` (25 characters), which is not a number"),  # four points: not a number
+    ("abc" * 10, "`abcabcabcabc…` (30 characters), which is not a number"),
+    ("1 x2", "contains `x2`, which is not a number"),  # short text: quoted whole, no count
+])
+def test_an_over_long_entry_is_quoted_with_its_length(text, phrase):
+    from engine.data.matrix_text import parse_matrix
+    with pytest.raises(ValueError) as err:
+        parse_matrix(text)
+    assert phrase in str(err.value)
+
+
+def test_numbers_printed_with_units_agree_in_number():
+    from engine.notation import count
+    from engine.ops.pooling import pool_output_size
+    assert [count(n, "pixel") for n in (0, 1, 2)] == ["0 pixels", "1 pixel", "2 pixels"]
+    with pytest.raises(ValueError, match=r"A 2-cell window does not fit in 1 cell \(i = 1, p = 0\)"):
+        pool_output_size(1, 2)
+    with pytest.raises(ValueError, match=r"does not fit in 3 cells"):
+        pool_output_size(3, 4)

@@ -178,3 +178,18 @@ def test_importing_the_nets_does_not_import_torch():
     code = ("import sys, engine.nets, engine.nets.upsamplers, engine.nets.artifacts, engine.nets.loading, "
             "engine.nets.train_upsamplers; assert 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_checkerboard_rms_is_the_rms_of_the_nyquist_part_of_the_spectrum():
+    """Keep only the three 2-pixel-period frequencies of the FFT, transform back: that image's RMS."""
+    from engine.nets.artifacts import checkerboard_rms
+    rng = np.random.default_rng(0)
+    for y in (rng.random((20, 14)), np.add.outer(np.arange(9.0), np.arange(12.0)) % 2 * 0.25 + 0.1, np.full((6, 6), 3.0)):
+        f = np.fft.fft2(y[: y.shape[0] // 2 * 2, : y.shape[1] // 2 * 2])
+        h, w = f.shape
+        keep = np.zeros_like(f)
+        for u, v in ((h // 2, 0), (0, w // 2), (h // 2, w // 2)):
+            keep[u, v] = f[u, v]
+        pattern = np.fft.ifft2(keep).real
+        assert checkerboard_rms(y) == pytest.approx(np.sqrt(np.mean(pattern ** 2)), abs=1e-12)
+    assert checkerboard_rms(np.add.outer(np.arange(8), np.arange(8)) % 2 * 0.5) == pytest.approx(0.25)
