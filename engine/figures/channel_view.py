@@ -14,12 +14,15 @@ from engine.figures.step_view import GRID_CSS, equation_html, panel
 from engine.figures.style import fmt
 
 CHANNEL_CSS = """<style>
-.ch-row { display: flex; flex-wrap: wrap; gap: .4em .8em; align-items: center; margin: 0 0 .5em; }
-.ch-row .cl-grid td { min-width: 1.8em; height: 1.6em; padding: 0 .15em; }
-.ch-op { font-size: 1.4em; color: #555; }
-.ch-sum { font-weight: 700; font-variant-numeric: tabular-nums; padding: .2em .5em; border: 2px solid #5d3a9b;
+.ch-step { display: flex; flex-wrap: wrap; gap: .8em 1.4em; align-items: flex-start; margin: .5em 0 1em; }
+.ch-col { display: flex; flex-direction: column; gap: .3em; align-items: flex-start; }
+.ch-pair { display: flex; gap: .6em; align-items: flex-start; }
+.ch-step .cl-grid td { min-width: 1.5em; height: 1.5em; padding: 0 .1em; }
+.ch-step .cl-panel figcaption { font-size: .9em; margin-bottom: .15em; }
+.ch-sum { font-weight: 700; font-variant-numeric: tabular-nums; padding: .1em .5em; border: 2px solid #5d3a9b;
           border-radius: .3em; white-space: nowrap; }
-.ch-total { font-variant-numeric: tabular-nums; margin: .2em 0 .6em; }
+.ch-total { font-variant-numeric: tabular-nums; margin: 0; max-width: 11em; }
+.ch-maps { display: flex; flex-direction: column; gap: .3em; }
 </style>"""  # a constant
 
 
@@ -43,23 +46,23 @@ def _input_classes(trace, step):
 
 
 def channel_step_html(trace, n):
-    """HTML for step n: per input channel c, X[c] padded (window marked), W[o, c], products, their sum;
-    then the sums plus b[o], and every output map so far (the current cell marked, later ones blank)."""
+    """HTML for step n: a column per input channel c (X[c] padded with the window marked, W[o, c], the products,
+    their sum); then the sums plus b[o], and every output map so far (the current cell marked, later ones blank)."""
     step = trace.step(n)
     n = trace.steps.index(step)
     o = step.index[0]
     classes = _input_classes(trace, step)
     title = "X padded" if trace.padding else "X"
-    rows = []
-    for c in range(trace.padded.shape[0]):
-        rows.append(
-            f'<div class="ch-row">{panel(f"{title}, channel {c}", trace.padded[c], classes)}'
-            f'<span class="ch-op">×</span>{panel(f"W[{o}], channel {c}", step.taps[c], {})}'
-            f'<span class="ch-op">→</span>{panel("Products", step.products[c], {})}'
-            f'<span class="ch-op">→</span><span class="ch-sum">sum = {escape(fmt(step.channel_sums[c]))}</span></div>')
+    columns = []
+    for c in range(trace.padded.shape[0]):  # one column per input channel: X[c], W[o, c] and products, the sum
+        columns.append(
+            f'<div class="ch-col">{panel(f"{title}, channel {c}", trace.padded[c], classes)}'
+            f'<div class="ch-pair">{panel(f"× W[{o}], channel {c}", step.taps[c], {})}'
+            f'{panel("= products", step.products[c], {})}</div>'
+            f'<span class="ch-sum">channel {c} sum = {escape(fmt(step.channel_sums[c]))}</span></div>')
     sums = " + ".join(_paren(fmt(v)) for v in step.channel_sums)
-    total = (f'<p class="ch-total">Channel sums {escape(sums)}, plus the bias b[{o}] = {escape(fmt(step.bias))}: '
-             f'<b>{escape(fmt(step.value))}</b></p>')
+    total = (f'<p class="ch-total">Channel sums {escape(sums)}, plus the bias b[{o}] = {escape(fmt(step.bias))}, '
+             f'give <b>{escape(fmt(step.value))}</b>:</p>')
     done = np.arange(trace.output.size).reshape(trace.output.shape) <= n
     shown = np.where(done, trace.output, np.nan)
     maps = []
@@ -69,8 +72,8 @@ def channel_step_html(trace, n):
             marks[tuple(step.index[1:])] = "cur"
         maps.append(panel(f"Output Y, channel {m}", shown[m], marks))
     label = escape(channel_equation(step))
-    return (GRID_CSS + CHANNEL_CSS + f'<div class="cl-step" aria-label="{label}"><div>{"".join(rows)}{total}'
-            f'<div class="ch-row">{"".join(maps)}</div></div></div>')
+    return (GRID_CSS + CHANNEL_CSS + f'<div class="cl-step ch-step" aria-label="{label}">{"".join(columns)}'
+            f'<div class="ch-col">{total}<div class="ch-maps">{"".join(maps)}</div></div></div>')
 
 
 def channel_view(trace):
