@@ -14,7 +14,7 @@ from engine.figures.step_view import GRID_CSS, equation_html, panel
 from engine.figures.style import fmt
 
 CHANNEL_CSS = """<style>
-.ch-step { display: flex; flex-wrap: wrap; gap: .8em 1.4em; align-items: flex-start; margin: .5em 0 1em; }
+.ch-step > .cl-step { gap: .8em 1.4em; }
 .ch-col { display: flex; flex-direction: column; gap: .3em; align-items: flex-start; }
 .ch-pair { display: flex; gap: .6em; align-items: flex-start; }
 .ch-step .cl-grid td { min-width: 1.5em; height: 1.5em; padding: 0 .1em; }
@@ -72,8 +72,8 @@ def channel_step_html(trace, n):
             marks[tuple(step.index[1:])] = "cur"
         maps.append(panel(f"Output Y, channel {m}", shown[m], marks))
     label = escape(channel_equation(step))
-    return (GRID_CSS + CHANNEL_CSS + f'<div class="cl-step ch-step" aria-label="{label}">{"".join(columns)}'
-            f'<div class="ch-col">{total}<div class="ch-maps">{"".join(maps)}</div></div></div>')
+    return (GRID_CSS + CHANNEL_CSS + f'<div class="ch-step"><div class="cl-step" aria-label="{label}">{"".join(columns)}'
+            f'<div class="ch-col">{total}<div class="ch-maps">{"".join(maps)}</div></div></div></div>')
 
 
 def channel_view(trace):
