@@ -14,14 +14,14 @@ from engine.figures.step_view import GRID_CSS, equation_html, panel
 from engine.figures.style import fmt
 
 CHANNEL_CSS = """<style>
-.ch-step > .cl-step { gap: .8em 1.4em; }
+.ch-step > .cl-step { gap: .8em 1em; }
 .ch-col { display: flex; flex-direction: column; gap: .3em; align-items: flex-start; }
 .ch-pair { display: flex; gap: .6em; align-items: flex-start; }
 .ch-step .cl-grid td { min-width: 1.5em; height: 1.5em; padding: 0 .1em; }
 .ch-step .cl-panel figcaption { font-size: .9em; margin-bottom: .15em; }
 .ch-sum { font-weight: 700; font-variant-numeric: tabular-nums; padding: .1em .5em; border: 2px solid #5d3a9b;
           border-radius: .3em; white-space: nowrap; }
-.ch-total { font-variant-numeric: tabular-nums; margin: 0; max-width: 11em; }
+.ch-total { font-variant-numeric: tabular-nums; margin: 0; max-width: 9.5em; }
 .ch-maps { display: flex; flex-direction: column; gap: .3em; }
 </style>"""  # a constant
 
@@ -61,8 +61,8 @@ def channel_step_html(trace, n):
             f'{panel("= products", step.products[c], {})}</div>'
             f'<span class="ch-sum">channel {c} sum = {escape(fmt(step.channel_sums[c]))}</span></div>')
     sums = " + ".join(_paren(fmt(v)) for v in step.channel_sums)
-    total = (f'<p class="ch-total">Channel sums {escape(sums)}, plus the bias b[{o}] = {escape(fmt(step.bias))}, '
-             f'give <b>{escape(fmt(step.value))}</b>:</p>')
+    total = (f'<p class="ch-total">channel sums {escape(sums)}<br>+ bias b[{o}] = {escape(fmt(step.bias))}<br>'
+             f'= <b>{escape(fmt(step.value))}</b></p>')
     done = np.arange(trace.output.size).reshape(trace.output.shape) <= n
     shown = np.where(done, trace.output, np.nan)
     maps = []

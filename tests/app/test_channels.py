@@ -47,7 +47,7 @@ def test_defaults_are_the_cs231n_layout_and_every_step_adds_up(open_page):
         assert label.startswith(f"y[{', '.join(map(str, step.index))}] = ") and label.endswith(f"= {step.value:g}")
         html = step_view(at, "ch_step", n)
         assert html.count("X padded, channel") == 3 and html.count("Output Y, channel") == 2
-        assert f"plus the bias b[{step.index[0]}]" in html
+        assert f"+ bias b[{step.index[0]}] = {step.bias:g}<br>= <b>{step.value:g}</b>" in html
 
 
 def test_every_preset_runs_and_shows_the_engines_shapes(open_page):
