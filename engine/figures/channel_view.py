@@ -21,7 +21,7 @@ CHANNEL_CSS = """<style>
 .ch-step .cl-panel figcaption { font-size: .9em; margin-bottom: .15em; }
 .ch-sum { font-weight: 700; font-variant-numeric: tabular-nums; padding: .1em .5em; border: 2px solid #5d3a9b;
           border-radius: .3em; white-space: nowrap; }
-.ch-total { font-variant-numeric: tabular-nums; margin: 0; max-width: 9.5em; }
+.ch-total { font-variant-numeric: tabular-nums; margin: 0; white-space: nowrap; }
 .ch-maps { display: flex; flex-direction: column; gap: .3em; }
 </style>"""  # a constant
 
