@@ -19,12 +19,16 @@ Kinds (parameters a lesson may fix, `k: 3`, or range, `k: [2, 5]`, or list, `mod
     pool_cell               rows, cols, k, s, op (max | avg)
     se_parameter_count      c, r
     se_added_flops          h, c, r
+    channel_conv_output_count   c_in, c_out, i, k, s, p   numbers in a conv layer's output volume
+    channel_conv_cell       c_in, k           one output cell summed over channels, plus the bias
+    layer_parameter_count   layer (fully connected | locally connected | convolution), h, c_in, c_out, k
 New kinds register with `question_model.kind` in a question_*.py module imported below.
 """
 from __future__ import annotations
 
 from engine.figures.style import fmt
-from engine.lessons import question_cells, question_networks, question_se, question_sizes  # noqa: F401  (they register)
+from engine.lessons import (question_cells, question_channels, question_networks, question_se,  # noqa: F401
+                            question_sizes)  # (they register their kinds)
 from engine.lessons.question_answers import parse_answer
 from engine.lessons.question_model import KINDS, Question, QuestionSpec, Shown
 

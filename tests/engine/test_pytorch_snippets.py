@@ -149,7 +149,17 @@ def check_question_code(q):
     for span in _spans(q):
         if span.startswith("nn.Conv2d("):
             module = eval(span, {"nn": nn})  # noqa: S307 (our own generated code)
-            assert sum(p.numel() for p in module.parameters()) == q.answer, span
+            if q.kind == "channel_conv_output_count":  # the numbers in the output volume
+                i = q.value("i")
+                assert module(torch.zeros(1, q.value("c_in"), i, i)).numel() == q.answer, span
+            elif q.kind == "channel_conv_cell":  # the layer with the shown filter and bias, on the shown windows
+                grids = [torch.tensor(m.array, dtype=torch.float32) for m in q.matrices]
+                with torch.no_grad():
+                    module.weight.copy_(torch.stack(grids[1::2])[None])
+                    module.bias.fill_(q.value("b"))
+                    assert module(torch.stack(grids[0::2])[None]).item() == pytest.approx(q.answer), span
+            else:
+                assert sum(p.numel() for p in module.parameters()) == q.answer, span
         elif span.startswith("nn.MaxPool2d("):
             module = eval(span, {"nn": nn})  # noqa: S307
             i = q.value("i")

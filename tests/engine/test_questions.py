@@ -162,6 +162,34 @@ def oracle_conv_multiply_adds(q):
     return counter.get_total_flops() // 2
 
 
+def oracle_channel_conv_output_count(q):
+    v = dict(q.given)
+    y = F.conv2d(torch.zeros(1, v["c_in"], v["i"], v["i"]), torch.zeros(v["c_out"], v["c_in"], v["k"], v["k"]),
+                 stride=v["s"], padding=v["p"])
+    return y.numel()
+
+
+def oracle_channel_conv_cell(q):
+    """The shown windows (one per channel) and filter slices as a C_in-channel input and one filter."""
+    grids = _grids(q)
+    window, taps = np.stack(grids[0::2]), np.stack(grids[1::2])
+    return float(F.conv2d(_t(window)[None], _t(taps)[None], _t([q.value("b")]))[0, 0, 0, 0])
+
+
+def oracle_layer_parameter_count(q):
+    """torch's Linear and Conv2d (on the meta device: no memory); the locally connected layer as torch's unfold
+    lays it out: one (C_out, C_in k k) weight matrix and C_out biases per window."""
+    v = dict(q.given)
+    h, c_in, c_out = v["h"], v["c_in"], v["c_out"]
+    if v["layer"] == "fully connected":
+        layer = torch.nn.Linear(h * h * c_in, h * h * c_out, device="meta")
+        return sum(p.numel() for p in layer.parameters())
+    if v["layer"] == "convolution":
+        return sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, v["k"]).parameters())
+    columns = F.unfold(torch.zeros(1, c_in, h, h), v["k"], padding=(v["k"] - 1) // 2)  # (1, C_in k k, windows)
+    return columns.shape[2] * (c_out * columns.shape[1] + c_out)
+
+
 ORACLES = {name[len("oracle_"):]: f for name, f in dict(globals()).items() if name.startswith("oracle_")}
 
 
@@ -220,7 +248,9 @@ def _stated(name, value, q):
         return q.matrices[1].array.shape == (value, value)  # the kernel shown
     name = {"reduction": "r"}.get(name, name)
     forms = [f"${name} = {value}$", f"$H = W = {value}$", f"{ALIASES.get(name, name)}={value}", f"{name}='{value}'", f"`{name}` $= {value}$",
-             f"{value}_pool2d", f"padding='{value}'", f"'{value}' padding"]
+             f"{value}_pool2d", f"padding='{value}'", f"'{value}' padding", f"**{value}**"]
+    if name in ("c_in", "c_out"):
+        forms.append(f"$C_{{{name[2:]}}} = {value}$")
     return any(form in prompt for form in forms)
 
 
