@@ -155,3 +155,33 @@ def mbconv_block_code(cost, block):
               "print(sum(p.numel() for p in block.parameters()), plain.weight.numel())"
               f"  # {cost.weights} {cost.plain.weights}"]
     return "\n".join(lines)
+
+
+# --- grouped, depthwise and depthwise-separable convolution -------------------------------------------------
+
+def grouped_conv_code(in_channels, out_channels, kernel, groups, size):
+    """nn.Conv2d with `groups` on a (1, C_in, H, H) input: its weight shape, parameters and output shape."""
+    c_in, c_out, k, g = in_channels, out_channels, kernel, groups
+    return "\n".join([
+        "import torch", "from torch import nn", "",
+        f"conv = nn.Conv2d({c_in}, {c_out}, kernel_size={k}, padding={k // 2}, groups={g}, bias=False)",
+        f"x = torch.randn(1, {c_in}, {size}, {size})",
+        f"print(conv.weight.shape)  # (C_out, C_in / G, k, k) = ({c_out}, {c_in // g}, {k}, {k})",
+        f"print(conv.weight.numel())  # {c_out * (c_in // g) * k * k}",
+        f"print(conv(x).shape)  # (1, {c_out}, {size + 2 * (k // 2) - k + 1}, {size + 2 * (k // 2) - k + 1})", ""])
+
+
+def separable_conv_code(in_channels, out_channels, kernel, size):
+    """Depthwise (groups = C_in) then pointwise 1x1, against the standard conv: shapes and weight counts."""
+    c_in, c_out, k = in_channels, out_channels, kernel
+    return "\n".join([
+        "import torch", "from torch import nn", "",
+        f"standard = nn.Conv2d({c_in}, {c_out}, {k}, padding={k // 2}, bias=False)",
+        "separable = nn.Sequential(",
+        f"    nn.Conv2d({c_in}, {c_in}, {k}, padding={k // 2}, groups={c_in}, bias=False),  # depthwise",
+        f"    nn.Conv2d({c_in}, {c_out}, 1, bias=False),  # pointwise",
+        ")",
+        f"x = torch.randn(1, {c_in}, {size}, {size})",
+        "print(standard(x).shape, separable(x).shape)  # the same shape",
+        "count = lambda m: sum(p.numel() for p in m.parameters())",
+        f"print(count(standard), count(separable))  # {k * k * c_in * c_out} {k * k * c_in + c_in * c_out}", ""])
