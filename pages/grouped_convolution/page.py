@@ -2,6 +2,7 @@
 import streamlit as st
 
 from pages.grouped_convolution.channel_views import bottleneck, channel_controls, groups, pointwise, separable
+from pages.grouped_convolution.kernel_views import convolution_matrix, separable_kernels
 from pages.shell.lesson_page import LessonPage
 
 page = LessonPage("grouped_convolution")
@@ -26,4 +27,8 @@ pointwise(page)
 st.subheader("1×1 convolutions as a bottleneck")
 bottleneck(page)
 groups_and_separable()
+st.subheader("Spatially separable kernels: rank 1")
+separable_kernels(page)
+st.subheader("Convolution as a matrix")
+convolution_matrix(page)
 page.finish()

@@ -121,3 +121,63 @@ def test_pytorch_code_matches_the_page(open_page):
     code = next(c.value for c in at.code if "groups=" in c.value and "Sequential" not in c.value)
     exec(code.replace("print(", "(lambda *a: None)("), scope)
     assert scope["conv"].weight.numel() == grouped_cost(c_in, c_out, k, g, h, h).weights
+
+
+def _caption(at, start):
+    return next(c.value for c in at.caption if c.value.startswith(start))
+
+
+def test_sobel_factors_and_the_photo_both_ways(open_page):
+    from engine.data.photos import photo
+    import engine
+    from engine.ops.separable_kernel import rank1_factors, separable_correlate, separable_count
+    at = open_page(PAGE)
+    assert_clean(at)
+    sobel = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], float)
+    assert any(r"\begin{bmatrix} 1 \\ 2 \\ 1 \end{bmatrix} \begin{bmatrix} 1 & 0 & -1 \end{bmatrix}" in l.value
+               for l in at.latex)
+    image = photo("Cameraman")
+    gap = np.abs(engine.correlate2d(image, sobel) - separable_correlate(image, *rank1_factors(sobel))).max()
+    caption = _caption(at, "Cameraman (256 × 256)")
+    assert "give the same image" in caption and f"Largest absolute difference: {gap:.2e}" in caption
+    count = separable_count(image.shape, sobel.shape)
+    assert any(f"**{count.full:,}**" in m.value and f"**{count.separable:,}**" in m.value for m in at.markdown)
+
+
+def test_a_rank_2_kernel_shows_what_rank_1_loses(open_page):
+    at = open_page(PAGE, {"gc_sk": "0 1 0; 1 -4 1; 0 1 0", "gc_photo": "Coins"})
+    assert_clean(at)
+    assert any("K has **rank 2**" in m.value for m in at.markdown)
+    assert "what the rank-1 approximation loses" in _caption(at, "Coins (")
+    assert _caption(at, "The 3 singular values").endswith("Rank 2: the non-zero ones.")
+
+
+def test_the_all_zero_kernel_is_explained(open_page):
+    at = open_page(PAGE, {"gc_sk": "0 0; 0 0"})
+    assert_clean(at)
+    assert any("all zeros" in i.value for i in at.info)
+
+
+def test_each_row_of_c_is_linked_to_its_output_cell(open_page):
+    import engine
+    from engine.data.matrix_text import parse_matrix
+    from engine.ops.conv_matrix import conv_matrix
+    at = open_page(PAGE, {"gc_s": "2", "gc_p": "1"})
+    assert_clean(at)
+    x, k = parse_matrix(at.text_input(key="gc_x").value), parse_matrix(at.text_input(key="gc_mk").value)
+    y = engine.correlate2d(x, k, stride=2, padding=1)
+    C = conv_matrix(x.shape, k, 2, 1)
+    for n in range(C.shape[0]):
+        r, c = divmod(n, y.shape[1])
+        text = re.search(r'<p class="cl-sum">(.*?)</p>', step_view(at, "gc_rowstep", n)).group(1)
+        assert text.startswith(f"Row {n} of C computes output cell ({r}, {c}): ") and text.endswith(f"= {y[r, c]:g}")
+    note = next(m.value for m in at.markdown if m.value.startswith(f"C is {C.shape[0]} × {C.shape[1]}"))
+    assert "equals the output" in note and "drop those weights" in note
+
+
+def test_a_kernel_larger_than_the_padded_input_is_explained(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="gc_x").set_value("1 2; 3 4").run()
+    at.text_input(key="gc_mk").set_value("1 2 3; 4 5 6; 7 8 9").run()
+    assert not at.exception
+    assert at.error and "padded input is only 2 x 2" in at.error[0].value
