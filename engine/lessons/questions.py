@@ -19,12 +19,16 @@ Kinds (parameters a lesson may fix, `k: 3`, or range, `k: [2, 5]`, or list, `mod
     pool_cell               rows, cols, k, s, op (max | avg)
     se_parameter_count      c, r
     se_added_flops          h, c, r
+    depthwise_output_channels  c_in, m, k
+    grouped_conv_macs       c_in, c_out, k, groups, h
+    separable_macs          c_in, c_out, k, h
 New kinds register with `question_model.kind` in a question_*.py module imported below.
 """
 from __future__ import annotations
 
 from engine.figures.style import fmt
 from engine.lessons import question_cells, question_se, question_sizes  # noqa: F401  (they register their kinds)
+from engine.lessons import question_groups  # noqa: F401  (registers its kinds)
 from engine.lessons.question_answers import parse_answer
 from engine.lessons.question_model import KINDS, Question, QuestionSpec, Shown
 

@@ -160,3 +160,4 @@ def test_separable_code_runs_and_agrees(c_in, c_out, k, h):
     assert scope["count"](scope["standard"]) == cost.standard.weights
     assert scope["count"](scope["separable"]) == cost.weights
     assert scope["separable"](scope["x"]).shape == scope["standard"](scope["x"]).shape
+
