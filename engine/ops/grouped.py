@@ -59,11 +59,11 @@ def grouped_cost(in_channels, out_channels, kernel, groups, height, width):
     weights = C_out (C_in / G) k^2; macs = weights * H_out * W_out.
     """
     g = check_groups(in_channels, out_channels, groups)
-    k, h, w = (positive_int(v, n) for v, n in ((kernel, "kernel"), (height, "height"), (width, "width")))
+    c_in, c_out, k, h, w = (positive_int(v, n) for v, n in ((in_channels, "in_channels"), (out_channels, "out_channels"),
+                                                            (kernel, "kernel"), (height, "height"), (width, "width")))
     h_out, w_out = h + 2 * (k // 2) - k + 1, w + 2 * (k // 2) - k + 1
-    weights = out_channels * (in_channels // g) * k * k
-    return LayerCost("grouped", k, 1, in_channels, out_channels, g, (out_channels, h_out, w_out), weights,
-                     weights * h_out * w_out)
+    weights = c_out * (c_in // g) * k * k
+    return LayerCost("grouped", k, 1, c_in, c_out, g, (c_out, h_out, w_out), weights, weights * h_out * w_out)
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,11 @@ class SeparableCost:
 
 def separable_cost(in_channels, out_channels, kernel, height, width):
     """SeparableCost on a C_in x H x W input (see the module docstring for the formulas)."""
-    c_in, c_out, k = (positive_int(v, n) for v, n in ((in_channels, "in_channels"), (out_channels, "out_channels"),
-                                                      (kernel, "kernel")))
-    return SeparableCost(conv_cost("depthwise", c_in, c_in, k, 1, height, width, groups=c_in),
-                         conv_cost("pointwise", c_in, c_out, 1, 1, height, width),
-                         conv_cost("standard", c_in, c_out, k, 1, height, width))
+    c_in, c_out, k, h, w = (positive_int(v, n) for v, n in ((in_channels, "in_channels"), (out_channels, "out_channels"),
+                                                            (kernel, "kernel"), (height, "height"), (width, "width")))
+    return SeparableCost(conv_cost("depthwise", c_in, c_in, k, 1, h, w, groups=c_in),
+                         conv_cost("pointwise", c_in, c_out, 1, 1, h, w),
+                         conv_cost("standard", c_in, c_out, k, 1, h, w))
 
 
 def separable_speedup(out_channels, kernel):
@@ -102,8 +102,11 @@ def separable_speedup(out_channels, kernel):
 
     Array-friendly in out_channels; it tends to k^2 as C_out grows.
     """
-    c = np.asarray(out_channels, dtype=float)
-    return kernel * kernel * c / (kernel * kernel + c)
+    k = positive_int(kernel, "kernel")
+    c = check_numbers(out_channels, "separable_speedup", "out_channels").astype(float)
+    if not (np.isfinite(c).all() and (c >= 1).all()):
+        raise ValueError("separable_speedup needs output channels C_out >= 1.")
+    return k * k * c / (k * k + c)
 
 
 def pointwise_as_matmul(input, weight):

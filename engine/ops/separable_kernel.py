@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.ops.checks import check_fits, check_numbers
+from engine.ops.checks import check_fits, check_numbers, check_shape
 from engine.ops.conv import correlate2d
 
 RANK_TOLERANCE = 1e-9  # singular values below this times s_1 count as zero
@@ -23,8 +23,10 @@ RANK_TOLERANCE = 1e-9  # singular values below this times s_1 count as zero
 
 def _kernel(kernel):
     k = check_numbers(kernel, "separable kernel", "kernel").astype(float)
-    if k.ndim != 2:
-        raise ValueError(f"A separable kernel is a 2-D matrix; got shape {k.shape}.")
+    if k.ndim != 2 or 0 in k.shape:
+        raise ValueError(f"A separable kernel is a 2-D matrix with at least one entry; got shape {k.shape}.")
+    if not np.isfinite(k).all():
+        raise ValueError("The kernel has NaN or infinite entries: it has no singular values.")
     return k
 
 
@@ -86,7 +88,8 @@ class SeparableCount:
 
 def separable_count(image_shape, kernel_shape):
     """SeparableCount for an (M, N) image and an (m, n) kernel; ValueError if the kernel does not fit."""
-    (big_m, big_n), (m, n) = tuple(image_shape), tuple(kernel_shape)
+    (big_m, big_n) = check_shape(image_shape, "separable_count", "image_shape", axes=(2,))
+    (m, n) = check_shape(kernel_shape, "separable_count", "kernel_shape", axes=(2,))
     check_fits((big_m, big_n), (m, n), (1, 1))
     rows, cols = big_m - m + 1, big_n - n + 1
     return SeparableCount((big_m, big_n), (m, n), rows * cols * m * n, rows * big_n * m, rows * cols * n)
