@@ -58,7 +58,9 @@ def bottleneck(page):
     rows = [(r.name, r.params, r.flops) for r in block.rows] + [("bottleneck, all three", block.block_params,
                                                                  block.block_flops), (f"one 3×3 conv, {c} → {c}",
                                                                                       plain.weights, plain.macs)]
-    st.dataframe(pd.DataFrame(rows, columns=["layer", "weights", f"multiply-adds at {h}×{h}"]), hide_index=True)
+    columns = ["layer", "weights", f"multiply-adds at {h}×{h}"]
+    st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True,
+                 column_config={c: st.column_config.NumberColumn(c, format="localized") for c in columns[1:]})
     st.markdown(f"The bottleneck has **{plain.weights / block.block_params:.1f} times fewer** weights and "
                 f"multiply-adds than one 3×3 convolution at C = {c} "
                 f"({block.block_params:,} vs {plain.weights:,} weights): the 1×1 convolutions shrink the channels to "
