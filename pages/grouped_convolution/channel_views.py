@@ -13,7 +13,7 @@ from engine.ops.block_cost import bottleneck_cost
 from engine.ops.grouped import (check_groups, depthwise_separable, grouped_cost, pointwise_as_matmul, separable_cost,
                                 valid_groups)
 from engine.ops.mbconv_cost import conv_cost
-from engine.pytorch_code import grouped_conv_code, separable_conv_code
+from engine.pytorch_code import grouped_conv_code, pointwise_code, separable_conv_code
 from pages.shell import demo_mode
 from pages.shell.figures import show, spec
 
@@ -43,6 +43,7 @@ def pointwise(page):
                 f"{c_in} × {PIXELS * PIXELS} give the same {c_out} × {PIXELS} × {PIXELS} output "
                 f"(largest difference {gap:g}). The same W is used at every pixel: a fully connected layer "
                 f"from {c_in} to {c_out} numbers, shared over the image.")
+    st.code(pointwise_code(x, w), language="python")
 
 
 @st.fragment

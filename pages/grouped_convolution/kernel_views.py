@@ -12,6 +12,7 @@ from engine.lessons.question_text import bmatrix
 from engine.ops.conv_matrix import conv_matrix
 from engine.ops.separable_kernel import (kernel_rank, rank1_approximation, rank1_factors, separable_correlate,
                                          separable_count, singular_values)
+from engine.pytorch_code import conv_matrix_code, separable_kernel_code
 from pages.shell.figures import show, spec
 
 SOBEL = "1 0 -1; 2 0 -2; 1 0 -1"
@@ -75,6 +76,7 @@ def separable_kernels(page):
                 f"(M − m + 1)(N − n + 1)·mn = **{count.full:,}** multiply-adds, O(MN·mn); the column then the row do "
                 f"{count.column_pass:,} + {count.row_pass:,} = **{count.separable:,}**, O(MN·(m + n)): "
                 f"{count.speedup:.2f} times fewer.")
+    st.code(separable_kernel_code(kernel), language="python")
 
 
 @st.fragment
@@ -102,3 +104,4 @@ def convolution_matrix(page):
                 "each), the same in every row, shifted along: a banded matrix with shared weights. " + padded
                 + f"C · flatten(X) {'equals' if same else 'differs from'} the output computed by the engine. The "
                 "transposed-convolution lesson uses Cᵀ.")
+    st.code(conv_matrix_code(x, kernel, stride, padding), language="python")

@@ -96,3 +96,33 @@ def test_the_tap_map_marks_every_weight_of_c(h, w, kh, kw, s, p, seed):
     np.testing.assert_array_equal(C[taps > 0], kernel.ravel()[taps[taps > 0] - 1])
     assert not C[taps == 0].any()
     np.testing.assert_allclose(C @ x.ravel(), engine.correlate2d(x, kernel, stride=s, padding=p).ravel())
+
+
+@pytest.mark.parametrize("kernel", [SOBEL, np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], float), np.ones((2, 5))])
+def test_separable_kernel_code_runs_and_agrees(kernel):
+    from engine.pytorch_code import separable_kernel_code
+    scope = {}
+    exec(separable_kernel_code(kernel, size=16).replace("print(", "(lambda *a: None)("), scope)
+    np.testing.assert_allclose(scope["s"].numpy(), singular_values(kernel), atol=1e-12)
+    gap = float((scope["full"] - scope["two_pass"]).abs().max())
+    assert (gap < 1e-12) == (kernel_rank(kernel) == 1)
+
+
+@pytest.mark.parametrize("s,p", [(1, 0), (2, 1), (1, 1)])
+def test_conv_matrix_code_builds_the_engines_c(s, p):
+    from engine.pytorch_code import conv_matrix_code
+    x, kernel = np.arange(16.0).reshape(4, 4) % 5, np.array([[1.0, 0], [2, -1]])
+    scope = {}
+    exec(conv_matrix_code(x, kernel, s, p).replace("print(", "(lambda *a: None)("), scope)
+    np.testing.assert_array_equal(scope["C"].numpy(), conv_matrix(x.shape, kernel, s, p))
+
+
+def test_pointwise_code_runs_and_agrees():
+    from engine.ops.grouped import pointwise_as_matmul
+    from engine.pytorch_code import pointwise_code
+    rng = np.random.default_rng(0)
+    x, w = rng.integers(-2, 3, (3, 4, 4)).astype(float), rng.integers(-2, 3, (2, 3)).astype(float)
+    scope = {}
+    exec(pointwise_code(x, w).replace("print(", "(lambda *a: None)("), scope)
+    np.testing.assert_array_equal(scope["y"].numpy(), pointwise_as_matmul(x, w))
+    assert torch.equal(scope["y"], scope["by_matmul"])
