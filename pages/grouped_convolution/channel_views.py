@@ -113,9 +113,10 @@ def groups(page, c_in, c_out, g, k, h):
              rf"\frac{{{c_out} \cdot {c_in} \cdot {k}^2 \cdot {h_out} \cdot {w_out}}}{{{g}}} = {_tex(cost.macs)}")
     weight = np.random.default_rng([2, c_in, c_out, g, k]).standard_normal((c_out, c_in // g, k, k))
     y = engine.conv2d(random_input(c_in, h), weight, padding=k // 2, groups=g)
+    standard = (f" With G = 1 the same layer would have {grouped_cost(c_in, c_out, k, 1, h, h).weights:,} parameters, "
+                f"G = {g} times as many." if g > 1 else "")
     st.caption(f"Run by the engine on a random {c_in} × {h} × {h} input (padding {k // 2}): output "
-               f"{' × '.join(map(str, y.shape))}. With G = 1 the same layer would have "
-               f"{grouped_cost(c_in, c_out, k, 1, h, h).weights:,} parameters, G = {g} times as many.")
+               f"{' × '.join(map(str, y.shape))}.{standard}")
     st.code(grouped_conv_code(c_in, c_out, k, g, h), language="python")
 
 

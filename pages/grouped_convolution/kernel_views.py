@@ -58,6 +58,12 @@ def separable_kernels(page):
         st.markdown(f"K has **rank {rank}**: {rank} singular values are not zero, so no column times row equals K. "
                     f"The best one (the rank-1 approximation s₁u₁v₁ᵀ, rounded to 3 decimals above) keeps "
                     f"s₁² / Σ s² = {kept:.1%} of K's squared entries; the photo below shows what the rest does.")
+    with st.expander("The whole SVD: K = U · diag(s) · Vᵀ", icon=":material/functions:"):
+        u, _, vt = np.linalg.svd(kernel)
+        st.latex(rf"U = {bmatrix(np.round(u, 3))},\quad s = {bmatrix(np.round(s, 3)[None, :])},\quad "
+                 rf"V^T = {bmatrix(np.round(vt, 3))}")
+        st.caption("Rounded to 3 decimals. U and V are orthogonal; K = Σ s_r u_r v_rᵀ, one term per singular value. "
+                   "Signs of a pair u_r, v_r can flip together.")
     show(spec(singular_values_figure, s, font_size=page.font_size), key="gc_svd_fig",
          alt="The singular values of K as bars.",
          caption=f"The {len(s)} singular values of the {kernel.shape[0]} × {kernel.shape[1]} kernel: "

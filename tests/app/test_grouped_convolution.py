@@ -99,7 +99,8 @@ def test_the_bottleneck_table_and_ratio(open_page):
 
 
 @pytest.mark.parametrize("query", [{"gc_cin": "0"}, {"gc_g": "x"}, {"gc_k": "4"}, {"gc_h": "99"},
-                                   {"gc_step": "99"}, {"gc_bc": "<b>1</b>"}, {"gc_mi": "-1"}])
+                                   {"gc_step": "99"}, {"gc_bc": "<b>1</b>"}, {"gc_mi": "-1"},
+                                   {"gc_sk": "1 2; 3"}, {"gc_photo": "<b>x</b>"}, {"gc_s": "5"}, {"gc_rowstep": "x"}])
 def test_malformed_links_fall_back_with_a_note(open_page, query):
     assert_link_note(open_page(PAGE, query), query)
 
