@@ -57,7 +57,7 @@ def separable_kernels(page):
                  rf"{bmatrix(np.round(row, 3)[None, :])} = {bmatrix(np.round(approx, 3))}")
         st.markdown(f"K has **rank {rank}**: {rank} singular values are not zero, so no column times row equals K. "
                     f"The best one (the rank-1 approximation s₁u₁v₁ᵀ, rounded to 3 decimals above) keeps "
-                    f"s₁² / Σ s² = {kept:.1%} of K's squared entries; the photo below shows what the rest does.")
+                    f"s₁² / Σ s² = {kept:.1%} of the sum of K's squared entries; the photo below shows what the rest does.")
     with st.expander("The whole SVD: K = U · diag(s) · Vᵀ", icon=":material/functions:"):
         u, _, vt = np.linalg.svd(kernel)
         st.latex(rf"U = {bmatrix(np.round(u, 3))},\quad s = {bmatrix(np.round(s, 3)[None, :])},\quad "
