@@ -15,6 +15,7 @@ from engine.ops.grouped import (check_groups, depthwise_separable, grouped_cost,
 from engine.ops.mbconv_cost import conv_cost
 from engine.pytorch_code import grouped_conv_code, pointwise_code, separable_conv_code
 from pages.shell import demo_mode
+from pages.shell.caching import shared
 from pages.shell.figures import show, spec
 
 PIXELS = 4  # the 1x1 example's input is C_in x 4 x 4
@@ -89,6 +90,24 @@ def random_input(c_in, h, seed=1):
     return np.random.default_rng([seed, c_in, h]).standard_normal((c_in, h, h))
 
 
+@shared(max_entries=64)
+def grouped_run(c_in, c_out, g, k, h):
+    """The output shape of engine.conv2d with `groups` = g on a random C_in x H x H input (padding k // 2)."""
+    weight = np.random.default_rng([2, c_in, c_out, g, k]).standard_normal((c_out, c_in // g, k, k))
+    return engine.conv2d(random_input(c_in, h), weight, padding=k // 2, groups=g).shape
+
+
+@shared(max_entries=64)
+def separable_run(c_in, c_out, k, h):
+    """Shapes of the same random input, its standard conv, and its depthwise then pointwise convs (padding k // 2)."""
+    x = random_input(c_in, h)
+    rng = np.random.default_rng([3, c_in, c_out, k])
+    standard = engine.conv2d(x, rng.standard_normal((c_out, c_in, k, k)), padding=k // 2)
+    middle, out = depthwise_separable(x, rng.standard_normal((c_in, 1, k, k)), rng.standard_normal((c_out, c_in, 1, 1)),
+                                      padding=k // 2)
+    return x.shape, standard.shape, middle.shape, out.shape
+
+
 def groups(page, c_in, c_out, g, k, h):
     """Which input channels each filter sees, the weight shape, parameters and multiply-adds, the run's shape."""
     try:
@@ -111,24 +130,19 @@ def groups(page, c_in, c_out, g, k, h):
              rf"{c_in // g} \times {k} \times {k},\quad \text{{parameters}} = {_tex(cost.weights)}")
     st.latex(rf"\text{{multiply-adds}} = \frac{{C_{{out}} C_{{in}} k^2 H_{{out}} W_{{out}}}}{{G}} = "
              rf"\frac{{{c_out} \cdot {c_in} \cdot {k}^2 \cdot {h_out} \cdot {w_out}}}{{{g}}} = {_tex(cost.macs)}")
-    weight = np.random.default_rng([2, c_in, c_out, g, k]).standard_normal((c_out, c_in // g, k, k))
-    y = engine.conv2d(random_input(c_in, h), weight, padding=k // 2, groups=g)
+    y = grouped_run(c_in, c_out, g, k, h)
     standard = (f" With G = 1 the same layer would have {grouped_cost(c_in, c_out, k, 1, h, h).weights:,} parameters, "
                 f"G = {g} times as many." if g > 1 else "")
     st.caption(f"Run by the engine on a random {c_in} × {h} × {h} input (padding {k // 2}): output "
-               f"{' × '.join(map(str, y.shape))}.{standard}")
+               f"{' × '.join(map(str, y))}.{standard}")
     st.code(grouped_conv_code(c_in, c_out, k, g, h), language="python")
 
 
 def separable(page, c_in, c_out, k, h):
     """Standard vs depthwise separable on the same input: shapes and costs side by side, the speedup plot."""
-    x = random_input(c_in, h)
-    rng = np.random.default_rng([3, c_in, c_out, k])
-    standard = engine.conv2d(x, rng.standard_normal((c_out, c_in, k, k)), padding=k // 2)
-    middle, out = depthwise_separable(x, rng.standard_normal((c_in, 1, k, k)), rng.standard_normal((c_out, c_in, 1, 1)),
-                                      padding=k // 2)
+    x, standard, middle, out = separable_run(c_in, c_out, k, h)
     cost = separable_cost(c_in, c_out, k, h, h)
-    shape = lambda a: " × ".join(map(str, a.shape))  # noqa: E731
+    shape = lambda a: " × ".join(map(str, a))  # noqa: E731
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Standard {k}×{k} conv, {c_in} → {c_out}**\n\n"
