@@ -21,9 +21,9 @@ def depthwise_output_channels(draw):
     """Output channels of a depthwise layer with depth multiplier m: C_out = m C_in."""
     c, m, k = draw("c_in"), draw("m"), draw("k")
     y = engine.conv2d(np.zeros((c, k, k)), np.zeros((m * c, 1, k, k)), groups=c)  # (C_out, 1, 1)
-    prompt = (f"A depthwise convolution, `nn.Conv2d(in_channels={c}, out_channels=?, kernel_size={k}, groups={c})`, "
-              f"has depth multiplier $m = {m}$: m filters for every input channel. How many output channels does it "
-              "produce?")
+    prompt = (f"A depthwise convolution (groups = in_channels) with kernel_size={k} takes an input of shape "
+              f"$(1, {c}, 32, 32)$, so in_channels={c}, and has depth multiplier $m = {m}$: m filters for every input "
+              "channel. How many output channels does it produce?")
     explanation = (f"Depthwise: each of the $C_{{in}} = {c}$ channels is its own group and gets {m} filter"
                    f"{'s that see' if m > 1 else ' that sees'} only it, so $C_{{out}} = m \\cdot C_{{in}} = {m} \\cdot {c} "
                    f"= {m * c}$.")

@@ -10,8 +10,8 @@ from engine.data.photos import PHOTOS, photo
 from engine.figures.separable_figures import compared_images_figure, matrix_row_view, singular_values_figure
 from engine.lessons.question_text import bmatrix
 from engine.ops.conv_matrix import conv_matrix
-from engine.ops.separable_kernel import (kernel_rank, rank1_approximation, rank1_factors, separable_correlate,
-                                         separable_count, singular_values)
+from engine.ops.separable_kernel import (RANK_TOLERANCE, kernel_rank, rank1_approximation, rank1_factors,
+                                         separable_correlate, separable_count, singular_values)
 from engine.pytorch_code import conv_matrix_code, separable_kernel_code
 from pages.shell.figures import show, spec
 
@@ -67,7 +67,8 @@ def separable_kernels(page):
     show(spec(singular_values_figure, s, font_size=page.font_size), key="gc_svd_fig",
          alt="The singular values of K as bars.",
          caption=f"The {len(s)} singular values of the {kernel.shape[0]} × {kernel.shape[1]} kernel: "
-                 + ", ".join(f"{v:.4g}" for v in s) + f". Rank {rank}: the non-zero ones.")
+                 + ", ".join(f"{v:.4g}" for v in s) + f". Rank {rank}: the ones above {RANK_TOLERANCE:g}·s₁ "
+                 "(rounding leaves the others tiny rather than exactly 0).")
     with page.stop_on_error_in_fragment():  # a kernel larger than the photo
         figure = spec(_photo_figure, label, kernel, page.font_size)
     meta = figure["meta"]

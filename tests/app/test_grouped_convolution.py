@@ -150,7 +150,8 @@ def test_a_rank_2_kernel_shows_what_rank_1_loses(open_page):
     assert_clean(at)
     assert any("K has **rank 2**" in m.value for m in at.markdown)
     assert "what the rank-1 approximation loses" in _caption(at, "Coins (")
-    assert _caption(at, "The 3 singular values").endswith("Rank 2: the non-zero ones.")
+    assert _caption(at, "The 3 singular values").endswith(
+        "Rank 2: the ones above 1e-09·s₁ (rounding leaves the others tiny rather than exactly 0).")
 
 
 def test_the_all_zero_kernel_is_explained(open_page):

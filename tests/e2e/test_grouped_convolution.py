@@ -28,7 +28,7 @@ def test_groups_image_slider_stepper_and_phone_width(page, app_url):
     x, w = example_tensors(3, 2, PIXELS)
     y = pointwise_as_matmul(x, w)
     text = stepper_ready(page, "gc_step").locator(".cl-stepper-view").inner_text()
-    assert f"y[:, 0, 1] = W · x[:, 0, 1]" in text
+    assert "y[:, 0, 1] = W · x[:, 0, 1]" in text
     assert [float(v) for v in re.findall(r"y\d = [^\n]*= (-?\d+)", text)] == list(y[:, 0, 1])
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(300)  # layout only: no rerun

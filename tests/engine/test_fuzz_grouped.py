@@ -3,7 +3,6 @@ with hostile channels, kernels and shapes: each call returns or raises ValueErro
 and memory budget of fuzz_support.guarded."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
