@@ -307,3 +307,67 @@ def layout_code(shape):
         f"print(x_cl.shape, x_cl.stride())  # shape {tuple(shape)} stays, strides {last}",
         "# TensorFlow / Keras keep N x H x W x C by default: tf.transpose(x, [0, 2, 3, 1]) converts,",
         "# and Conv2D(..., data_format='channels_first') reads N x C x H x W."]) + "\n"
+
+
+# --- grouped, depthwise and depthwise-separable convolution -------------------------------------------------
+
+def grouped_conv_code(in_channels, out_channels, kernel, groups, size):
+    """nn.Conv2d with `groups` on a (1, C_in, H, H) input: its weight shape, parameters and output shape."""
+    c_in, c_out, k, g = in_channels, out_channels, kernel, groups
+    return "\n".join([
+        "import torch", "from torch import nn", "",
+        f"conv = nn.Conv2d({c_in}, {c_out}, kernel_size={k}, padding={k // 2}, groups={g}, bias=False)",
+        f"x = torch.randn(1, {c_in}, {size}, {size})",
+        f"print(conv.weight.shape)  # (C_out, C_in / G, k, k) = ({c_out}, {c_in // g}, {k}, {k})",
+        f"print(conv.weight.numel())  # {c_out * (c_in // g) * k * k}",
+        f"print(conv(x).shape)  # (1, {c_out}, {size + 2 * (k // 2) - k + 1}, {size + 2 * (k // 2) - k + 1})", ""])
+
+
+def separable_conv_code(in_channels, out_channels, kernel, size):
+    """Depthwise (groups = C_in) then pointwise 1x1, against the standard conv: shapes and weight counts."""
+    c_in, c_out, k = in_channels, out_channels, kernel
+    return "\n".join([
+        "import torch", "from torch import nn", "",
+        f"standard = nn.Conv2d({c_in}, {c_out}, {k}, padding={k // 2}, bias=False)",
+        "separable = nn.Sequential(",
+        f"    nn.Conv2d({c_in}, {c_in}, {k}, padding={k // 2}, groups={c_in}, bias=False),  # depthwise",
+        f"    nn.Conv2d({c_in}, {c_out}, 1, bias=False),  # pointwise",
+        ")",
+        f"x = torch.randn(1, {c_in}, {size}, {size})",
+        "print(standard(x).shape, separable(x).shape)  # the same shape",
+        "count = lambda m: sum(p.numel() for p in m.parameters())",
+        f"print(count(standard), count(separable))  # {k * k * c_in * c_out} {k * k * c_in + c_in * c_out}", ""])
+
+
+def pointwise_code(x, w):
+    """A 1x1 convolution (x (C_in, H, W), w (C_out, C_in), whole numbers) and the same as a matrix product."""
+    return "\n".join([
+        "import torch", "import torch.nn.functional as F", "",
+        f"x = torch.tensor({np.asarray(x).astype(int).tolist()}, dtype=torch.float64)  # (C_in, H, W)",
+        f"W = torch.tensor({np.asarray(w).astype(int).tolist()}, dtype=torch.float64)  # (C_out, C_in)",
+        "y = F.conv2d(x[None], W[:, :, None, None])[0]  # a 1x1 convolution: (C_out, H, W)",
+        "by_matmul = (W @ x.reshape(x.shape[0], -1)).reshape(W.shape[0], *x.shape[1:])  # W times every pixel",
+        "print(torch.equal(y, by_matmul))  # True", ""])
+
+
+def separable_kernel_code(k, size=64):
+    """SVD of k, and a random image filtered by k and by its rank-1 column then row."""
+    return "\n".join([
+        "import torch", "import torch.nn.functional as F", "",
+        f"k = torch.tensor({_literal(k)}, dtype=torch.float64)",
+        "u, s, vh = torch.linalg.svd(k)",
+        "print(s)  # singular values; rank 1 (separable) when only s[0] is not 0",
+        "column, row = u[:, 0] * s[0], vh[0]  # best rank-1: outer(column, row)",
+        f"x = torch.rand(1, 1, {size}, {size}, dtype=torch.float64)",
+        "full = F.conv2d(x, k[None, None])",
+        "two_pass = F.conv2d(F.conv2d(x, column[None, None, :, None]), row[None, None, None, :])",
+        "print((full - two_pass).abs().max())  # ~1e-16 for a rank-1 k", ""])
+
+
+def conv_matrix_code(x, k, stride=1, padding=0):
+    """C built column by column (the conv of each one-hot input), and C @ flatten(x) against F.conv2d."""
+    return "\n".join(preamble(x, k) + [
+        f"conv = lambda t: F.conv2d(t.reshape(1, 1, *x.shape), k[None, None], stride={stride}, padding={padding}).flatten()",
+        "C = torch.stack([conv(e) for e in torch.eye(x.numel(), dtype=torch.float64)], dim=1)  # column j = conv(one-hot j)",
+        "print(C)  # (output cells, input cells)",
+        "print(torch.allclose(C @ x.flatten(), conv(x)))  # True", ""])

@@ -20,9 +20,10 @@ def vgg_block_parameters(draw):
     count = analyse([Conv(c, 3, padding=1)] * n, (c_in, 32, 32)).params
     if count >= 1_000_000:  # answers are typed in full
         return None
-    prompt = (f"A VGG block is {n} convolutions `nn.Conv2d(..., kernel_size=3, padding=1)` with biases, the first "
-              f"`nn.Conv2d(in_channels={c_in}, out_channels={c}, ...)`, the {'next' if n == 2 else 'others'} "
-              f"{c} to {c} channels. How many learnable parameters does the block have?")
+    then = "then" if n == 2 else f"then {n - 1} ×"
+    prompt = (f"A VGG block of {n} convolutions: `nn.Conv2d(in_channels={c_in}, out_channels={c}, kernel_size=3, "
+              f"padding=1)`, {then} `nn.Conv2d(in_channels={c}, out_channels={c}, kernel_size=3, padding=1)`, all "
+              "with biases. How many learnable parameters does the block have?")
     first, rest = 9 * c_in * c + c, 9 * c * c + c
     explanation = (f"First: $3^2 \\cdot {c_in} \\cdot {c} + {c} = {first}$. Each further one: $3^2 \\cdot {c} \\cdot {c} "
                    f"+ {c} = {rest}$. In all ${first} + {n - 1} \\cdot {rest} = {first + (n - 1) * rest}$. The map size "

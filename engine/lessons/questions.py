@@ -22,13 +22,18 @@ Kinds (parameters a lesson may fix, `k: 3`, or range, `k: [2, 5]`, or list, `mod
     channel_conv_output_count   c_in, c_out, i, k, s, p   numbers in a conv layer's output volume
     channel_conv_cell       c_in, k           one output cell summed over channels, plus the bias
     layer_parameter_count   layer (fully connected | locally connected | convolution), h, c_in, c_out, k
+    depthwise_output_channels  c_in, m, k
+    grouped_conv_macs       c_in, c_out, k, groups, h
+    separable_macs          c_in, c_out, k, h
+    vgg_block_parameters    c_in, c_out, convs   parameters of a VGG block of 3x3 convolutions
+    conv_multiply_adds      h, c_in, c_out, k, s  multiply-adds of one convolution
 New kinds register with `question_model.kind` in a question_*.py module imported below.
 """
 from __future__ import annotations
 
 from engine.figures.style import fmt
-from engine.lessons import (question_cells, question_channels, question_networks, question_se,  # noqa: F401
-                            question_sizes)  # (they register their kinds)
+from engine.lessons import (question_cells, question_channels, question_groups, question_networks,  # noqa: F401
+                            question_se, question_sizes)  # (they register their kinds)
 from engine.lessons.question_answers import parse_answer
 from engine.lessons.question_model import KINDS, Question, QuestionSpec, Shown
 

@@ -144,8 +144,28 @@ def _torch_name(text):
     return hasattr(F, name) if text.startswith("F.") else hasattr(nn, name)
 
 
+MACS_KINDS = ("grouped_conv_macs", "separable_macs", "conv_multiply_adds")  # their nn.Conv2d spans are layers whose multiply-adds are asked
+
+
+def check_macs_question(q):
+    """The question's layers, run in that order on an input of the stated size: torch's multiply-adds are the answer."""
+    from torch.utils.flop_counter import FlopCounterMode
+    layers = [eval(span, {"nn": nn}) for span in _spans(q) if span.startswith("nn.Conv2d(")]  # noqa: S307
+    assert layers, q.prompt
+    with FlopCounterMode(display=False) as counter:
+        nn.Sequential(*layers)(torch.zeros(1, q.value("c_in"), q.value("h"), q.value("h")))
+    assert counter.get_total_flops() // 2 == q.answer, q.prompt
+
+
 def check_question_code(q):
     """Run every code span of a question in torch; where it computes the answer, compare."""
+    if q.kind in MACS_KINDS:
+        return check_macs_question(q)
+    if q.kind == "vgg_block_parameters":  # the first convolution, then the one repeated convs - 1 times
+        first, rest = (eval(span, {"nn": nn}) for span in _spans(q) if span.startswith("nn.Conv2d("))  # noqa: S307
+        count = lambda m: sum(p.numel() for p in m.parameters())
+        assert count(first) + (q.value("convs") - 1) * count(rest) == q.answer, q.prompt
+        return None
     for span in _spans(q):
         if span.startswith("nn.Conv2d("):
             module = eval(span, {"nn": nn})  # noqa: S307 (our own generated code)

@@ -190,6 +190,32 @@ def oracle_layer_parameter_count(q):
     return columns.shape[2] * (c_out * columns.shape[1] + c_out)
 
 
+def _torch_macs(module, x):
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as counter:
+        module(x)
+    return counter.get_total_flops() // 2
+
+
+def oracle_depthwise_output_channels(q):
+    v = dict(q.given)
+    layer = torch.nn.Conv2d(v["c_in"], v["m"] * v["c_in"], v["k"], groups=v["c_in"])
+    return layer(torch.zeros(1, v["c_in"], 32, 32)).shape[1]
+
+
+def oracle_grouped_conv_macs(q):
+    v = dict(q.given)
+    layer = torch.nn.Conv2d(v["c_in"], v["c_out"], v["k"], padding=v["k"] // 2, groups=v["groups"], bias=False)
+    return _torch_macs(layer, torch.zeros(1, v["c_in"], v["h"], v["h"]))
+
+
+def oracle_separable_macs(q):
+    v = dict(q.given)
+    layer = torch.nn.Sequential(torch.nn.Conv2d(v["c_in"], v["c_in"], v["k"], padding="same", groups=v["c_in"], bias=False),
+                                torch.nn.Conv2d(v["c_in"], v["c_out"], 1, bias=False))
+    return _torch_macs(layer, torch.zeros(1, v["c_in"], v["h"], v["h"]))
+
+
 ORACLES = {name[len("oracle_"):]: f for name, f in dict(globals()).items() if name.startswith("oracle_")}
 
 
