@@ -25,7 +25,8 @@ LESSON_KEY = "_convlab_lesson"  # the lesson on screen (set by LessonPage), for 
 _NOT_SETTINGS = {"demo", "demo_auto", "demo_every", "hide"}
 _WIDE = f'[class*="st-key-"]:has(+ [class*="st-key-"][class*="{PHONE}"])'  # a figure's row layout
 _COLUMN = f'[class*="st-key-"][class*="{PHONE}"]'
-_TOOLBAR_ROOM = """[data-testid="stPlotlyChart"] .js-plotly-plot { padding-top: 30px; }
+_TOOLBAR_ROOM = """[data-testid="stFullScreenFrame"]:has(> [data-testid="stPlotlyChart"]) { padding-top: 30px; }
+  [data-testid="stPlotlyChart"] .js-plotly-plot { overflow: visible !important; }
   [data-testid="stPlotlyChart"] .modebar-container { top: -30px !important; }
   [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2.25rem; }"""
 # The main area is a size container: below 601 px of it a figure's column layout replaces its row; on a narrow

@@ -2,7 +2,7 @@
 
 One page load per lesson. In every figure on screen: panel titles and the figure's title (the animation's
 equation) meet no plot area, no tick label and no other title; the Plotly toolbar meets none of these; the
-animation's play buttons meet no part of its scrub slider. The grid editor's toolbar (shown on hover)
+animation's play buttons meet no part of its scrub slider; no part of a figure is cut off. The grid editor's toolbar (shown on hover)
 meets no text field or switch. Key hints (Left / Right) are hidden on a touch screen. The page is no wider
 than the screen and its title fits.
 """
@@ -38,7 +38,10 @@ _FIGURE_BOXES = r"""() => {
     const buttons = [...gd.querySelectorAll('.updatemenu-button')].map((b) => ({what: 'play button', box: box(b)}));
     const slider = [...gd.querySelectorAll('.slider-rail-rect, .slider-grip-rect, .slider-label, .slider-current-value')]
       .filter((s) => s.textContent.trim() || s.tagName === 'rect').map((s) => ({what: 'slider', box: box(s)}));
-    return {key, labels, areas, ticks, modebar, buttons, slider};
+    const element = gd.closest('[data-testid="stElementContainer"]');
+    const cut = Math.max(element.scrollHeight - element.clientHeight, gd.getBoundingClientRect().bottom
+                         - gd.closest('[data-testid="stPlotlyChart"]').getBoundingClientRect().bottom);
+    return {key, labels, areas, ticks, modebar, buttons, slider, cut};
   });
 }"""
 
@@ -62,6 +65,8 @@ def figure_clashes(figure):
     found = (clashes(f["labels"], f["labels"]) + clashes(f["labels"], f["areas"]) + clashes(f["labels"], f["ticks"])
              + clashes(f["modebar"], f["labels"] + f["areas"] + f["ticks"] + f["slider"] + f["buttons"])
              + clashes(f["buttons"], f["slider"]))
+    if f["cut"] > 1:
+        found.append(f"{f['cut']:.0f} px of the figure are cut off (or scroll inside it)")
     return [f"{f['key']}: {c}" for c in found]
 
 
