@@ -104,9 +104,11 @@ _IDLE_JS = r"""([since, states]) => {
 }"""
 
 
-def new_app_page(browser, width: int = 1280, height: int = 720, timeout_ms: int = 30_000):
-    """A page in a fresh context with the probe installed before any page script runs."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+def new_app_page(browser, width: int = 1280, height: int = 720, timeout_ms: int = 30_000, **options):
+    """A page in a fresh context with the probe installed before any page script runs.
+
+    options: more of Playwright's context options (e.g. is_mobile=True, has_touch=True for a phone)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     context.set_default_timeout(timeout_ms)
     context.add_init_script(PROBE_JS)
     return context.new_page()

@@ -154,14 +154,18 @@ def feature_maps(page, name, maps):
                  caption=layer_caption(cfg, layer, (c, h, w)) + " Each map is scaled to its own maximum.")
 
 
-def _kernels_figure(name, font_size):
+PHONE_COLUMNS = 3  # kernels a row on a phone: 3 x 3 cells of ~30 px, their weights readable
+
+
+def _kernels_figure(name, font_size, columns=8):
     conv1 = digit_loading.load(name).conv1
-    return kernels_figure(conv1.weight.numpy(), conv1.bias.numpy(), font_size=font_size)
+    return kernels_figure(conv1.weight.numpy(), conv1.bias.numpy(), columns=columns, font_size=font_size)
 
 
 def kernels(page, name):
     c = config(name).channels[0]
     show(spec(_kernels_figure, name, page.font_size), key="dd_kernels_fig",
+         phone=spec(_kernels_figure, name, page.font_size, columns=PHONE_COLUMNS),
          alt=f"The {c} trained 3 by 3 kernels of the first convolution, their weights written in the cells.",
          caption=f"conv1 of {LABELS[name]}: {c} kernels of 3 × 3 weights, and each one's bias b (one colour scale: "
                  "red positive, blue negative, white 0). Each kernel slides over the 28 × 28 input; a map above is "

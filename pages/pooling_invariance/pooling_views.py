@@ -5,6 +5,7 @@ import streamlit as st
 
 from engine import trace_pool
 from engine.figures import at_step, pool_animation_spec, pool_equation, unpool_html
+from engine.figures.narrow import stacked
 from engine.figures.pool_figures import pool_step_view, upsampling_methods_html
 from pages.shell.figures import show, spec
 
@@ -48,12 +49,17 @@ def _animation(font_size, pool):
     return pool_animation_spec(trace_pool(**pool), font_size=font_size)
 
 
+def _phone_animation(font_size, pool):
+    return stacked(_animation(font_size, pool))
+
+
 def play_animation(page, pool, key, start=0):
     """Every window in turn as a Plotly animation that plays in the browser (the server stays idle)."""
     trace = trace_pool(**pool)
     start = min(max(int(start), 0), len(trace.steps) - 1)
     st.caption("Press ▶ to play every window in your browser; drag the slider under it to scrub.")
     show(at_step(spec(_animation, page.font_size, pool), start), key=key,
+         phone=at_step(spec(_phone_animation, page.font_size, pool), start),  # the same, as a column (cached)
          alt="Animation: the window moves over the input; the maximum (or mean) fills the output cell.",
          caption=f"Shown: step {start + 1} of {len(trace.steps)}, {pool_equation(trace, start)}.")
 

@@ -13,15 +13,32 @@ import plotly.io as pio
 import streamlit as st
 
 from engine.figures import SpecFigure
+from engine.figures.narrow import stacked
 from pages.shell import demo_mode
 from pages.shell.caching import digest, qualname, store
-from pages.shell.controls import drawn
+from pages.shell.controls import PHONE, drawn
 from pages.shell.stepper import stepper_keys
 
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 DEMO_SCALE, DEMO_MAX_HEIGHT = 1.4, 620  # demo mode: taller figures (projector), still inside a 720 px screen
 LESSON_KEY = "_convlab_lesson"  # the lesson on screen (set by LessonPage), for file names
 _NOT_SETTINGS = {"demo", "demo_auto", "demo_every", "hide"}
+_WIDE = f'[class*="st-key-"]:has(+ [class*="st-key-"][class*="{PHONE}"])'  # a figure's row layout
+_COLUMN = f'[class*="st-key-"][class*="{PHONE}"]'
+_TOOLBAR_ROOM = """[data-testid="stFullScreenFrame"]:has(> [data-testid="stPlotlyChart"]) { padding-top: 30px; }
+  [data-testid="stPlotlyChart"] .js-plotly-plot { overflow: visible !important; }
+  [data-testid="stPlotlyChart"] .modebar-container { top: -30px !important; }
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2.25rem; }"""
+# The main area is a size container: below 601 px of it a figure's column layout replaces its row; on a narrow
+# or touch screen (where Plotly shows its toolbar all the time) toolbars get a strip of their own above what
+# they belong to, instead of covering titles, equations and the text field above a grid editor.
+PHONE_STYLE = f"""<style>
+[data-testid="stMain"] {{ container-type: inline-size; }}
+@container (min-width: 601px) {{ {_COLUMN} {{ display: none; }} }}
+@container (max-width: 600px) {{ {_WIDE} {{ display: none; }}
+  {_TOOLBAR_ROOM} }}
+@media (hover: none) {{ {_TOOLBAR_ROOM} }}
+</style>"""
 
 
 # Builders whose input is one drawing or one upload: a new figure for every stroke or photo, seldom seen
@@ -71,13 +88,15 @@ def _theme_for(types):
     return {"data": {t: v for t, v in theme.get("data", {}).items() if t in types}, "layout": theme.get("layout", {})}
 
 
-def show(figure_spec, key, alt, caption=None):
+def show(figure_spec, key, alt, caption=None, phone=None):
     """Render a cached spec (dict) or SpecFigure with its caption under it.
 
     alt: what the figure is (read by screen readers); caption: what it shows for the current settings,
     shown under the figure and added to the text alternative (alt is shown when there is no caption).
+    On a narrow screen (PHONE_STYLE) `phone` (a spec) is shown instead, else a row of panels is shown as a
+    column (engine.figures.narrow.stacked).
     """
-    figure = themed(figure_spec.spec if isinstance(figure_spec, SpecFigure) else figure_spec)
+    figure = themed(_spec_of(figure_spec))
     demo = demo_mode.is_on()
     config = {**CONFIG, "toImageButtonOptions": {
         "format": "png", "scale": 2, "filename": figure_filename(st.session_state.get(LESSON_KEY, ""), key,
@@ -88,7 +107,14 @@ def show(figure_spec, key, alt, caption=None):
     drawn(key)
     text = f"{alt} {caption.replace('**', '')}" if caption else alt  # the caption without its Markdown
     st.plotly_chart(SpecFigure(figure), key=key, alt=text, config=config)
+    column = themed(_spec_of(phone)) if phone is not None else stacked(figure)
+    if column is not None:  # shown instead of the row on a narrow screen (PHONE_STYLE)
+        st.plotly_chart(SpecFigure(column), key=f"{key}{PHONE}", alt=text, config=config)
     st.caption(caption or alt)
+
+
+def _spec_of(figure):
+    return figure.spec if isinstance(figure, SpecFigure) else figure
 
 
 def taller(figure, scale, max_height):

@@ -9,7 +9,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine.lessons import load_lessons
 from pages.shell import controls, demo_mode
-from pages.shell.figures import LESSON_KEY
+from pages.shell.figures import LESSON_KEY, PHONE_STYLE
 from pages.shell.stepper import stepper
 
 # Wide step grids, matrices and formulas scroll inside their own box instead of widening the page (phones).
@@ -17,7 +17,7 @@ _PAGE_STYLE = """<style>
 [data-testid="stMainBlockContainer"] .stHtml { overflow-x: auto; }
 [data-testid="stMainBlockContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; }
-</style>"""  # a constant; hide_css adds selectors made only from validated names
+</style>""" + PHONE_STYLE  # a constant; hide_css adds selectors made only from validated names
 
 
 @functools.cache  # process-wide like st.cache_resource, and callable at start-up (serve.py) with no script run

@@ -9,6 +9,7 @@ import streamlit as st
 
 import engine
 from engine.figures import animation_spec, at_step, formula_latex
+from engine.figures.narrow import stacked
 from engine.figures.step_view import step_view
 from engine.figures.text import step_equation
 from pages.shell.caching import shared
@@ -44,11 +45,16 @@ def _animation(font_size, conv):
     return animation_spec(engine.trace_conv(**conv), font_size=font_size)
 
 
+def _phone_animation(font_size, conv):
+    return stacked(_animation(font_size, conv))
+
+
 def play_animation(page, conv, key, start=0):
     """The whole computation as a Plotly animation that plays in the browser (the server stays idle)."""
     st.caption("Press ▶ to play the whole computation in your browser; drag the slider under it to scrub.")
     trace = engine.trace_conv(**conv)
     start = min(max(int(start), 0), len(trace.steps) - 1)
     show(at_step(spec(_animation, page.font_size, conv), start), key=key,
+         phone=at_step(spec(_phone_animation, page.font_size, conv), start),  # the same, as a column (cached)
          alt="Animation: the window moves over the padded input; products and the output cell are shown.",
          caption=f"Shown: step {start + 1} of {len(trace.steps)}, {step_equation(trace.step(start), trace.bias)}.")

@@ -1,5 +1,5 @@
 """Demo mode in real Chromium: the keyboard walks the script, Space auto-advances, the shared link and the
-downloaded PNG, hidden parts; every lesson at projector (1280x720) and phone (390x844) size."""
+downloaded PNG, hidden parts; every lesson at projector size (1280x720; a phone: test_phone_layout.py)."""
 import re
 import struct
 from urllib.parse import parse_qsl, urlsplit
@@ -185,7 +185,7 @@ def test_turning_demo_mode_off_leaves_a_plain_link(page, app_url):
     assert page.get_by_role("button", name=XC.presets[0].label).is_visible(), "controls open again"
 
 
-SIZES = [(1280, 720, "?demo=1&demo_step=1"), (390, 844, "")]  # the projector and a phone: the two extremes
+SIZES = [(1280, 720, "?demo=1&demo_step=1")]  # the projector; a phone (390x844): tests/e2e/test_phone_layout.py
 
 
 @pytest.fixture(scope="module")
