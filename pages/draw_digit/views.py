@@ -165,7 +165,7 @@ def _kernels_figure(name, font_size, columns=8):
 def kernels(page, name):
     c = config(name).channels[0]
     show(spec(_kernels_figure, name, page.font_size), key="dd_kernels_fig",
-         phone=spec(_kernels_figure, name, page.font_size, columns=PHONE_COLUMNS),
+         phone=lambda: spec(_kernels_figure, name, page.font_size, columns=PHONE_COLUMNS),
          alt=f"The {c} trained 3 by 3 kernels of the first convolution, their weights written in the cells.",
          caption=f"conv1 of {LABELS[name]}: {c} kernels of 3 × 3 weights, and each one's bias b (one colour scale: "
                  "red positive, blue negative, white 0). Each kernel slides over the 28 × 28 input; a map above is "

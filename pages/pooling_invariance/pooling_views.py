@@ -59,7 +59,7 @@ def play_animation(page, pool, key, start=0):
     start = min(max(int(start), 0), len(trace.steps) - 1)
     st.caption("Press ▶ to play every window in your browser; drag the slider under it to scrub.")
     show(at_step(spec(_animation, page.font_size, pool), start), key=key,
-         phone=at_step(spec(_phone_animation, page.font_size, pool), start),  # the same, as a column (cached)
+         phone=lambda: at_step(spec(_phone_animation, page.font_size, pool), start),  # as a column (cached)
          alt="Animation: the window moves over the input; the maximum (or mean) fills the output cell.",
          caption=f"Shown: step {start + 1} of {len(trace.steps)}, {pool_equation(trace, start)}.")
 

@@ -28,7 +28,6 @@ def drawn(key):
 
 
 _DRAWN = "_convlab_drawn"
-PHONE = "__phone"  # key suffix of a figure's column layout for narrow screens (pages/shell/figures.py)
 
 
 def _prepare(key, default, ok, expected, notes):
@@ -263,7 +262,7 @@ def hide_css(names):
     for name in names:
         if name in HIDE_GROUPS:
             selectors.append(HIDE_GROUPS[name])
-        elif _NAME.fullmatch(name):  # a widget (its element, its row, a matrix's grid) or a figure (both layouts)
+        elif _NAME.fullmatch(name):  # a widget (its element, its row, a matrix's grid) or a figure
             selectors += [f".st-key-{name}", f".st-key-ctl_{name} .cl-stepper-row",  # a stepper: its controls
-                          f'[class*="st-key-{name}_grid_"]', f".st-key-{name}{PHONE}"]
+                          f'[class*="st-key-{name}_grid_"]']
     return f"<style>{', '.join(selectors)} {{ display: none !important; }}</style>" if selectors else ""

@@ -14,30 +14,23 @@ import streamlit as st
 
 from engine.figures import SpecFigure
 from engine.figures.narrow import stacked
-from pages.shell import demo_mode
+from pages.shell import demo_mode, viewport
 from pages.shell.caching import digest, qualname, store
-from pages.shell.controls import PHONE, drawn
+from pages.shell.controls import drawn
 from pages.shell.stepper import stepper_keys
 
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 DEMO_SCALE, DEMO_MAX_HEIGHT = 1.4, 620  # demo mode: taller figures (projector), still inside a 720 px screen
 LESSON_KEY = "_convlab_lesson"  # the lesson on screen (set by LessonPage), for file names
 _NOT_SETTINGS = {"demo", "demo_auto", "demo_every", "hide"}
-_WIDE = f'[class*="st-key-"]:has(+ [class*="st-key-"][class*="{PHONE}"])'  # a figure's row layout
-_COLUMN = f'[class*="st-key-"][class*="{PHONE}"]'
 _TOOLBAR_ROOM = """[data-testid="stFullScreenFrame"]:has(> [data-testid="stPlotlyChart"]) { padding-top: 30px; }
   [data-testid="stPlotlyChart"] .js-plotly-plot { overflow: visible !important; }
   [data-testid="stPlotlyChart"] .modebar-container { top: -30px !important; }
   [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2.25rem; }"""
-# The main area is a size container: below 601 px of it a figure's column layout replaces its row; on a narrow
-# or touch screen (where Plotly shows its toolbar all the time) toolbars get a strip of their own above what
-# they belong to, instead of covering titles, equations and the text field above a grid editor.
+# On a narrow or touch screen (where Plotly shows its toolbar all the time) toolbars get a strip of their own above
+# what they belong to, instead of covering titles, equations and the text field above a grid editor.
 PHONE_STYLE = f"""<style>
-[data-testid="stMain"] {{ container-type: inline-size; }}
-@container (min-width: 601px) {{ {_COLUMN} {{ display: none; }} }}
-@container (max-width: 600px) {{ {_WIDE} {{ display: none; }}
-  {_TOOLBAR_ROOM} }}
-@media (hover: none) {{ {_TOOLBAR_ROOM} }}
+@media (max-width: {viewport.NARROW_PX}px), (hover: none) {{ {_TOOLBAR_ROOM} }}
 </style>"""
 
 
@@ -93,8 +86,8 @@ def show(figure_spec, key, alt, caption=None, phone=None):
 
     alt: what the figure is (read by screen readers); caption: what it shows for the current settings,
     shown under the figure and added to the text alternative (alt is shown when there is no caption).
-    On a narrow screen (PHONE_STYLE) `phone` (a spec) is shown instead, else a row of panels is shown as a
-    column (engine.figures.narrow.stacked).
+    On a phone-sized screen (pages/shell/viewport.py) `phone` (a spec, or a function returning one) is shown
+    instead, else a row of panels is shown as a column (engine.figures.narrow.stacked); elsewhere it is not built.
     """
     figure = themed(_spec_of(figure_spec))
     demo = demo_mode.is_on()
@@ -106,10 +99,10 @@ def show(figure_spec, key, alt, caption=None, phone=None):
         config["displayModeBar"] = True  # the camera (download as PNG) stays in view
     drawn(key)
     text = f"{alt} {caption.replace('**', '')}" if caption else alt  # the caption without its Markdown
+    if viewport.narrow():
+        phone = phone() if callable(phone) else phone
+        figure = themed(_spec_of(phone)) if phone is not None else (stacked(figure) or figure)
     st.plotly_chart(SpecFigure(figure), key=key, alt=text, config=config)
-    column = themed(_spec_of(phone)) if phone is not None else stacked(figure)
-    if column is not None:  # shown instead of the row on a narrow screen (PHONE_STYLE)
-        st.plotly_chart(SpecFigure(column), key=f"{key}{PHONE}", alt=text, config=config)
     st.caption(caption or alt)
 
 

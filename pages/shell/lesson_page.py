@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine.lessons import load_lessons
-from pages.shell import controls, demo_mode
+from pages.shell import controls, demo_mode, viewport
 from pages.shell.figures import LESSON_KEY, PHONE_STYLE
 from pages.shell.stepper import stepper
 
@@ -17,6 +17,7 @@ _PAGE_STYLE = """<style>
 [data-testid="stMainBlockContainer"] .stHtml { overflow-x: auto; }
 [data-testid="stMainBlockContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; }
+.st-key-lesson_viewport { display: none; }
 </style>""" + PHONE_STYLE  # a constant; hide_css adds selectors made only from validated names
 
 
@@ -42,6 +43,7 @@ class LessonPage:
         demo_mode.check_link(self.notes)
         st.session_state[LESSON_KEY] = slug
         st.html(_PAGE_STYLE + controls.hide_css(controls.hidden(self.notes)))
+        viewport.watch()  # before any figure: a phone's report reruns the page with its layout
         st.title(self.lesson.title)
         if self.demo:
             demo_mode.script_bar(self)

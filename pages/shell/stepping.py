@@ -55,6 +55,6 @@ def play_animation(page, conv, key, start=0):
     trace = engine.trace_conv(**conv)
     start = min(max(int(start), 0), len(trace.steps) - 1)
     show(at_step(spec(_animation, page.font_size, conv), start), key=key,
-         phone=at_step(spec(_phone_animation, page.font_size, conv), start),  # the same, as a column (cached)
+         phone=lambda: at_step(spec(_phone_animation, page.font_size, conv), start),  # as a column (cached)
          alt="Animation: the window moves over the padded input; products and the output cell are shown.",
          caption=f"Shown: step {start + 1} of {len(trace.steps)}, {step_equation(trace.step(start), trace.bias)}.")
