@@ -9,6 +9,7 @@ from __future__ import annotations
 from engine.figures.plain import finished
 from engine.figures.style import HIGHLIGHT, SECONDARY
 
+_DECADES = {"dtick": 1, "tickformat": "~s", "gridcolor": "#e5e5e5"}  # log axes: 1M, 10M, 100M, 1G
 SERIES = (("params", "parameters", SECONDARY, "circle"), ("macs", "multiply-adds", HIGHLIGHT, "diamond"),
           ("activations", "activations (outputs kept)", "#1b7837", "square"))
 
@@ -59,8 +60,7 @@ def families_figure(points, selected, font_size=14):
     data = [trace(others, SECONDARY, 10)] + ([trace(chosen, HIGHLIGHT, 16)] if chosen else [])
     layout = {"height": 400, "margin": {"l": 10, "r": 30, "t": 30, "b": 10}, "font": {"size": font_size},
               "plot_bgcolor": "white", "dragmode": False, "showlegend": False,
-              "xaxis": {"type": "log", "title": {"text": "parameters"}, "gridcolor": "#e5e5e5",
-                        "tickfont": {"size": font_size - 2}},
-              "yaxis": {"type": "log", "title": {"text": "multiply-adds per image"}, "gridcolor": "#e5e5e5",
+              "xaxis": {"type": "log", "title": {"text": "parameters"}, **_DECADES, "tickfont": {"size": font_size - 2}},
+              "yaxis": {"type": "log", "title": {"text": "multiply-adds per image"}, **_DECADES,
                         "tickfont": {"size": font_size - 2}}}
     return finished(data, layout)
