@@ -47,8 +47,9 @@ def kernel_and_steps():
         st.subheader("Step by step")
         formula(conv)
         step = step_through(page, conv, "dl_step")
-        with st.expander("Watch it play", icon=":material/play_circle:"):
-            play_animation(page, conv, "dl_anim", start=step)
+        with page.folded("Watch it play", "dl_anim_open", icon=":material/play_circle:") as shown:
+            if shown:  # built and sent only while open
+                play_animation(page, conv, "dl_anim", start=step)
         with st.expander("In PyTorch", icon=":material/code:"):
             st.code(conv_code(x, k, padding=padding, dilation=d), language="python")
 

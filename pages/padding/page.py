@@ -40,8 +40,9 @@ def padded_input_steps_and_counts():
     st.subheader("Step by step")
     formula(conv)
     step = step_through(page, conv, "pd_step", unreached=participation_counts(x.shape, k.shape, stride, trace.pads) == 0)
-    with st.expander("Watch it play", icon=":material/play_circle:"):
-        play_animation(page, conv, "pd_anim", start=step)
+    with page.folded("Watch it play", "pd_anim_open", icon=":material/play_circle:") as shown:
+        if shown:  # built and sent only while open
+            play_animation(page, conv, "pd_anim", start=step)
 
     st.subheader("In PyTorch")
     st.code(pad_conv_code(x, k, trace.pads, mode, stride), language="python")

@@ -39,8 +39,9 @@ def pooling_steps_and_unpooling():
         output_size(trace)
         st.subheader("Step by step")
         step = step_through(page, pool, "pl_step")
-        with st.expander("Watch it play", icon=":material/play_circle:"):
-            play_animation(page, pool, "pl_anim", start=step)
+        with page.folded("Watch it play", "pl_anim_open", icon=":material/play_circle:") as shown:
+            if shown:  # built and sent only while open
+                play_animation(page, pool, "pl_anim", start=step)
         st.subheader("Un-pooling: the switches remember where each maximum was")
         unpooling(pool)
         st.subheader("In PyTorch")

@@ -124,6 +124,14 @@ class LessonPage:
         """The title of the other lesson whose key_prefix `key` carries (a link's stray value), else None."""
         return next((l.title for l in lessons() if l is not self.lesson and l.owns_key(key)), None)
 
+    @contextmanager
+    def folded(self, label, key, icon=None):
+        """An expander whose content is built only while it is open: yields whether it is (its state is kept
+        under `key`; opening or closing it reruns the fragment or page it is in)."""
+        box = st.expander(label, icon=icon, key=self.key(key), on_change="rerun")
+        with box:
+            yield bool(box.open)
+
     def section(self, name):
         st.markdown(self.lesson.sections[name])
 

@@ -39,8 +39,9 @@ def output_size_steps_and_code():
     step = step_through(page, conv, "sd_step", unreached=unreached)
     if is_known_example(x, k, (s_h, s_w), p):
         known_example_check(output, page.font_size)
-    with st.expander("Watch it play", icon=":material/play_circle:"):
-        play_animation(page, conv, "sd_anim", start=step)
+    with page.folded("Watch it play", "sd_anim_open", icon=":material/play_circle:") as shown:
+        if shown:  # built and sent only while open
+            play_animation(page, conv, "sd_anim", start=step)
 
     st.subheader("Different inputs, same output size")
     same_output_size(x.shape[0], k.shape[0], s_h, p)

@@ -191,3 +191,12 @@ def test_photo_caption_says_the_blur_is_fixed_and_avg_pool_is_a_depthwise_conv(o
     gap = float(np.abs(as_conv - avg_pool2d(image[None], f)[0]).max())
     assert gap < 1e-6 and f"depthwise stride-{f} convolution (groups = C) with every weight 1/{f * f}" in caption
     assert f"differ by at most {gap:.1e}" in caption
+
+
+def test_the_animation_is_built_only_while_watch_it_play_is_open(open_page):
+    at = open_page("strides")
+    charts = lambda: [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")]
+    assert "sd_anim" not in charts()
+    at.session_state["sd_anim_open"] = True  # what opening the expander sets
+    at.run()
+    assert "sd_anim" in charts() and not at.exception

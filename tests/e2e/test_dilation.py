@@ -75,8 +75,12 @@ CHANGED = """() => Object.entries(window.__figs).filter(([key, fig]) =>
 
 
 def test_dilation_reruns_only_its_fragment(page, app_url):
-    """d redraws the kernel and the steps; WaveNet, the stacks and stride vs dilation stay as they were."""
+    """d redraws the kernel, the steps and the (opened) animation; WaveNet, the stacks and stride vs dilation
+    stay as they were. The animation is built only while "Watch it play" is open."""
     open_page(page, app_url, "/dilation")
+    assert page.locator(".st-key-dl_anim").count() == 0, "folded: not built"
+    with expect_rerun(page):
+        page.get_by_text("Watch it play", exact=True).click()
     assert {"dl_kernel_fig", "dl_anim", "dl_stack_fig", "dl_wn_fig", "dl_cmp_fig_0"} <= set(page.evaluate(TAG_FIGURES))
     thumb = slider(page, "Dilation d")
     thumb.focus()
