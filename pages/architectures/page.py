@@ -41,7 +41,7 @@ def network_sections():
 
     st.subheader("Counting it in PyTorch")
     flop_convention(name, report)
-    network_code_section(name)
+    network_code_section(page, name)
 
 
 network_sections()

@@ -137,7 +137,8 @@ def flop_convention(name, report):
                 "multiply and an add). Batch norm, ReLU, pooling and the residual additions are left out of both.")
 
 
-def network_code_section(name):
+def network_code_section(page, name):
     net = NETWORKS[name]
-    with st.expander("The whole network as PyTorch code", icon=":material/code:"):
-        st.code(network_code(net.layers, net.input_shape, net.label), language="python")
+    with page.folded("The whole network as PyTorch code", "na_code_open", icon=":material/code:") as shown:
+        if shown:  # up to a few hundred lines: highlighted in the browser only when asked for
+            st.code(network_code(net.layers, net.input_shape, net.label), language="python")

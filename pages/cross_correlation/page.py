@@ -46,7 +46,7 @@ def flip_steps_code_and_photo():
          caption=f"The {size_text(k.shape)} kernel K as stored and rotated by 180°; with '{padding}' padding "
                  f"cross-correlation and convolution each give a {size_text(corr_out.shape)} output, "
                  + ("the same here." if np.allclose(corr_out, conv_out) else "different here."))
-    commutativity(x, k, nd, page.font_size)
+    commutativity(page, x, k, nd)
 
     conv = dict(input=x, kernel=k, padding=padding, flip=flip)
     st.subheader("Step by step")

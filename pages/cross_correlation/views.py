@@ -29,14 +29,18 @@ def _set(key, value):
     st.session_state[key] = value
 
 
-def commutativity(x, k, nd, font_size):
-    """X * K against K * X with full padding: equal for convolution, rotated for cross-correlation."""
-    conv, corr = (engine.convolve2d, engine.correlate2d) if nd == 2 else (engine.convolve1d, engine.correlate1d)
-    a, b = conv(x, k, padding="full"), conv(k, x, padding="full")
-    c, d = corr(x, k, padding="full"), corr(k, x, padding="full")
-    with st.expander("Is it commutative? (full padding)", icon=":material/swap_horiz:"):
+def commutativity(page, x, k, nd):
+    """X * K against K * X with full padding: equal for convolution, rotated for cross-correlation (computed only
+    while its expander is open)."""
+    with page.folded("Is it commutative? (full padding)", "xc_comm_open", icon=":material/swap_horiz:") as shown:
+        if not shown:
+            return
+        conv, corr = (engine.convolve2d, engine.correlate2d) if nd == 2 else (engine.convolve1d, engine.correlate1d)
+        a, b = conv(x, k, padding="full"), conv(k, x, padding="full")
+        c, d = corr(x, k, padding="full"), corr(k, x, padding="full")
         show(spec(grids_figure, [("conv(X, K)", a, False), ("conv(K, X)", b, False),
-                                 ("corr(X, K)", c, False), ("corr(K, X)", d, False)], height=280, font_size=font_size),
+                                 ("corr(X, K)", c, False), ("corr(K, X)", d, False)], height=280,
+                  font_size=page.font_size),
              key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.",
              caption=f"X ({' × '.join(map(str, np.shape(x)))}) and K ({' × '.join(map(str, np.shape(k)))}), full "
                      f"padding: each result is {' × '.join(map(str, a.shape))}.")
