@@ -75,7 +75,8 @@ CHANGED = """() => Object.entries(window.__figs).filter(([key, fig]) =>
 
 
 def test_dilation_reruns_only_its_fragment(page, app_url):
-    """d redraws the kernel and the steps; WaveNet, the stacks and stride vs dilation stay as they were."""
+    """d redraws the kernel and the steps; WaveNet, the stacks and stride vs dilation stay as they were; the
+    effective receptive field's map redraws its figure only."""
     open_page(page, app_url, "/dilation")
     assert {"dl_kernel_fig", "dl_anim", "dl_stack_fig", "dl_wn_fig", "dl_cmp_fig_0"} <= set(page.evaluate(TAG_FIGURES))
     thumb = slider(page, "Dilation d")
@@ -85,4 +86,9 @@ def test_dilation_reruns_only_its_fragment(page, app_url):
     assert "dl_d=3" in page.url
     assert set(page.evaluate(CHANGED)) == {"dl_kernel_fig", "dl_anim"}
     assert step_sum(page).endswith(f"= {engine.trace_conv(X, K, dilation=3).steps[0].value:g}")
+    assert "dl_erf_fig" in page.evaluate(TAG_FIGURES)  # the effective receptive field: its own fragment too
+    with expect_rerun(page):
+        page.locator(".st-key-dl_erf_layer").get_by_role("radio", name="conv3").click()
+    assert "dl_erf_layer=conv3" in page.url
+    assert set(page.evaluate(CHANGED)) == {"dl_erf_fig"}
     assert_no_exception(page)
