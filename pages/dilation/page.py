@@ -1,4 +1,5 @@
-"""Lesson: dilation and receptive fields: a kernel with holes, stacks of layers, WaveNet, stride vs dilation.
+"""Lesson: dilation and receptive fields: a kernel with holes, stacks of layers, WaveNet, stride vs dilation,
+the effective receptive field of a trained net.
 
 Each group of controls and the sections that use it is a fragment: moving d redraws the kernel and the
 steps, not the receptive fields, WaveNet or stride vs dilation (presets and demo steps rerun the page).
@@ -9,6 +10,7 @@ import engine
 from engine.figures.receptive_field_figures import dilated_kernel_figure
 from engine.ops.receptive_field import layer_lengths
 from engine.pytorch_code import conv_code, receptive_field_code
+from pages.dilation.erf_view import effective_field_view
 from pages.dilation.views import (dilated_kernel_caption, effective_size_latex, layers_from, stack_view,
                                   stride_vs_dilation, syllabus_facts, wavenet_view)
 from pages.shell.figures import show, spec
@@ -86,6 +88,8 @@ wavenet_view(page)
 st.subheader("Stride vs dilation")
 compare_box = st.container()
 stacks_over_the_input(layers_box, compare_box)
+st.subheader("Theoretical vs effective receptive field")
+effective_field_view(page)
 st.subheader("The lecture's numbers, computed")
 syllabus_facts()
 page.finish()

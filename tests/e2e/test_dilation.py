@@ -76,7 +76,8 @@ CHANGED = """() => Object.entries(window.__figs).filter(([key, fig]) =>
 
 def test_dilation_reruns_only_its_fragment(page, app_url):
     """d redraws the kernel, the steps and the (opened) animation; WaveNet, the stacks and stride vs dilation
-    stay as they were. The animation is built only while "Watch it play" is open."""
+    stay as they were (the animation is built only while "Watch it play" is open); the effective receptive
+    field's map redraws its figure only."""
     open_page(page, app_url, "/dilation")
     assert page.locator(".st-key-dl_anim").count() == 0, "folded: not built"
     with expect_rerun(page):
@@ -89,4 +90,9 @@ def test_dilation_reruns_only_its_fragment(page, app_url):
     assert "dl_d=3" in page.url
     assert set(page.evaluate(CHANGED)) == {"dl_kernel_fig", "dl_anim"}
     assert step_sum(page).endswith(f"= {engine.trace_conv(X, K, dilation=3).steps[0].value:g}")
+    assert "dl_erf_fig" in page.evaluate(TAG_FIGURES)  # the effective receptive field: its own fragment too
+    with expect_rerun(page):
+        page.locator(".st-key-dl_erf_layer").get_by_role("radio", name="conv3").click()
+    assert "dl_erf_layer=conv3" in page.url
+    assert set(page.evaluate(CHANGED)) == {"dl_erf_fig"}
     assert_no_exception(page)
