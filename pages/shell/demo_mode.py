@@ -1,7 +1,8 @@
 """Instructor demo mode: `?demo=1` or the sidebar toggle.
 
-Projector-sized type and figures, the controls folded away, the sidebar collapsed, and a bar under
-the title that walks the lesson's demo script (`demo:` in lessons/<slug>.md):
+Projector-sized type and figures, the controls folded away, the sidebar collapsed, and a bar
+under the title that walks the lesson's demo script (`demo:` in lessons/<slug>.md; each step scrolls the
+part of the page it is about, its `section:`, to just under the bar):
 
     Page Down / Page Up   next / previous script step (what presentation clickers send)
     Right / Left          next / previous frame of the step's animation (the lesson's stepper)
@@ -141,20 +142,42 @@ def script_bar(page):
 
 SCROLL_TO = "demo_scroll_to"
 _SCROLL_JS = """<span data-step="%d"></span><script>
-(() => {  // scroll the step's section (a subheading) to the top once it is on the page; give up after 10 s
-  const text = %s, start = Date.now();
-  const find = () => [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === text);
+(() => {  // bring the step's part (a heading: its text, or its anchor) just under the script bar, and keep it there
+  // while the page settles (parts drawn above it move it): until it has stayed put for 2 s with the app idle,
+  // the user scrolls, a later step takes over, or 30 s pass
+  const target = %s, start = Date.now(), run = (window.__clDemoScroll = (window.__clDemoScroll || 0) + 1);
+  let scrolled = 0, landed = null, still = 0, user = false;
+  const events = ['wheel', 'touchstart', 'mousedown'], stop = () => { user = true; };
+  events.forEach((e) => window.addEventListener(e, stop, {capture: true, once: true}));
+  const find = () => document.getElementById(target)
+    || [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === target);
   const timer = setInterval(() => {
-    const heading = find();
-    if (heading) { heading.scrollIntoView({behavior: 'smooth', block: 'start'}); }
-    if (heading || Date.now() - start > 10000) { clearInterval(timer); }
+    const now = Date.now(), app = document.querySelector('[data-testid="stApp"]');
+    const idle = !app || app.dataset.testScriptState === 'notRunning';
+    if (user || run !== window.__clDemoScroll || now - start > 30000 || (idle && still && now - still > 2000)) {
+      clearInterval(timer);
+      events.forEach((e) => window.removeEventListener(e, stop, {capture: true}));
+      return;
+    }
+    const heading = find(), bar = document.querySelector('.st-key-demo_bar');
+    if (!heading || now - scrolled < 700) return;  // not drawn yet, or a smooth scroll under way
+    const want = (bar ? bar.getBoundingClientRect().bottom : 0) + 12, top = heading.getBoundingClientRect().top;
+    if (Math.abs(top - want) < 4 || (landed !== null && Math.abs(top - landed) < 1)) {  // there, or as near as it gets
+      still = still || now;
+      return;
+    }
+    still = 0;
+    heading.style.scrollMarginTop = want + 'px';
+    heading.scrollIntoView({behavior: scrolled ? 'instant' : 'smooth', block: 'start'});
+    scrolled = now;
+    setTimeout(() => { landed = heading.getBoundingClientRect().top; }, 650);
   }, 100);
 })();
 </script>"""
 
 
 def _scroll_html(section, index):
-    """A script that scrolls to the subheading `section` (text from lessons/*.md, JSON-quoted, '<' escaped)."""
+    """A script that scrolls to the heading `section` (text from lessons/*.md, JSON-quoted, '<' escaped)."""
     return _SCROLL_JS % (index, json.dumps(section).replace("<", "\\u003c"))
 
 
