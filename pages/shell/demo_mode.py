@@ -1,6 +1,7 @@
 """Instructor demo mode: `?demo=1` or the sidebar toggle.
 
-Projector-sized type and figures, the controls folded away, the sidebar collapsed, and a bar
+Projector-sized type and figures (figure text >= 20 px, grids scaled to the width, captions in full
+contrast, no Plotly toolbar over the titles), the controls folded away, the sidebar collapsed, and a bar
 under the title that walks the lesson's demo script (`demo:` in lessons/<slug>.md; each step scrolls the
 part of the page it is about, its `section:`, to just under the bar):
 
@@ -37,6 +38,10 @@ h1 { font-size: 2.2rem !important; }
 .st-key-demo_bar { background: #fff; padding: .3rem 0; border-bottom: 3px solid #e66100; }
 .st-key-demo_narration p { font-size: 1.15rem; }
 .st-key-demo_tools { font-size: .85rem; }
+[data-testid="stCaptionContainer"], .cl-stepper-view .cl-note {  /* captions, read from the back row */
+  color: #31333f !important; opacity: 1 !important; font-size: .95rem; }
+.cl-stepper { --cl-fit: 1; }  /* the step's grids scaled to the width (pages/shell/stepper) */
+.js-plotly-plot .modebar-container { display: none !important; }  /* it covered titles; "Download figure" saves */
 </style>"""  # a constant: no user text ever reaches this HTML
 
 
@@ -146,11 +151,19 @@ _SCROLL_JS = """<span data-step="%d"></span><script>
   // while the page settles (parts drawn above it move it): until it has stayed put for 2 s with the app idle,
   // the user scrolls, a later step takes over, or 30 s pass
   const target = %s, start = Date.now(), run = (window.__clDemoScroll = (window.__clDemoScroll || 0) + 1);
-  let scrolled = 0, landed = null, still = 0, user = false;
+  let scrolled = 0, still = 0, user = false;
   const events = ['wheel', 'touchstart', 'mousedown'], stop = () => { user = true; };
   events.forEach((e) => window.addEventListener(e, stop, {capture: true, once: true}));
   const find = () => document.getElementById(target)
     || [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === target);
+  const cannotScroll = (heading, down) => {  // the page is at its end (down) or its top: the heading stays where it is
+    let box = heading.parentElement;
+    while (box && !(/auto|scroll/.test(getComputedStyle(box).overflowY) && box.scrollHeight > box.clientHeight)) {
+      box = box.parentElement;
+    }
+    box = box || document.scrollingElement;
+    return down ? box.scrollTop + box.clientHeight >= box.scrollHeight - 1 : box.scrollTop <= 0;
+  };
   const timer = setInterval(() => {
     const now = Date.now(), app = document.querySelector('[data-testid="stApp"]');
     const idle = !app || app.dataset.testScriptState === 'notRunning';
@@ -162,7 +175,7 @@ _SCROLL_JS = """<span data-step="%d"></span><script>
     const heading = find(), bar = document.querySelector('.st-key-demo_bar');
     if (!heading || now - scrolled < 700) return;  // not drawn yet, or a smooth scroll under way
     const want = (bar ? bar.getBoundingClientRect().bottom : 0) + 12, top = heading.getBoundingClientRect().top;
-    if (Math.abs(top - want) < 4 || (landed !== null && Math.abs(top - landed) < 1)) {  // there, or as near as it gets
+    if (Math.abs(top - want) < 4 || cannotScroll(heading, top > want)) {  // there, or as near as it gets
       still = still || now;
       return;
     }
@@ -170,7 +183,6 @@ _SCROLL_JS = """<span data-step="%d"></span><script>
     heading.style.scrollMarginTop = want + 'px';
     heading.scrollIntoView({behavior: scrolled ? 'instant' : 'smooth', block: 'start'});
     scrolled = now;
-    setTimeout(() => { landed = heading.getBoundingClientRect().top; }, 650);
   }, 100);
 })();
 </script>"""

@@ -1,10 +1,12 @@
 """Demo mode on a 1920x1080 projector, one page load per lesson: Page Down walks the whole script, and after
 every step the part the step is about (its `section:` in lessons/<slug>.md) is on screen, not under the
-sticky script bar."""
+sticky script bar, and the page reads from the back of a lecture hall: figure text >= 20 px, no Plotly
+toolbar over a title, captions in full contrast, the step grids scaled up to the width."""
 import pytest
 
 from engine.lessons import load_lessons
 from harness.browser import assert_no_exception, expect_rerun, new_app_page, open_page
+from pages.shell.figures import DEMO_FONT
 
 LESSONS = load_lessons()
 
@@ -19,6 +21,39 @@ IN_VIEW_JS = """(target) => {  // the heading (text or anchor) is on screen and 
   const main = document.querySelector('[data-testid="stMain"]');
   const atEnd = main.scrollTop + main.clientHeight >= main.scrollHeight - 2;
   return r.top < innerHeight / 3 || atEnd;
+}"""
+
+LEGIBLE_JS = """(least) => {  // what a projector's back row could not read, as a list of problems
+  const problems = [];
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const texts = [...plot.querySelectorAll('text')]  // titles, axes, annotations, legends (not the marks' text)
+      .filter((t) => t.textContent.trim() && !t.closest('.textpoint, .heatmaplayer, .hoverlayer'));
+    for (const t of texts) {
+      const size = parseFloat(getComputedStyle(t).fontSize);
+      if (size < least) problems.push(`${size} px figure text ${JSON.stringify(t.textContent.slice(0, 30))}`);
+    }
+    const bar = plot.querySelector('.modebar-container')?.getBoundingClientRect();
+    const titles = plot.querySelectorAll('.gtitle, .annotation-text, .g-xtitle text, .g-ytitle text');
+    if (bar && bar.width && bar.height && [...titles].some((t) => overlaps(bar, t.getBoundingClientRect()))) {
+      problems.push('the Plotly toolbar covers a title');
+    }
+  }
+  const luminance = (rgb) => rgb.map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  for (const caption of document.querySelectorAll('[data-testid="stCaptionContainer"] p, .cl-stepper-view .cl-note')) {
+    let [r, g, b, a = 1] = getComputedStyle(caption).color.match(/[\\d.]+/g).map(Number);
+    for (let e = caption; e; e = e.parentElement) a *= Number(getComputedStyle(e).opacity);
+    const mixed = [r, g, b].map((c) => a * c + (1 - a) * 255);  // on the white page
+    if (1.05 / (luminance(mixed) + 0.05) < 7) problems.push(`a caption in low contrast (${getComputedStyle(caption).color})`);
+  }
+  for (const view of document.querySelectorAll('.cl-stepper-view')) {
+    const panels = view.querySelector('.cl-step'), width = view.closest('.cl-stepper').getBoundingClientRect().width;
+    if (panels && panels.getBoundingClientRect().width < 0.5 * width && view.getBoundingClientRect().height < 0.5 * innerHeight) {
+      problems.push(`step grids ${Math.round(panels.getBoundingClientRect().width)} px wide in a ${Math.round(width)} px stepper`);
+    }
+  }
+  return [...new Set(problems)];
 }"""
 
 WHERE_JS = """(target) => {  // for the failure message: where the heading and the script bar are
@@ -38,7 +73,7 @@ def projector(browser):
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
-def test_every_demo_step_brings_its_part_into_view(projector, app_url, lesson):
+def test_every_demo_step_brings_its_part_into_view_legibly(projector, app_url, lesson):
     page = open_page(projector, app_url, f"/{lesson.slug}?demo=1")
     page.locator("h1").first.click()  # focus away from widgets: Page Down is the script's shortcut
     for index, step in enumerate(lesson.demo, start=1):
@@ -50,4 +85,5 @@ def test_every_demo_step_brings_its_part_into_view(projector, app_url, lesson):
         except Exception as err:
             where = page.evaluate(WHERE_JS, step.section)
             raise AssertionError(f"{lesson.slug} step {index}: {step.section!r} is not in view: {where}") from err
+        assert page.evaluate(LEGIBLE_JS, DEMO_FONT) == [], f"{lesson.slug} step {index}"
     assert_no_exception(page)
