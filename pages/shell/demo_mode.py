@@ -149,20 +149,19 @@ SCROLL_TO = "demo_scroll_to"
 _SCROLL_JS = """<span data-step="%d"></span><script>
 (() => {  // bring the step's part (a heading: its text, or its anchor) just under the script bar, and keep it there
   // while the page settles (parts drawn above it move it): until it has stayed put for 2 s with the app idle,
-  // the user scrolls, a later step takes over, or 30 s pass
+  // someone else scrolls (the user, by any means), a later step takes over, or 30 s pass
   const target = %s, start = Date.now(), run = (window.__clDemoScroll = (window.__clDemoScroll || 0) + 1);
-  let scrolled = 0, still = 0, user = false;
+  let still = 0, user = false, left = null;  // left: where this script left the page's scroll
   const events = ['wheel', 'touchstart', 'mousedown'], stop = () => { user = true; };
   events.forEach((e) => window.addEventListener(e, stop, {capture: true, once: true}));
   const find = () => document.getElementById(target)
     || [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === target);
-  const cannotScroll = (heading, down) => {  // the page is at its end (down) or its top: the heading stays where it is
+  const scroller = (heading) => {  // the element that scrolls the page
     let box = heading.parentElement;
     while (box && !(/auto|scroll/.test(getComputedStyle(box).overflowY) && box.scrollHeight > box.clientHeight)) {
       box = box.parentElement;
     }
-    box = box || document.scrollingElement;
-    return down ? box.scrollTop + box.clientHeight >= box.scrollHeight - 1 : box.scrollTop <= 0;
+    return box || document.scrollingElement;
   };
   const timer = setInterval(() => {
     const now = Date.now(), app = document.querySelector('[data-testid="stApp"]');
@@ -173,16 +172,20 @@ _SCROLL_JS = """<span data-step="%d"></span><script>
       return;
     }
     const heading = find(), bar = document.querySelector('.st-key-demo_bar');
-    if (!heading || now - scrolled < 700) return;  // not drawn yet, or a smooth scroll under way
+    if (!heading) return;  // not drawn yet
+    const box = scroller(heading);
+    if (left !== null && Math.abs(box.scrollTop - left) > 2) { user = true; return; }  // scrolled by someone else
     const want = (bar ? bar.getBoundingClientRect().bottom : 0) + 12, top = heading.getBoundingClientRect().top;
-    if (Math.abs(top - want) < 4 || cannotScroll(heading, top > want)) {  // there, or as near as it gets
+    const end = top > want ? box.scrollTop + box.clientHeight >= box.scrollHeight - 1 : box.scrollTop <= 0;
+    left = box.scrollTop;
+    if (Math.abs(top - want) < 4 || end) {  // there, or as near as it gets (the page's end or top)
       still = still || now;
       return;
     }
     still = 0;
     heading.style.scrollMarginTop = want + 'px';
-    heading.scrollIntoView({behavior: scrolled ? 'instant' : 'smooth', block: 'start'});
-    scrolled = now;
+    heading.scrollIntoView({behavior: 'instant', block: 'start'});  // at once: any other scroll is someone else's
+    left = box.scrollTop;
   }, 100);
 })();
 </script>"""

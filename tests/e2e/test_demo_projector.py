@@ -49,8 +49,9 @@ LEGIBLE_JS = """(least) => {  // what a projector's back row could not read, as 
   }
   for (const view of document.querySelectorAll('.cl-stepper-view')) {
     const panels = view.querySelector('.cl-step'), width = view.closest('.cl-stepper').getBoundingClientRect().width;
-    if (panels && panels.getBoundingClientRect().width < 0.5 * width && view.getBoundingClientRect().height < 0.5 * innerHeight) {
-      problems.push(`step grids ${Math.round(panels.getBoundingClientRect().width)} px wide in a ${Math.round(width)} px stepper`);
+    const grids = panels && panels.getBoundingClientRect(), tall = grids && grids.bottom - view.getBoundingClientRect().top;
+    if (panels && grids.width < 0.5 * width && tall < 0.4 * innerHeight) {  // neither as wide nor as tall as allowed
+      problems.push(`step grids ${Math.round(grids.width)} x ${Math.round(tall)} px in a ${Math.round(width)} px stepper`);
     }
   }
   return [...new Set(problems)];
