@@ -10,8 +10,8 @@
     summary: One line for the home page.
     presets:
       - {name: lecture, label: "Lecture example", values: {xc_mode: Convolution, ...}}
-    demo:
-      - {preset: lecture, step: 0, say: "One line of narration."}
+    demo:                            # section: the part of the page the step is about (demo mode scrolls to it)
+      - {preset: lecture, step: 0, section: "Step by step", say: "One line of narration."}
     questions:                         # self-checks, kinds in engine/lessons/questions.py
       - {kind: conv_output_size, params: {s: [1, 3], d: 1}}   # a param: fixed, [lo, hi] or a list
     ---
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from engine.lessons.page_parts import page_parts
 from engine.lessons.questions import QuestionSpec, validate
 
 SECTIONS = ("Idea", "Try it", "What to notice", "Summary")
@@ -53,7 +54,7 @@ class DemoStep:
     preset: str
     say: str
     step: int | None = None  # animation frame to show, if any
-    section: str | None = None  # a subheading of the page to scroll to (demo mode), if any
+    section: str | None = None  # the part of the page the step is about (engine/lessons/page_parts.py)
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,17 @@ def load_lesson(path):
             raise LessonError(f"{where}: demo step must be a whole number >= 0, got {step.step!r}")
         if step.step is not None and lesson.step_key is None:
             raise LessonError(f"{where}: a demo step sets 'step' but the lesson names no 'step_key'")
-        if step.section is not None and (not isinstance(step.section, str) or not step.section.strip()):
-            raise LessonError(f"{where}: a demo step's section must be the text of a subheading, got {step.section!r}")
+        _check_section(lesson, step, where)
     return lesson
+
+
+def _check_section(lesson, step, where):
+    """Every demo step names the part of its page it is about: the title, or a heading of the page's code."""
+    parts = page_parts(lesson.page) | {lesson.title}
+    if not isinstance(step.section, str) or step.section not in parts:
+        raise LessonError(f"{where}: demo step {step.say[:30]!r}... needs 'section:', the part of the page it is "
+                          f"about (demo mode scrolls it into view): the lesson's title or one of the page's "
+                          f"headings {sorted(parts - {lesson.title})}, got {step.section!r}")
 
 
 def _questions(entries, where):

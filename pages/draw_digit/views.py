@@ -23,6 +23,8 @@ from pages.shell.controls import drawn
 from pages.shell.figures import show, spec
 
 CANVAS, PEN = 280, 18  # canvas side and pen width in pixels (render_strokes draws the examples alike)
+DEMO_ZOOM = 2  # demo mode: the canvas shown twice as large (its pixels, and so the network's input, stay the same)
+_DEMO_CSS = f"<style>.st-key-dd_canvas {{ zoom: {DEMO_ZOOM}; }}</style>"  # a constant: no user text
 BLANK = "Blank"
 EXAMPLES = [BLANK] + [str(d) for d in range(10)]
 LABELS = {name: digit_loading.label(name) for name in COMPARED}
@@ -70,6 +72,8 @@ def canvas(page):
     key = (f"dd_canvas_{st.session_state.get(_CLEARS, 0)}_{example}_"
            f"{page.demo_step}")
     drawn("dd_canvas")
+    if page.demo:
+        st.html(_DEMO_CSS)
     with box, st.container(key="dd_canvas"):
         result = st_canvas(stroke_width=PEN, stroke_color="#ffffff", background_color="#000000", height=CANVAS,
                            width=CANVAS, drawing_mode="freedraw", return_image_data=True, key=key,

@@ -47,7 +47,7 @@ def padded_input_steps_and_counts():
     st.subheader("In PyTorch")
     st.code(pad_conv_code(x, k, trace.pads, mode, stride), language="python")
 
-    st.subheader(counts_title(trace))
+    st.subheader(counts_title(trace), anchor="participation-counts")
     count_maps(trace, page.font_size)
 
 

@@ -1,7 +1,9 @@
 """Instructor demo mode: `?demo=1` or the sidebar toggle.
 
-Projector-sized type and figures, the controls folded away, the sidebar collapsed, and a bar under
-the title that walks the lesson's demo script (`demo:` in lessons/<slug>.md):
+Projector-sized type and figures (figure text >= 20 px, grids scaled to the width, captions in full
+contrast, no Plotly toolbar over the titles), the controls folded away, the sidebar collapsed, and a bar
+under the title that walks the lesson's demo script (`demo:` in lessons/<slug>.md; each step scrolls the
+part of the page it is about, its `section:`, to just under the bar):
 
     Page Down / Page Up   next / previous script step (what presentation clickers send)
     Right / Left          next / previous frame of the step's animation (the lesson's stepper)
@@ -36,6 +38,10 @@ h1 { font-size: 2.2rem !important; }
 .st-key-demo_bar { background: #fff; padding: .3rem 0; border-bottom: 3px solid #e66100; }
 .st-key-demo_narration p { font-size: 1.15rem; }
 .st-key-demo_tools { font-size: .85rem; }
+[data-testid="stCaptionContainer"], .cl-stepper-view .cl-note {  /* captions, read from the back row */
+  color: #31333f !important; opacity: 1 !important; font-size: .95rem; }
+.cl-stepper { --cl-fit: 1; }  /* the step's grids scaled to the width (pages/shell/stepper) */
+.js-plotly-plot .modebar-container { display: none !important; }  /* it covered titles; "Download figure" saves */
 </style>"""  # a constant: no user text ever reaches this HTML
 
 
@@ -141,20 +147,52 @@ def script_bar(page):
 
 SCROLL_TO = "demo_scroll_to"
 _SCROLL_JS = """<span data-step="%d"></span><script>
-(() => {  // scroll the step's section (a subheading) to the top once it is on the page; give up after 10 s
-  const text = %s, start = Date.now();
-  const find = () => [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === text);
+(() => {  // bring the step's part (a heading: its text, or its anchor) just under the script bar, and keep it there
+  // while the page settles (parts drawn above it move it): until it has stayed put for 2 s with the app idle,
+  // someone else scrolls (the user, by any means), a later step takes over, or 30 s pass
+  const target = %s, start = Date.now(), run = (window.__clDemoScroll = (window.__clDemoScroll || 0) + 1);
+  let still = 0, user = false, left = null;  // left: where this script left the page's scroll
+  const events = ['wheel', 'touchstart', 'mousedown'], stop = () => { user = true; };
+  events.forEach((e) => window.addEventListener(e, stop, {capture: true, once: true}));
+  const find = () => document.getElementById(target)
+    || [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === target);
+  const scroller = (heading) => {  // the element that scrolls the page
+    let box = heading.parentElement;
+    while (box && !(/auto|scroll/.test(getComputedStyle(box).overflowY) && box.scrollHeight > box.clientHeight)) {
+      box = box.parentElement;
+    }
+    return box || document.scrollingElement;
+  };
   const timer = setInterval(() => {
-    const heading = find();
-    if (heading) { heading.scrollIntoView({behavior: 'smooth', block: 'start'}); }
-    if (heading || Date.now() - start > 10000) { clearInterval(timer); }
+    const now = Date.now(), app = document.querySelector('[data-testid="stApp"]');
+    const idle = !app || app.dataset.testScriptState === 'notRunning';
+    if (user || run !== window.__clDemoScroll || now - start > 30000 || (idle && still && now - still > 2000)) {
+      clearInterval(timer);
+      events.forEach((e) => window.removeEventListener(e, stop, {capture: true}));
+      return;
+    }
+    const heading = find(), bar = document.querySelector('.st-key-demo_bar');
+    if (!heading) return;  // not drawn yet
+    const box = scroller(heading);
+    if (left !== null && Math.abs(box.scrollTop - left) > 2) { user = true; return; }  // scrolled by someone else
+    const want = (bar ? bar.getBoundingClientRect().bottom : 0) + 12, top = heading.getBoundingClientRect().top;
+    const end = top > want ? box.scrollTop + box.clientHeight >= box.scrollHeight - 1 : box.scrollTop <= 0;
+    left = box.scrollTop;
+    if (Math.abs(top - want) < 4 || end) {  // there, or as near as it gets (the page's end or top)
+      still = still || now;
+      return;
+    }
+    still = 0;
+    heading.style.scrollMarginTop = want + 'px';
+    heading.scrollIntoView({behavior: 'instant', block: 'start'});  // at once: any other scroll is someone else's
+    left = box.scrollTop;
   }, 100);
 })();
 </script>"""
 
 
 def _scroll_html(section, index):
-    """A script that scrolls to the subheading `section` (text from lessons/*.md, JSON-quoted, '<' escaped)."""
+    """A script that scrolls to the heading `section` (text from lessons/*.md, JSON-quoted, '<' escaped)."""
     return _SCROLL_JS % (index, json.dumps(section).replace("<", "\\u003c"))
 
 

@@ -1,8 +1,9 @@
 """Figures on the page: built once per content (cached as Plotly JSON dicts), shown without re-checks.
 
 Every figure has a text alternative and a visible caption stating what it shows for the current
-settings, and saves as a PNG from its toolbar (the camera icon; always shown in demo mode) under a
-file name made of the lesson, the figure and the settings in the URL.
+settings, and saves as a PNG from its toolbar (the camera icon) under a file name made of the lesson, the
+figure and the settings in the URL. In demo mode figures are taller, their text is at least DEMO_FONT px
+(legible()), and the toolbar is hidden (demo mode's CSS; "Download figure" presses its camera).
 """
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from pages.shell.stepper import stepper_keys
 
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 DEMO_SCALE, DEMO_MAX_HEIGHT = 1.4, 620  # demo mode: taller figures (projector), still inside a 720 px screen
+DEMO_FONT = 20  # px: the smallest text of a figure's layout in demo mode (read from the back of a lecture hall)
+_AXIS = re.compile(r"[xy]axis\d*")
+_DATA_LISTS = frozenset({"images", "shapes"})  # layout lists with no text (image sources can be large)
 LESSON_KEY = "_convlab_lesson"  # the lesson on screen (set by LessonPage), for file names
 _NOT_SETTINGS = {"demo", "demo_auto", "demo_every", "hide"}
 _TOOLBAR_ROOM = """[data-testid="stFullScreenFrame"]:has(> [data-testid="stPlotlyChart"]) { padding-top: 30px; }
@@ -95,8 +99,7 @@ def show(figure_spec, key, alt, caption=None, phone=None):
         "format": "png", "scale": 2, "filename": figure_filename(st.session_state.get(LESSON_KEY, ""), key,
                                                                  st.query_params.to_dict(), stepper_keys())}}
     if demo:
-        figure = taller(figure, DEMO_SCALE, DEMO_MAX_HEIGHT)
-        config["displayModeBar"] = True  # the camera (download as PNG) stays in view
+        figure = legible(taller(figure, DEMO_SCALE, DEMO_MAX_HEIGHT), DEMO_FONT)
     drawn(key)
     text = f"{alt} {caption.replace('**', '')}" if caption else alt  # the caption without its Markdown
     if viewport.narrow():
@@ -116,6 +119,45 @@ def taller(figure, scale, max_height):
     if not height:
         return figure
     return {**figure, "layout": {**figure["layout"], "height": min(round(height * scale), max(height, max_height))}}
+
+
+def legible(figure, size):
+    """The figure dict with its layout's text at least `size` px: the default font, titles, every axis's title
+    and tick labels (set on each axis, over any theme), annotations, legends, sliders, colour bars, and the
+    layouts of animation frames. Text inside the marks (a heatmap's cell values) keeps the builder's size.
+    """
+    def fonts(value, key=None):  # a copy with every font dict (font, tickfont) at least `size`
+        if isinstance(value, dict):
+            value = {k: fonts(v, k) for k, v in value.items()}
+            if key in ("font", "tickfont"):
+                value["size"] = max(value.get("size") or 0, size)
+            return value
+        return [fonts(v) for v in value] if isinstance(value, list) and key not in _DATA_LISTS else value
+
+    def layout_of(layout):
+        layout = fonts(layout)
+        for name in [k for k in layout if _AXIS.fullmatch(k)]:
+            layout[name] = titled({**layout[name], "tickfont": fonts(layout[name].get("tickfont", {}), "tickfont")})
+        legend = layout.get("legend", {})  # set on the figure: Streamlit's theme sizes legends and titles in rem
+        return titled({**layout, "font": fonts(layout.get("font", {}), "font"),
+                       "legend": {**legend, "font": fonts(legend.get("font", {}), "font")}})
+
+    def titled(part):  # its title's font set (a title given as a bare string becomes {"text": ...})
+        title = part.get("title", {})
+        title = title if isinstance(title, dict) else {"text": title}
+        return {**part, "title": {**title, "font": fonts(title.get("font", {}), "font")}}
+
+    def trace_of(trace):  # its colour bar only: a trace's text and data are left alone
+        trace = {**trace, "colorbar": fonts(trace["colorbar"])} if isinstance(trace.get("colorbar"), dict) else trace
+        marker = trace.get("marker")
+        if isinstance(marker, dict) and isinstance(marker.get("colorbar"), dict):
+            trace = {**trace, "marker": {**marker, "colorbar": fonts(marker["colorbar"])}}
+        return trace
+
+    out = {**figure, "layout": layout_of(figure.get("layout", {})), "data": [trace_of(t) for t in figure.get("data", ())]}
+    if figure.get("frames"):
+        out["frames"] = [{**f, "layout": layout_of(f["layout"])} if "layout" in f else f for f in figure["frames"]]
+    return out
 
 
 def figure_filename(lesson, key, params, frames=(), max_len=100):

@@ -8,7 +8,7 @@ import pytest
 
 from engine.lessons import load_lessons
 from pages.shell import controls, demo_mode, demo_tools
-from pages.shell.figures import figure_filename, taller
+from pages.shell.figures import DEMO_FONT, figure_filename, legible, taller
 from tests.app.checks import assert_clean, assert_link_note, assert_values, go_to_step, step_of
 
 LESSONS = load_lessons()
@@ -202,17 +202,41 @@ def test_a_bad_demo_value_is_explained_and_leaves_demo_mode_off(open_page):
 
 # ---- figures: text alternatives, captions, PNG -------------------------------------------------
 
-def test_demo_mode_makes_figures_taller_and_keeps_the_camera_in_view(open_page):
+def test_demo_mode_makes_figures_taller_and_their_text_projector_sized(open_page):
     def charts(at):
         return {json.loads(c.proto.config)["toImageButtonOptions"]["filename"]: c for c in at.get("plotly_chart")}
 
     plain, demo = open_page("dilation.py"), demo_page(open_page, next(l for l in LESSONS if l.slug == "dilation"))
     name = "convlab-dilation-dl_growth_fig"  # the same figure, whatever the settings
-    normal_height = json.loads(charts(plain)[name].proto.spec)["layout"]["height"]
-    demo_chart = charts(demo)[name]
-    assert json.loads(demo_chart.proto.spec)["layout"]["height"] > normal_height
-    assert json.loads(demo_chart.proto.config)["displayModeBar"] is True
-    assert "displayModeBar" not in json.loads(charts(plain)[name].proto.config)
+    normal = json.loads(charts(plain)[name].proto.spec)["layout"]
+    assert json.loads(charts(demo)[name].proto.spec)["layout"]["height"] > normal["height"]
+    assert min(font_sizes(normal)) < DEMO_FONT, "the check below could fail"
+    for chart in charts(demo).values():  # every figure's titles, axes, annotations and legend
+        layout = json.loads(chart.proto.spec)["layout"]
+        assert min(font_sizes(layout)) >= DEMO_FONT, chart.proto.id
+        assert all(layout[a]["tickfont"]["size"] >= DEMO_FONT for a in layout if a.startswith(("xaxis", "yaxis")))
+
+
+def font_sizes(value, key=None):
+    """Every font size in a figure's layout: each font or tickfont dict's size (Plotly's 12 when it has none)."""
+    if isinstance(value, dict):
+        own = [value.get("size", 12)] if key in ("font", "tickfont") else []
+        return own + [size for k, v in value.items() for size in font_sizes(v, k)]
+    return [size for v in value for size in font_sizes(v)] if isinstance(value, list) else []
+
+
+def test_legible_raises_layout_text_and_leaves_the_marks_and_the_cache_alone():
+    figure = {"data": [{"type": "heatmap", "z": [[1]], "textfont": {"size": 9}, "colorbar": {"tickfont": {"size": 10}}}],
+              "layout": {"font": {"size": 14}, "xaxis": {"tickfont": {"size": 11}}, "yaxis2": {"title": "t"},
+                         "annotations": [{"text": "a", "font": {"size": 24}}], "images": [{"source": "data:"}]},
+              "frames": [{"layout": {"title": {"text": "step 1", "font": {"size": 18}}}}]}
+    out = legible(figure, 20)
+    assert out["layout"]["font"]["size"] == 20 and out["layout"]["xaxis"]["tickfont"]["size"] == 20
+    assert out["layout"]["yaxis2"]["title"] == {"text": "t", "font": {"size": 20}}
+    assert out["layout"]["annotations"][0]["font"]["size"] == 24, "larger text stays larger"
+    assert out["data"][0]["colorbar"]["tickfont"]["size"] == 20 and out["data"][0]["textfont"]["size"] == 9
+    assert out["frames"][0]["layout"]["title"]["font"]["size"] == 20
+    assert figure["layout"]["font"]["size"] == 14 and figure["data"][0]["colorbar"]["tickfont"]["size"] == 10
 
 
 def test_figure_file_names_are_short_and_safe():

@@ -69,3 +69,25 @@ def test_the_lesson_shell_refuses_a_widget_key_without_the_prefix():
     assert page.key("dl_d") == "dl_d"
     with pytest.raises(ValueError, match="must start with 'dl_'"):
         page.key("xc_d")
+
+
+DEMO = "key_prefix: tq\npresets:\n  - {name: a, label: A, values: {tq_x: 1}}\ndemo:\n  - {preset: a, say: s%s}"
+
+
+@pytest.mark.parametrize("section", ["", ", section: Nowhere", ", section: 3"])
+def test_a_demo_step_must_name_a_part_of_its_page(tmp_path, section):
+    with pytest.raises(LessonError, match=r"needs 'section:', the part of the page it is about"):
+        load_lesson(write(tmp_path, DEMO % section))
+
+
+def test_a_demo_step_may_name_the_lesson_title(tmp_path):
+    assert load_lesson(write(tmp_path, DEMO % ", section: T")).demo[0].section == "T"
+
+
+def test_the_parts_of_a_page_are_its_literal_headings_and_anchors():
+    from engine.lessons.page_parts import page_parts
+
+    parts = page_parts("padding")
+    assert {"Step by step", "Where each padded value comes from", "participation-counts"} <= parts
+    assert not any("{" in p or p.startswith("Full padding") for p in parts), "computed texts are not parts"
+    assert page_parts("no_such_page") == frozenset()

@@ -6,6 +6,7 @@
 // fragment). A step outside lo..hi is asked of the server at once.
 // The server moves the step itself (a preset, a demo step, a link) by sending a new `override`.
 const TYPING = 'input, textarea, select, [contenteditable="true"], [role="slider"], [role="textbox"]';
+const FIT_ZOOM = 2.5, FIT_SCREEN = 0.45;  // fitted grids: at most 2.5x, and at most this share of the window's height
 
 function setParam(name, value) {  // ?name=value in the address bar (removed for null), other parameters kept
   const parts = window.location.search.slice(1).split('&').filter(Boolean);
@@ -55,6 +56,18 @@ export default function ({ parentElement, data: sent, setStateValue }) {
     view.innerHTML = s.tokens.join('');
   };
 
+  const fit = () => {  // demo mode (its CSS sets --cl-fit: 1): the step's grids scaled up to the stepper's width
+    const panels = view.querySelector('.cl-step');
+    view.style.zoom = '';
+    view.classList.add('cl-fit');  // panels in one row, to measure their width
+    const on = getComputedStyle(root).getPropertyValue('--cl-fit').trim() === '1';
+    const grids = panels && panels.getBoundingClientRect().bottom - view.getBoundingClientRect().top;  // notes below: not counted
+    const zoom = on && panels && root.clientWidth
+      ? Math.min(FIT_ZOOM, root.clientWidth / panels.scrollWidth, FIT_SCREEN * window.innerHeight / grids) : 1;
+    view.classList.toggle('cl-fit', zoom > 1);
+    if (zoom > 1) view.style.zoom = String(Math.floor(zoom * 100) / 100);
+  };
+
   const report = (n) => { if (n !== s.known) { s.known = n; setStateValue('step', { n, run: data.run }); } };
 
   const go = (n, redraw) => {
@@ -81,11 +94,15 @@ export default function ({ parentElement, data: sent, setStateValue }) {
     if (!local(start)) view.innerHTML = '';
     go(start, true);
   }
+  fit();  // on every run (demo mode may have changed), not on steps taken here: the size stays put while stepping
   report(s.step);  // the server ran with an older step (steps taken here since): bring it up to date
   range.oninput = () => go(Number(range.value));
   prev.onclick = () => go(s.step - 1);
   next.onclick = () => go(s.step + 1);
 
+  if (s.onResize) window.removeEventListener('resize', s.onResize);
+  s.onResize = fit;
+  window.addEventListener('resize', fit);
   if (s.onKey) document.removeEventListener('keydown', s.onKey);
   s.onKey = null;
   if (data.shortcuts) {
@@ -98,5 +115,9 @@ export default function ({ parentElement, data: sent, setStateValue }) {
     };
     document.addEventListener('keydown', s.onKey);
   }
-  return () => { if (s.onKey) document.removeEventListener('keydown', s.onKey); s.onKey = null; };
+  return () => {
+    if (s.onKey) document.removeEventListener('keydown', s.onKey);
+    window.removeEventListener('resize', s.onResize);
+    s.onKey = s.onResize = null;
+  };
 }

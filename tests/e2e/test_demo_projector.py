@@ -1,0 +1,90 @@
+"""Demo mode on a 1920x1080 projector, one page load per lesson: Page Down walks the whole script, and after
+every step the part the step is about (its `section:` in lessons/<slug>.md) is on screen, not under the
+sticky script bar, and the page reads from the back of a lecture hall: figure text >= 20 px, no Plotly
+toolbar over a title, captions in full contrast, the step grids scaled up to the width."""
+import pytest
+
+from engine.lessons import load_lessons
+from harness.browser import assert_no_exception, expect_rerun, new_app_page, open_page
+from pages.shell.figures import DEMO_FONT
+
+LESSONS = load_lessons()
+
+IN_VIEW_JS = """(target) => {  // the heading (text or anchor) is on screen and uncovered; at the top, or the page's end
+  const heading = document.getElementById(target)
+    || [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === target);
+  if (!heading) return false;
+  const r = heading.getBoundingClientRect();
+  if (r.top < 0 || r.bottom > innerHeight) return false;
+  const seen = document.elementFromPoint(r.left + 4, (r.top + r.bottom) / 2);
+  if (!seen || !heading.contains(seen)) return false;  // under the script bar, or off screen
+  const main = document.querySelector('[data-testid="stMain"]');
+  const atEnd = main.scrollTop + main.clientHeight >= main.scrollHeight - 2;
+  return r.top < innerHeight / 3 || atEnd;
+}"""
+
+LEGIBLE_JS = """(least) => {  // what a projector's back row could not read, as a list of problems
+  const problems = [];
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const texts = [...plot.querySelectorAll('text')]  // titles, axes, annotations, legends (not the marks' text)
+      .filter((t) => t.textContent.trim() && !t.closest('.textpoint, .heatmaplayer, .hoverlayer'));
+    for (const t of texts) {
+      const size = parseFloat(getComputedStyle(t).fontSize);
+      if (size < least) problems.push(`${size} px figure text ${JSON.stringify(t.textContent.slice(0, 30))}`);
+    }
+    const bar = plot.querySelector('.modebar-container')?.getBoundingClientRect();
+    const titles = plot.querySelectorAll('.gtitle, .annotation-text, .g-xtitle text, .g-ytitle text');
+    if (bar && bar.width && bar.height && [...titles].some((t) => overlaps(bar, t.getBoundingClientRect()))) {
+      problems.push('the Plotly toolbar covers a title');
+    }
+  }
+  const luminance = (rgb) => rgb.map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  for (const caption of document.querySelectorAll('[data-testid="stCaptionContainer"] p, .cl-stepper-view .cl-note')) {
+    let [r, g, b, a = 1] = getComputedStyle(caption).color.match(/[\\d.]+/g).map(Number);
+    for (let e = caption; e; e = e.parentElement) a *= Number(getComputedStyle(e).opacity);
+    const mixed = [r, g, b].map((c) => a * c + (1 - a) * 255);  // on the white page
+    if (1.05 / (luminance(mixed) + 0.05) < 7) problems.push(`a caption in low contrast (${getComputedStyle(caption).color})`);
+  }
+  for (const view of document.querySelectorAll('.cl-stepper-view')) {
+    const panels = view.querySelector('.cl-step'), width = view.closest('.cl-stepper').getBoundingClientRect().width;
+    const grids = panels && panels.getBoundingClientRect(), tall = grids && grids.bottom - view.getBoundingClientRect().top;
+    if (panels && grids.width < 0.5 * width && tall < 0.4 * innerHeight) {  // neither as wide nor as tall as allowed
+      problems.push(`step grids ${Math.round(grids.width)} x ${Math.round(tall)} px in a ${Math.round(width)} px stepper`);
+    }
+  }
+  return [...new Set(problems)];
+}"""
+
+WHERE_JS = """(target) => {  // for the failure message: where the heading and the script bar are
+  const heading = document.getElementById(target)
+    || [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === target);
+  const bar = document.querySelector('.st-key-demo_bar'), main = document.querySelector('[data-testid="stMain"]');
+  return {heading: heading && heading.getBoundingClientRect().toJSON(), bar: bar && bar.getBoundingClientRect().bottom,
+          scrollTop: main.scrollTop, scrollHeight: main.scrollHeight, height: innerHeight};
+}"""
+
+
+@pytest.fixture
+def projector(browser):
+    page = new_app_page(browser, 1920, 1080, timeout_ms=60_000)
+    yield page
+    page.context.close()
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
+def test_every_demo_step_brings_its_part_into_view_legibly(projector, app_url, lesson):
+    page = open_page(projector, app_url, f"/{lesson.slug}?demo=1")
+    page.locator("h1").first.click()  # focus away from widgets: Page Down is the script's shortcut
+    for index, step in enumerate(lesson.demo, start=1):
+        with expect_rerun(page, 60_000):
+            page.keyboard.press("PageDown")
+        assert page.locator(".st-key-demo_narration").inner_text().startswith(f"Step {index} / {len(lesson.demo)}")
+        try:
+            page.wait_for_function(IN_VIEW_JS, arg=step.section, timeout=15_000)
+        except Exception as err:
+            where = page.evaluate(WHERE_JS, step.section)
+            raise AssertionError(f"{lesson.slug} step {index}: {step.section!r} is not in view: {where}") from err
+        assert page.evaluate(LEGIBLE_JS, DEMO_FONT) == [], f"{lesson.slug} step {index}"
+    assert_no_exception(page)
