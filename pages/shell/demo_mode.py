@@ -141,8 +141,9 @@ def script_bar(page):
     if auto:
         st.fragment(_tick, run_every=every)(lesson, every)
     section = st.session_state.pop(SCROLL_TO, None)
-    if section:
-        st.html(_scroll_html(section, index), width="content", unsafe_allow_javascript=True)
+    with st.container(key="demo_scroll"):  # on every run: an element only now and then would shift the ones after it,
+        if section:                        # and the stepper component would be mounted anew (losing a step taken here)
+            st.html(_scroll_html(section, index), width="content", unsafe_allow_javascript=True)
 
 
 SCROLL_TO = "demo_scroll_to"
