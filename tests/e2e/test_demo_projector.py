@@ -1,11 +1,13 @@
 """Demo mode on a 1920x1080 projector, one page load per lesson: Page Down walks the whole script, and after
 every step the part the step is about (its `section:` in lessons/<slug>.md) is on screen, not under the
 sticky script bar, and the page reads from the back of a lecture hall: figure text >= 20 px, no Plotly
-toolbar over a title, captions in full contrast, the step grids scaled up to the width."""
+toolbar over a title, captions in full contrast, the step grids scaled up to the width. Then the same page on a
+1280x720 projector: the title fits, nothing is wider than the screen, the step counter is on screen (a
+screenshot of each is kept in the test's temporary directory). A phone: tests/e2e/test_phone_layout.py."""
 import pytest
 
 from engine.lessons import load_lessons
-from harness.browser import assert_no_exception, expect_rerun, new_app_page, open_page
+from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, new_app_page, open_page
 from pages.shell.figures import DEMO_FONT
 
 LESSONS = load_lessons()
@@ -73,9 +75,16 @@ def projector(browser):
     page.context.close()
 
 
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory):
+    return tmp_path_factory.mktemp("screenshots")
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
-def test_every_demo_step_brings_its_part_into_view_legibly(projector, app_url, lesson):
+def test_every_demo_step_brings_its_part_into_view_legibly(projector, app_url, screenshots, lesson):
     page = open_page(projector, app_url, f"/{lesson.slug}?demo=1")
+    assert page.locator("h1").first.inner_text() == lesson.title
+    assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 20
     page.locator("h1").first.click()  # focus away from widgets: Page Down is the script's shortcut
     for index, step in enumerate(lesson.demo, start=1):
         with expect_rerun(page, 60_000):
@@ -88,3 +97,10 @@ def test_every_demo_step_brings_its_part_into_view_legibly(projector, app_url, l
             raise AssertionError(f"{lesson.slug} step {index}: {step.section!r} is not in view: {where}") from err
         assert page.evaluate(LEGIBLE_JS, DEMO_FONT) == [], f"{lesson.slug} step {index}"
     assert_no_exception(page)
+    page.set_viewport_size({"width": 1280, "height": 720})  # a smaller projector, the same page
+    page.wait_for_function("() => innerWidth === 1280")
+    box = page.locator("h1").first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, "the title fits the screen"
+    assert horizontal_overflow(page) <= 1, f"{lesson.slug} at 1280x720 in demo mode is wider than the screen"
+    assert 0 <= page.locator(".st-key-demo_narration").bounding_box()["y"] < 720, "the step counter is on screen"
+    page.screenshot(path=str(screenshots / f"{lesson.slug}_1280x720_demo.png"))
