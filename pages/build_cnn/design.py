@@ -40,7 +40,8 @@ def _table(report):
 
 def layers_and_table(page, source):
     """The parsed layers and their report, with the table and totals; on text that cannot be read or a layer
-    that breaks, the table of the layers before it, the message, the closing sections and a stop."""
+    that breaks, the table of the layers before it, the message (an error for text, a warning naming the layer
+    for a stack that breaks), the closing sections and a stop."""
     with page.stop_on_error():
         layers = parse(source)
     try:
@@ -50,8 +51,9 @@ def layers_and_table(page, source):
         if works:
             st.caption(f"The first {works} layer{'s' * (works > 1)}, which work:")
             _table(analyse(layers[:works], DIGITS_INPUT))
-        with page.stop_on_error():
-            raise err
+        st.warning(f"{err}", icon=":material/warning:")  # a warning, as the architectures lesson's: a lesson example
+        page.finish()
+        st.stop()
     totals(report)
     _table(report)
     return layers, report
