@@ -9,6 +9,7 @@ epochs and seed with one torch thread).
 from __future__ import annotations
 
 import itertools
+import time
 from functools import lru_cache
 
 import numpy as np
@@ -25,7 +26,7 @@ from pages.train_cnn_mlp.slots import BUSY, training_slot
 
 SHIPPED = "max_pool"  # the digit net compared with
 FIGURE_EVERY = 0.1
-_PENDING, _RESULTS, _BUSY, _STOPPED = "_bc_pending", "_bc_results", "_bc_busy", "_bc_running"
+_PENDING, _RESULTS, _BUSY, _STOPPED, _LAST = "_bc_pending", "_bc_results", "_bc_busy", "_bc_running", "_bc_last"
 
 
 def requested():
@@ -57,7 +58,11 @@ def train_button(layers, epochs, seed, running):
         if st.session_state.pop(_STOPPED, None):
             st.info("Training was stopped by a change on the page before it finished; nothing of it was kept.",
                     icon=":material/stop_circle:")
-    return st.empty(), st.empty()
+    progress = st.empty()
+    last = st.session_state.get(_LAST)
+    if last and not running and last[0] == key:
+        progress.progress(1.0, text=last[1])
+    return progress, st.empty()
 
 
 def train_requested(page, placeholders, run):
@@ -69,7 +74,8 @@ def train_requested(page, placeholders, run):
     from engine.ops.layer_text import parse
 
     torch.set_num_threads(1)
-    result = _results().get(run) or finished_runs().find(run)
+    result, start = _results().get(run) or finished_runs().find(run), time.perf_counter()
+    found = result is not None
     if result is None:
         with training_slot() as free:
             if not free:
@@ -80,6 +86,10 @@ def train_requested(page, placeholders, run):
             finished_runs().put(run, result)
     _results()[run] = result
     st.session_state.pop(_STOPPED, None)
+    epochs = len(result.epochs)
+    st.session_state[_LAST] = (run, f"Finished: your network, {epochs} epoch{'s' * (epochs > 1)}, seed {run[2]} ("
+                               + ("found already trained" if found else f"{time.perf_counter() - start:.1f} s in all, "
+                                  f"of which {result.seconds:.1f} s training") + ").")
     st.rerun()
 
 

@@ -24,6 +24,7 @@ def test_a_network_designed_on_the_page_trains_and_is_compared(page, app_url):
     page.get_by_role("button", name=re.compile("Train it")).click()
     page.get_by_text("Your network is").wait_for(timeout=TRAINING_MS)  # the rerun after training draws it
     wait_for_app_idle(page, since, TRAINING_MS)
+    assert page.get_by_test_id("stProgress").filter(has_text="Finished: your network, 1 epoch, seed 8").count() == 1
     assert page.get_by_test_id("stDataFrame").count() == 2  # the layer table and the comparison
     assert page.get_by_text("yours for 1 epoch here, seed 8").count() == 1
     assert "bc_layers=" in page.url  # the design is in the link
