@@ -63,13 +63,13 @@ def _layer(part, i):
         return _PLAIN[word]()
     if word not in _OPTIONS and word != "linear":
         raise LayerTextError(f"{where}: unknown layer '{word}'; use one of {', '.join(WORDS)}.")
-    numbers = [a for a in args if a.isdigit()]
+    numbers = [a for a in args if a.isdecimal()]
     options = args[len(numbers):]
     wanted = {"conv": 2, "linear": 1}.get(word, 1)
     usage = {"conv": "conv CHANNELS KERNEL [sSTRIDE] [pPADDING] [dDILATION] [gGROUPS], e.g. 'conv 16 3 p1'",
              "linear": "linear FEATURES, e.g. 'linear 10'"}.get(word, f"{word} KERNEL [sSTRIDE] [pPADDING], "
                                                                       f"e.g. '{word} 2'")
-    if len(numbers) != wanted or any(a.isdigit() for a in options):
+    if len(numbers) != wanted or any(a.isdecimal() for a in options):
         raise LayerTextError(f"{where}: write {usage}.")
     values = {}
     for option in options:

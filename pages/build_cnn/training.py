@@ -151,7 +151,9 @@ def comparison(layers, report, epochs, seed):
     st.dataframe([mine, shipped], hide_index=True, key="bc_comparison")
     st.caption(f"Accuracy on the 450 test digits, and on the same digits moved by {MOVE} pixels (up, down, left or "
                f"right). The shipped net was trained once for {entry['epochs']} epochs with a one-cycle schedule; "
-               f"yours for {trained} epoch{'s' * (trained > 1)} here, seed {seed}.")
+               f"yours for {trained} epoch{'s' * (trained > 1)} here, seed {seed}. Training seconds: the "
+               "shipped net's as measured when it was trained, yours on this server now (other students' work slows "
+               "it).")
     if result.stopped_early:
         st.warning(f"Training stopped after {trained} of {epochs} epochs: it passed the {BUDGET_SECONDS:.0f} s "
                    "limit of a run on this server.", icon=":material/timer:")

@@ -43,6 +43,7 @@ def test_the_options_and_spelling_are_read():
     ("conv 0 3", "at least 1"),
     ("conv 8 3 s0", "at least 1"),
     ("linear 100000", "too large"),
+    ("linear ²", "write linear FEATURES"),
     ("; ".join(["relu"] * (MAX_LAYERS + 1)), f"at most {MAX_LAYERS}"),
     ("relu " * 200, "characters"),
 ])
