@@ -1,6 +1,8 @@
 """The build-your-own-CNN lesson: the table is analyse's, every preset runs, a breaking stack names its layer and
 the session goes on, limits and bad links are explained, and a short training run shows the engine's result
 next to the shipped digit net."""
+import contextlib
+
 import torch
 
 from engine.figures.common import percent
@@ -91,3 +93,20 @@ def test_a_short_run_shows_the_engines_result_next_to_the_shipped_net(open_page)
     assert rows["moved 2 px"][0] == percent(expected.moved_accuracy)
     assert rows["parameters"][0] == f"{analyse(parse(source), DIGITS_INPUT).params:,}"
     assert any("points below" in m.value or "points above" in m.value for m in at.markdown)
+
+
+def test_a_busy_server_says_so_at_once_and_keeps_nothing(open_page):
+    """Every training slot of the process taken (the CNN-vs-MLP lesson shares them): the press is answered with
+    a message, nothing is trained or kept, and the controls unlock."""
+    from pages.train_cnn_mlp.slots import SLOTS, training_slot
+
+    at = open_page(PAGE, {"bc_layers": "conv 4 3 s2 p1; relu; maxpool 2; flatten; linear 10", "bc_epochs": "1",
+                          "bc_seed": "6"})
+    with contextlib.ExitStack() as others:
+        assert all(others.enter_context(training_slot()) for _ in range(SLOTS))
+        at.button(key="bc_train").click().run(timeout=30)
+        assert_clean(at)
+        assert ["busy training for other students: your network was not trained" in w.value for w in at.warning] \
+            == [True]
+        assert len(at.dataframe) == 1 and not at.session_state["_bc_results"]
+        assert not at.button(key="bc_train").disabled and not at.text_input(key="bc_layers").disabled

@@ -116,3 +116,16 @@ def test_training_is_short_seeded_and_bounded():
     assert (again.test_accuracy, again.moved_accuracy) == (result.test_accuracy, result.moved_accuracy)
     *_, cut = train(layers, epochs=2, seed=3, budget=0)  # the time budget is spent after the first epoch
     assert cut.stopped_early and len(cut.epochs) == 1
+
+
+def test_the_demo_scripts_claims():
+    """Half the channels: conv2's weights / 4, conv1's and the linear layer's / 2; all-conv: about a third of the
+    max-pool net's parameters; max-pool: the linear layer holds most parameters, the convolutions most MACs."""
+    rows = lambda name: {r.name: r for r in analyse(parse(PRESETS[name]), DIGITS_INPUT).rows}  # noqa: E731
+    full, half = rows("max-pool"), rows("small")
+    weights = lambda r: r.macs // (r.output_shape[1] * r.output_shape[2]) if len(r.output_shape) == 3 else r.macs  # noqa: E731
+    assert [weights(full[n]) / weights(half[n]) for n in ("conv1", "conv2", "fc1")] == [2, 4, 2]
+    params = lambda name: analyse(parse(PRESETS[name]), DIGITS_INPUT).params  # noqa: E731
+    assert 0.28 < params("all-conv") / params("max-pool") < 0.36
+    assert full["fc1"].params > params("max-pool") / 2
+    assert full["conv1"].macs + full["conv2"].macs > sum(r.macs for r in full.values()) / 2
