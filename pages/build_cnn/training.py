@@ -83,7 +83,8 @@ def train_requested(page, placeholders, run):
                 st.rerun()
             st.session_state[_STOPPED] = True  # cleared below; left set if a change on the page stops the run
             result = _train_live(page, parse(run[0]), run[2], run[1], placeholders)
-            finished_runs().put(run, result)
+            if not result.stopped_early:  # a cut run depends on how busy the server was: not shared
+                finished_runs().put(run, result)
     _results()[run] = result
     st.session_state.pop(_STOPPED, None)
     epochs = len(result.epochs)
@@ -155,8 +156,8 @@ def comparison(layers, report, epochs, seed):
                "shipped net's as measured when it was trained, yours on this server now (other students' work slows "
                "it).")
     if result.stopped_early:
-        st.warning(f"Training stopped after {trained} of {epochs} epochs: it passed the {BUDGET_SECONDS:.0f} s "
-                   "limit of a run on this server.", icon=":material/timer:")
+        st.warning(f"Training stopped after {trained} of {epochs} epochs: at its pace, another epoch would "
+                   f"have ended after the {BUDGET_SECONDS:.0f} s a run may take on this server.", icon=":material/timer:")
     macs = NETWORKS["digit_" + SHIPPED].report().macs
     gap = 100 * (result.test_accuracy - entry["test_accuracy"])
     size = ("the same parameters and multiply-adds" if (report.params, report.macs) == (entry["parameters"], macs)
