@@ -76,6 +76,10 @@ def test_a_network_over_the_limits_is_shown_but_not_trained(open_page):
 
 def test_bad_links_get_a_note(open_page):
     assert_link_note(open_page(PAGE, {"bc_epochs": "99"}), {"bc_epochs": "99"})
+    too_long = "relu; " * 80  # 480 characters
+    at = open_page(PAGE, {"bc_layers": too_long})
+    assert_link_note(at, {"bc_layers": too_long})
+    assert at.text_input(key="bc_layers").value != too_long
     at = open_page(PAGE, {"tr_epochs": "3"})
     assert "another lesson" in "".join(w.value for w in at.warning)
 
