@@ -147,11 +147,14 @@ def block_description(block):
         f"{dw.kernel}×{dw.kernel} depthwise (stride {dw.stride}), 1×1 project: {path} channels")
 
 
+PHONE_COLUMNS = 4  # maps a row on a phone: their channel labels clear of the row above
+
+
 @st.cache_data(max_entries=4 * BLOCKS, ttl=KEEP_SECONDS, show_spinner=False)
-def _maps_figure(key, name, title, font_size, _maps):
+def _maps_figure(key, name, title, font_size, _maps, columns=8):
     """feature_maps_figure of layer `name` of the photo cached under `key` (as analyse): cached by that key
     rather than by the maps, and dropped with the photo's other results."""
-    return feature_maps_figure(_maps, title=title, font_size=font_size)
+    return feature_maps_figure(_maps, title=title, columns=columns, font_size=font_size)
 
 
 def feature_maps_view(key, maps, shapes, block, font_size):
@@ -162,8 +165,9 @@ def feature_maps_view(key, maps, shapes, block, font_size):
     silent = (f" {_channels(dark)} {'is' if len(dark) == 1 else 'are'} all black: "
               f"{'that filter' if len(dark) == 1 else 'those filters'} found {'its' if len(dark) == 1 else 'their'} "
               "pattern nowhere in this photo." if dark else "")
-    show(_maps_figure(key, "stem", f"Stem: {len(stem)} of {c} maps, {h} × {w}", font_size, stem),
-         key="cp_stem_fig", alt=f"The first {len(stem)} feature maps of the stem as small gray images.",
+    stem_title = f"Stem: {len(stem)} of {c} maps, {h} × {w}"
+    show(_maps_figure(key, "stem", stem_title, font_size, stem), key="cp_stem_fig",
+         phone=lambda: _maps_figure(key, "stem", stem_title, font_size, stem, PHONE_COLUMNS), alt=f"The first {len(stem)} feature maps of the stem as small gray images.",
          caption=f"Stem (3×3 convolution, stride 2, 3 → {c} channels, then ReLU6): {c} maps of {h} × {w}, the first "
                  f"{len(stem)} shown. Each map is one filter's answer to \"is my pattern here?\": bright where its "
                  "edge or colour is, black where it is not (ReLU6 cuts negatives). Each map is scaled to its own "
@@ -171,10 +175,11 @@ def feature_maps_view(key, maps, shapes, block, font_size):
     name = f"blocks.{block}"
     c, h, w = shapes[name]
     cells = IMAGE_SIZE // h
-    figure = _maps_figure(key, name, f"Block {block}: {len(maps[name])} of {c} maps, {h} × {w}", font_size, maps[name])
+    title = f"Block {block}: {len(maps[name])} of {c} maps, {h} × {w}"
+    figure = _maps_figure(key, name, title, font_size, maps[name])
     colours = ("Red is positive, blue negative, white zero (a block ends with a linear 1×1 projection, so its "
                "output is signed)") if figure["meta"]["signed"] else "Bright is large"
-    show(figure, key="cp_block_fig",
+    show(figure, key="cp_block_fig", phone=lambda: _maps_figure(key, name, title, font_size, maps[name], PHONE_COLUMNS),
          alt=f"The first {len(maps[name])} feature maps of block {block} as small coloured images.",
          caption=f"Block {block} ({block_description(block)}): {c} maps of {h} × {w}, one cell for each "
                  f"{cells} × {cells} pixels of the input; the first {len(maps[name])} shown. {colours}; each map "

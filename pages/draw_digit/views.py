@@ -152,12 +152,15 @@ def feature_maps(page, name, maps):
                           layers):
         with tab:
             c, h, w = maps[layer].shape
-            show(spec(feature_maps_figure, maps[layer], title=f"{layer}: {c} maps, {h} × {w}",
-                      font_size=page.font_size), key=f"dd_maps_{layer}_fig",
+            title = f"{layer}: {c} maps, {h} × {w}"
+            show(spec(feature_maps_figure, maps[layer], title=title, font_size=page.font_size),
+                 key=f"dd_maps_{layer}_fig", phone=lambda m=maps[layer], t=title: spec(
+                     feature_maps_figure, m, title=t, columns=PHONE_MAP_COLUMNS, font_size=page.font_size),
                  alt=f"All {c} feature maps of layer {layer} as small gray images.",
                  caption=layer_caption(cfg, layer, (c, h, w)) + " Each map is scaled to its own maximum.")
 
 
+PHONE_MAP_COLUMNS = 4  # feature maps a row on a phone: their channel labels clear of the row above
 PHONE_COLUMNS = 3  # kernels a row on a phone: 3 x 3 cells of ~30 px, their weights readable
 
 
