@@ -110,6 +110,7 @@ def speedup_figure(out_channels, kernel, c_max=512, height=320, font_size=14):
     layout = {"height": height, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "plot_bgcolor": "white",
               "font": {"size": font_size}, "dragmode": False, "showlegend": True,
               "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-              "xaxis": {"type": "log", "title": {"text": "output channels C_out"}, "gridcolor": "#eee"},
+              "xaxis": {"type": "log", "title": {"text": "output channels C_out"}, "gridcolor": "#eee",
+                        "tickvals": [2 ** i for i in range(int(np.log2(c_max)) + 1)]},  # 1, 2, 4, ...: full-size labels
               "yaxis": {"title": {"text": "times fewer multiply-adds"}, "gridcolor": "#eee", "rangemode": "tozero"}}
     return plain.finished(data, layout)
