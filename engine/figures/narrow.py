@@ -158,3 +158,26 @@ def _is_title_of(annotation, xaxis):
     lo, hi = xaxis["domain"]
     return (annotation.get("xref") == "paper" and annotation.get("yref") == "paper" and annotation.get("y") == 1.0
             and abs(annotation.get("x", -1) - (lo + hi) / 2) < 1e-6)
+
+
+def legend_below(figure):
+    """A one-panel figure whose horizontal legend hangs under the plot, with room of its own on a phone: there its
+    long entries wrap into one row each, and placed a share of the plot's height below the axis (as on a wide
+    screen) they run over the x axis's title. The plot keeps its height; the figure grows by the legend's rows.
+    None when the figure has no such legend."""
+    layout = figure.get("layout", {})
+    legend = layout.get("legend", {})
+    entries = [t for t in figure.get("data", ()) if t.get("showlegend", True) and t.get("name")]
+    if (is_one_row(figure) or not entries or not layout.get("showlegend", True) or legend.get("orientation") != "h"
+            or legend.get("y", 1.0) >= 0):
+        return None
+    font = legend.get("font", {}).get("size") or layout.get("font", {}).get("size", 14)
+    margin = layout.get("margin", {})
+    height = layout.get("height", 450)
+    inner = height - margin.get("t", 100) - margin.get("b", 80)
+    under = _under(layout.get("xaxis", {}))
+    rows = len({t.get("legendgroup", t["name"]) for t in entries}) * round(1.6 * font) + 16
+    return {**figure, "layout": {**layout, "height": height - margin.get("b", 80) + under + rows,
+                                 "margin": {**margin, "b": under + rows},
+                                 "legend": {**legend, "x": 0.0, "xanchor": "left", "y": -(under + 10) / inner,
+                                            "yanchor": "top"}}}

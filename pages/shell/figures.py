@@ -14,7 +14,7 @@ import plotly.io as pio
 import streamlit as st
 
 from engine.figures import SpecFigure
-from engine.figures.narrow import stacked
+from engine.figures.narrow import legend_below, stacked
 from pages.shell import demo_mode, viewport
 from pages.shell.caching import digest, qualname, store
 from pages.shell.controls import drawn
@@ -104,7 +104,7 @@ def show(figure_spec, key, alt, caption=None, phone=None):
     text = f"{alt} {caption.replace('**', '')}" if caption else alt  # the caption without its Markdown
     if viewport.narrow():
         phone = phone() if callable(phone) else phone
-        figure = themed(_spec_of(phone)) if phone is not None else (stacked(figure) or figure)
+        figure = themed(_spec_of(phone)) if phone is not None else (stacked(figure) or legend_below(figure) or figure)
     st.plotly_chart(SpecFigure(figure), key=key, alt=text, config=config)
     st.caption(caption or alt)
 

@@ -64,3 +64,17 @@ def test_wrap_breaks_only_between_terms():
     assert wrapped.replace("<br>", " ") == equation
     assert all(len(line) <= 20 + 8 for line in wrapped.split("<br>"))
     assert wrap("short", 20) == "short"
+
+
+def test_a_legend_under_one_panel_gets_room_of_its_own_under_the_axis_title():
+    from engine.figures.narrow import _under, legend_below
+    lines = [{"type": "scatter", "name": f"net {i}", "x": [0, 1], "y": [0, 1]} for i in range(5)]
+    layout = {"height": 380, "margin": {"t": 50, "b": 10}, "font": {"size": 14},
+              "xaxis": {"title": {"text": "rotation (degrees)"}}, "legend": {"orientation": "h", "y": -0.22}}
+    phone = legend_below({"data": lines, "layout": layout})
+    inner = 380 - 50 - 10
+    assert -phone["layout"]["legend"]["y"] * inner > _under(layout["xaxis"])  # below the ticks and the axis title
+    assert phone["layout"]["height"] - phone["layout"]["margin"]["b"] - 50 == inner  # the plot keeps its height
+    assert phone["layout"]["margin"]["b"] >= _under(layout["xaxis"]) + 5 * 20  # a row per entry
+    assert legend_below({"data": lines, "layout": {**layout, "legend": {"orientation": "v"}}}) is None
+    assert legend_below({"data": [], "layout": layout}) is None
