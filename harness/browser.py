@@ -9,12 +9,13 @@ tell that a rerun happened. PROBE_JS therefore also reads the ForwardMsgs on the
 Idle = that count has passed the mark taken before the action, no run is going on, every rerun the
 browser asked for (BackMsg rerun_script, e.g. a component reporting its state after a run) has
 started since, the attribute says notRunning, two animation frames passed since the last message
-(React has committed; the probe asks for them after each message, so an idle page runs no frame loop), no `stSkeleton` is left (Suspense fallback of an element whose JS chunk is
-still loading), and every lesson stepper (pages/shell/stepper, in `.st-key-ctl_<key>`) has drawn a step
-that agrees with the last step the server sent it (the probe reads `"key": ..., "start": n` from
-the component's data), unless the student stepped in the browser after that data came. So a run
-after which a stepper still has to tell the server its step (the stepper's fragment reruns) is
-waited for as one chain with it.
+(React has committed; the probe asks for them after each message, so an idle page runs no frame loop), no
+`stSkeleton` is left (Suspense fallback of an element whose JS chunk is still loading), the lesson's viewport
+reporter (pages/shell/viewport.py) says the server draws for this screen's width, and every lesson stepper
+(pages/shell/stepper, in `.st-key-ctl_<key>`) has drawn a step that agrees with the last step the server sent
+it (the probe reads `"key": ..., "start": n` from the component's data), unless the student stepped in the
+browser after that data came. So a run after which a stepper still has to tell the server its step (the
+stepper's fragment reruns) is waited for as one chain with it.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ _IDLE_JS = r"""([since, states]) => {
     && states.includes(app.dataset.testScriptState)
     && app.dataset.testConnectionState === 'CONNECTED'
     && !document.querySelector('[data-testid="stSkeleton"]')  // lazy element chunk still loading
+    && [...document.querySelectorAll('.st-key-lesson_viewport')]  // the server knows the screen's width
+      .every((box) => box.querySelector('[data-cl-viewport="settled"]'))
     && [...document.querySelectorAll('[class*="st-key-ctl_"]')].every((box) => {  // the lesson steppers
       const root = box.querySelector('.cl-stepper[data-step]');
       if (!root) return false;  // its JS has not drawn a step yet
@@ -173,18 +176,27 @@ def assert_no_exception(page) -> None:
     assert not found, f"{page.url} shows {len(found)} error(s):\n" + "\n---\n".join(found)
 
 
-def horizontal_overflow(page) -> int:
+_OVERFLOW_JS = """() => {
+  const widths = [['[data-testid="stMain"]'], ['[data-testid="stMainBlockContainer"]']]
+    .map(([s]) => document.querySelector(s)).filter(Boolean)
+    .map((e) => e.scrollWidth - e.clientWidth);
+  widths.push(document.documentElement.scrollWidth - window.innerWidth);
+  return Math.max(...widths);
+}"""
+
+
+def horizontal_overflow(page, settle_ms: int = 3_000) -> int:
     """How many pixels the app is wider than its window (0: nothing sticks out sideways).
 
-    Measured on the scrolling main area (`stMain`), the main block and the document.
+    Measured on the scrolling main area (`stMain`), the main block and the document. Right after a window
+    resize, Plotly redraws its figures at the new width a moment later: wait up to `settle_ms` for the app to
+    fit, then measure.
     """
-    return page.evaluate("""() => {
-      const widths = [['[data-testid="stMain"]'], ['[data-testid="stMainBlockContainer"]']]
-        .map(([s]) => document.querySelector(s)).filter(Boolean)
-        .map((e) => e.scrollWidth - e.clientWidth);
-      widths.push(document.documentElement.scrollWidth - window.innerWidth);
-      return Math.max(...widths);
-    }""")
+    try:
+        page.wait_for_function(f"() => ({_OVERFLOW_JS})() <= 1", timeout=settle_ms)
+    except PlaywrightTimeout:
+        pass  # still too wide: the measure below says by how much
+    return page.evaluate(_OVERFLOW_JS)
 
 
 def aria_label(page, selector: str) -> str:

@@ -161,15 +161,14 @@ def _is_title_of(annotation, xaxis):
 
 
 def legend_below(figure):
-    """A one-panel figure whose horizontal legend hangs under the plot, with room of its own on a phone: there its
-    long entries wrap into one row each, and placed a share of the plot's height below the axis (as on a wide
-    screen) they run over the x axis's title. The plot keeps its height; the figure grows by the legend's rows.
+    """A one-panel figure's horizontal legend (over or under the plot) put under the x axis's title with room of its
+    own, for a phone: there its long entries wrap into one row each and run over the axis title (under the plot)
+    or the figure's title (over it). The plot keeps its height; the figure grows by the legend's rows.
     None when the figure has no such legend."""
     layout = figure.get("layout", {})
     legend = layout.get("legend", {})
     entries = [t for t in figure.get("data", ()) if t.get("showlegend", True) and t.get("name")]
-    if (is_one_row(figure) or not entries or not layout.get("showlegend", True) or legend.get("orientation") != "h"
-            or legend.get("y", 1.0) >= 0):
+    if is_one_row(figure) or not entries or not layout.get("showlegend", True) or legend.get("orientation") != "h":
         return None
     font = legend.get("font", {}).get("size") or layout.get("font", {}).get("size", 14)
     margin = layout.get("margin", {})

@@ -14,14 +14,18 @@ NARROW_PX = 600
 _KEY = "_convlab_viewport"
 _JS = """export default function ({ parentElement, data, setStateValue }) {
   const query = window.matchMedia(`(max-width: ${data.px}px)`);
-  const report = () => { if (query.matches !== data.narrow) setStateValue('narrow', query.matches); };
+  const report = () => {  // data-cl-viewport: "settled" once the server draws for this width (the browser tests wait)
+    parentElement.querySelector('span').dataset.clViewport = query.matches === data.narrow ? 'settled' : 'reported';
+    if (query.matches !== data.narrow) setStateValue('narrow', query.matches);
+  };
   report();
   if (!parentElement.clViewport) {  // one listener per mounted component: a resize across the line reports again
     parentElement.clViewport = true;
     query.addEventListener('change', () => setStateValue('narrow', query.matches));
   }
 }"""
-_component = st.components.v2.component("convlab_viewport", html="<span hidden></span>", js=_JS)
+_component = st.components.v2.component("convlab_viewport", html="<span hidden></span>", js=_JS,
+                                        isolate_styles=False)  # in the page's DOM: the browser tests read its span
 
 
 def narrow() -> bool:

@@ -35,13 +35,16 @@ _FIGURE_BOXES = r"""() => {
     const ticks = [...gd.querySelectorAll('.xtick text, .ytick text')].filter((t) => t.textContent.trim())
       .map((t) => ({what: 'tick label ' + t.textContent, box: box(t)}));
     const modebar = [...gd.querySelectorAll('.modebar')].filter(shown).map((m) => ({what: 'toolbar', box: box(m)}));
+    const axes = [...gd.querySelectorAll('.g-xtitle text, .g-ytitle text')].filter((t) => t.textContent.trim())
+      .map((t) => ({what: 'axis title "' + t.textContent + '"', box: box(t)}));
+    const legend = [...gd.querySelectorAll('.legend .traces')].map((t) => ({what: 'legend entry', box: box(t)}));
     const buttons = [...gd.querySelectorAll('.updatemenu-button')].map((b) => ({what: 'play button', box: box(b)}));
     const slider = [...gd.querySelectorAll('.slider-rail-rect, .slider-grip-rect, .slider-label, .slider-current-value')]
       .filter((s) => s.textContent.trim() || s.tagName === 'rect').map((s) => ({what: 'slider', box: box(s)}));
     const element = gd.closest('[data-testid="stElementContainer"]');
     const cut = Math.max(element.scrollHeight - element.clientHeight, gd.getBoundingClientRect().bottom
                          - gd.closest('[data-testid="stPlotlyChart"]').getBoundingClientRect().bottom);
-    return {key, labels, areas, ticks, modebar, buttons, slider, cut};
+    return {key, labels, areas, ticks, modebar, buttons, slider, cut, axes, legend};
   });
 }"""
 
@@ -64,7 +67,7 @@ def figure_clashes(figure):
     f = figure
     found = (clashes(f["labels"], f["labels"]) + clashes(f["labels"], f["areas"]) + clashes(f["labels"], f["ticks"])
              + clashes(f["modebar"], f["labels"] + f["areas"] + f["ticks"] + f["slider"] + f["buttons"])
-             + clashes(f["buttons"], f["slider"]))
+             + clashes(f["buttons"], f["slider"]) + clashes(f["legend"], f["axes"] + f["ticks"] + f["labels"]))
     if f["cut"] > 1:
         found.append(f"{f['cut']:.0f} px of the figure are cut off (or scroll inside it)")
     return [f"{f['key']}: {c}" for c in found]
