@@ -18,7 +18,6 @@ from engine.figures.narrow import legend_below, stacked
 from pages.shell import demo_mode, viewport
 from pages.shell.caching import digest, qualname, store
 from pages.shell.controls import drawn
-from pages.shell.stepper import stepper_keys
 
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 DEMO_SCALE, DEMO_MAX_HEIGHT = 1.4, 620  # demo mode: taller figures (projector), still inside a 720 px screen
@@ -26,7 +25,6 @@ DEMO_FONT = 20  # px: the smallest text of a figure's layout in demo mode (read 
 _AXIS = re.compile(r"[xy]axis\d*")
 _DATA_LISTS = frozenset({"images", "shapes"})  # layout lists with no text (image sources can be large)
 LESSON_KEY = "_convlab_lesson"  # the lesson on screen (set by LessonPage), for file names
-_NOT_SETTINGS = {"demo", "demo_auto", "demo_every", "hide"}
 _TOOLBAR_ROOM = """[data-testid="stFullScreenFrame"]:has(> [data-testid="stPlotlyChart"]) { padding-top: 30px; }
   [data-testid="stPlotlyChart"] .js-plotly-plot { overflow: visible !important; }
   [data-testid="stPlotlyChart"] .modebar-container { top: -30px !important; }
@@ -96,8 +94,7 @@ def show(figure_spec, key, alt, caption=None, phone=None):
     figure = themed(_spec_of(figure_spec))
     demo = demo_mode.is_on()
     config = {**CONFIG, "toImageButtonOptions": {
-        "format": "png", "scale": 2, "filename": figure_filename(st.session_state.get(LESSON_KEY, ""), key,
-                                                                 st.query_params.to_dict(), stepper_keys())}}
+        "format": "png", "scale": 2, "filename": figure_filename(st.session_state.get(LESSON_KEY, ""), key)}}
     if demo:
         figure = legible(taller(figure, DEMO_SCALE, DEMO_MAX_HEIGHT), DEMO_FONT)
     drawn(key)
@@ -160,13 +157,11 @@ def legible(figure, size):
     return out
 
 
-def figure_filename(lesson, key, params, frames=(), max_len=100):
-    """convlab-<lesson>-<figure key>-<setting>-<value>...: short URL settings, safe characters.
+def figure_filename(lesson, key, max_len=100):
+    """convlab-<lesson>-<figure key>, in safe characters.
 
-    Left out: matrices (long), the steppers' frames (`frames`, their keys: a frame changes no figure but
-    the animation, and a new file name would redraw every figure) and the demo-mode switches.
+    No settings from the URL: the name is part of the figure's Plotly config, and a changed config makes
+    Plotly draw the figure anew, so a name that followed the controls redrew every figure on the page at every
+    interaction (a browser saves a second download of the same name as "name (1).png").
     """
-    parts = ["convlab", lesson, key] + [f"{name}-{value}" for name, value in params.items()
-                                        if name not in _NOT_SETTINGS and name not in frames
-                                        and len(str(value)) <= 12]
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(p for p in parts if p))[:max_len]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(p for p in ("convlab", lesson, key) if p))[:max_len]

@@ -1,13 +1,15 @@
 """Demo mode on a 1920x1080 projector, one page load per lesson: Page Down walks the whole script, and after
 every step the part the step is about (its `section:` in lessons/<slug>.md) is on screen, not under the
-sticky script bar, and the page reads from the back of a lecture hall: figure text >= 20 px, no Plotly
-toolbar over a title, captions in full contrast, the step grids scaled up to the width. Then the same page on a
-1280x720 projector: the title fits, nothing is wider than the screen, the step counter is on screen (a
-screenshot of each is kept in the test's temporary directory). A phone: tests/e2e/test_phone_layout.py."""
+sticky script bar, no figure whose content stayed the same was drawn again, and the page reads from the back of
+a lecture hall: figure text >= 20 px, no Plotly toolbar over a title, captions in full contrast, the step grids
+scaled up to the width. Then the same page on a 1280x720 projector: the title fits, nothing is wider than the
+screen, the step counter is on screen (a screenshot of each is kept in the test's temporary directory).
+A phone: tests/e2e/test_phone_layout.py."""
 import pytest
 
 from engine.lessons import load_lessons
-from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, new_app_page, open_page
+from harness.browser import (assert_no_exception, expect_rerun, horizontal_overflow, new_app_page, open_page,
+                             redrawn_unchanged, tag_figures)
 from pages.shell.figures import DEMO_FONT
 
 LESSONS = load_lessons()
@@ -87,9 +89,11 @@ def test_every_demo_step_brings_its_part_into_view_legibly(projector, app_url, s
     assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 20
     page.locator("h1").first.click()  # focus away from widgets: Page Down is the script's shortcut
     for index, step in enumerate(lesson.demo, start=1):
+        tag_figures(page)
         with expect_rerun(page, 60_000):
             page.keyboard.press("PageDown")
         assert page.locator(".st-key-demo_narration").inner_text().startswith(f"Step {index} / {len(lesson.demo)}")
+        assert redrawn_unchanged(page) == [], f"{lesson.slug} step {index}: figures drawn again with nothing changed"
         try:
             page.wait_for_function(IN_VIEW_JS, arg=step.section, timeout=15_000)
         except Exception as err:
