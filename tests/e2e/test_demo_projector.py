@@ -8,7 +8,7 @@ A phone: tests/e2e/test_phone_layout.py."""
 import pytest
 
 from engine.lessons import load_lessons
-from harness.browser import (assert_no_exception, expect_rerun, horizontal_overflow, new_app_page, open_page,
+from harness.browser import (assert_no_exception, expect_rerun, horizontal_overflow, open_page,
                              redrawn_unchanged, tag_figures)
 from pages.shell.figures import DEMO_FONT
 
@@ -71,10 +71,8 @@ WHERE_JS = """(target) => {  // for the failure message: where the heading and t
 
 
 @pytest.fixture
-def projector(browser):
-    page = new_app_page(browser, 1920, 1080, timeout_ms=60_000)
-    yield page
-    page.context.close()
+def projector(reused_page):
+    return reused_page(1920, 1080, timeout_ms=60_000)
 
 
 @pytest.fixture(scope="module")

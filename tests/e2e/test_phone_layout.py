@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from engine.lessons import load_lessons
-from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, new_app_page, open_page, \
+from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, open_page, \
     steppers_ready
 
 PHONE = (390, 844)
@@ -96,10 +96,8 @@ def grid_editor_clashes(page):
 
 
 @pytest.fixture
-def phone(browser):
-    page = new_app_page(browser, *PHONE, is_mobile=True, has_touch=True)
-    yield page
-    page.context.close()
+def phone(reused_page):
+    return reused_page(*PHONE, is_mobile=True, has_touch=True)
 
 
 @pytest.mark.parametrize("lesson", load_lessons(), ids=lambda l: l.slug)
