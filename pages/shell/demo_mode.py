@@ -38,6 +38,7 @@ h1 { font-size: 2.2rem !important; }
 .st-key-demo_bar { background: #fff; padding: .3rem 0; border-bottom: 3px solid #e66100; }
 .st-key-demo_narration p { font-size: 1.15rem; }
 .st-key-demo_tools { font-size: .85rem; }
+[data-testid="stWidgetLabel"] p { font-size: 1rem !important; }  /* control labels as large as body text */
 [data-testid="stCaptionContainer"], .cl-stepper-view .cl-note {  /* captions, read from the back row */
   color: #31333f !important; opacity: 1 !important; font-size: .95rem; }
 .cl-stepper { --cl-fit: 1; }  /* the step's grids scaled to the width (pages/shell/stepper) */

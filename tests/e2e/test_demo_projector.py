@@ -1,10 +1,10 @@
 """Demo mode on a 1920x1080 projector, one page load per lesson: Page Down walks the whole script, and after
 every step the part the step is about (its `section:` in lessons/<slug>.md) is on screen, not under the
 sticky script bar, no figure whose content stayed the same was drawn again, and the page reads from the back of
-a lecture hall: figure text >= 20 px, no Plotly toolbar over a title, captions in full contrast, the step grids
-scaled up to the width. Then the same page on a 1280x720 projector: the title fits, nothing is wider than the
-screen, the step counter is on screen (a screenshot of each is kept in the test's temporary directory).
-A phone: tests/e2e/test_phone_layout.py."""
+a lecture hall: figure text and control labels >= 20 px, no Plotly toolbar over a title, captions in full
+contrast, the step grids scaled up to the width. Then the same page on a 1280x720 projector: the title fits,
+nothing is wider than the screen, the step counter is on screen (a screenshot of each is kept in the test's
+temporary directory). A phone: tests/e2e/test_phone_layout.py."""
 import pytest
 
 from engine.lessons import load_lessons
@@ -42,6 +42,11 @@ LEGIBLE_JS = """(least) => {  // what a projector's back row could not read, as 
     if (bar && bar.width && bar.height && [...titles].some((t) => overlaps(bar, t.getBoundingClientRect()))) {
       problems.push('the Plotly toolbar covers a title');
     }
+  }
+  for (const label of document.querySelectorAll('[data-testid="stWidgetLabel"] p')) {  // the controls' names
+    const size = parseFloat(getComputedStyle(label).fontSize);
+    const name = label.innerText.trim();
+    if (name && size < least) problems.push(`${size} px control label ${JSON.stringify(name.slice(0, 30))}`);
   }
   const luminance = (rgb) => rgb.map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; })
     .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
