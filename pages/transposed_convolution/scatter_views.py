@@ -1,5 +1,5 @@
 """Views of the transposed-convolution lesson: scatter steps with C^T, the equivalent convolution,
-the output size and output_padding, checkerboards (the PyTorch code: engine/pytorch_code.py)."""
+the output size and output_padding, checkerboards (the PyTorch code: engine/pytorch_code/)."""
 from __future__ import annotations
 
 import numpy as np
