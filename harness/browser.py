@@ -294,29 +294,3 @@ def address_query(page) -> dict[str, str]:
     """The query of the address bar as the browser holds it now (the stepper writes it without a rerun)."""
     return dict(parse_qsl(page.evaluate("window.location.search").lstrip("?")))
 
-
-TAG_FIGURES_JS = """() => {  // remember each figure's Plotly node and content, and count its re-plots
-  window.__clFigures = [...document.querySelectorAll('.js-plotly-plot')].map((node) => {
-    const box = node.closest('[class*="st-key-"]'), key = box && box.className.match(/st-key-(\\S+)/)[1];
-    const fig = {key, node, plots: 0, content: JSON.stringify([node.data, node.layout])};
-    node.on('plotly_afterplot', () => { fig.plots++; });
-    return fig;
-  }).filter((fig) => fig.key);
-  return window.__clFigures.map((fig) => fig.key);
-}"""
-
-_REDRAWN_UNCHANGED_JS = """() => window.__clFigures.filter((fig) => {  // drawn anew, though its content is the same
-  const now = document.querySelector('.st-key-' + fig.key + ' .js-plotly-plot');
-  return now && (now !== fig.node || fig.plots > 0) && JSON.stringify([now.data, now.layout]) === fig.content;
-}).map((fig) => fig.key)"""
-
-
-def tag_figures(page) -> list[str]:
-    """Start watching the page's Plotly figures (by their element keys); see redrawn_unchanged."""
-    return page.evaluate(TAG_FIGURES_JS)
-
-
-def redrawn_unchanged(page) -> list[str]:
-    """Keys of figures tagged by tag_figures that Plotly drew again (re-plotted, or a new node) with the same
-    content: each is work the student's browser did for nothing (e.g. a Plotly config that changed)."""
-    return page.evaluate(_REDRAWN_UNCHANGED_JS)

@@ -8,8 +8,8 @@ temporary directory). A phone: tests/e2e/test_phone_layout.py."""
 import pytest
 
 from engine.lessons import load_lessons
-from harness.browser import (assert_no_exception, expect_rerun, horizontal_overflow, open_page,
-                             redrawn_unchanged, tag_figures)
+from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, open_page
+from harness.redraws import redrawn_unchanged, tag_figures
 from pages.shell.figures import DEMO_FONT
 
 LESSONS = load_lessons()

@@ -7,6 +7,7 @@ import engine
 from engine.data.matrix_text import parse_matrix
 from engine.ops.receptive_field import input_range, parse_layers
 from harness.browser import assert_no_exception, expect_rerun, open_page, slider, step_text
+from harness.redraws import redrawn, tag_figures
 
 X = parse_matrix("; ".join(" ".join(str((r * 7 + c) % 10) for c in range(7)) for r in range(7)))
 K = np.arange(1, 10, dtype=float).reshape(3, 3)
@@ -62,18 +63,6 @@ def test_demo_script_folds_the_presets_and_page_down_starts_it(page, app_url):
     assert_no_exception(page)
 
 
-# Tag every figure's Plotly node and count its re-plots (plotly_afterplot); CHANGED tells which were replaced
-# or re-plotted since.
-TAG_FIGURES = """() => { window.__figs = {};
-  document.querySelectorAll('[class*="st-key-dl_"] .js-plotly-plot').forEach((node) => {
-    const key = node.closest('[class*="st-key-dl_"]').className.match(/st-key-(dl_\\w+)/)[1];
-    window.__figs[key] = {node, plots: 0};
-    node.on('plotly_afterplot', () => { window.__figs[key].plots++; });
-  }); return Object.keys(window.__figs); }"""
-CHANGED = """() => Object.entries(window.__figs).filter(([key, fig]) =>
-  document.querySelector('.st-key-' + key + ' .js-plotly-plot') !== fig.node || fig.plots > 0).map(([key]) => key)"""
-
-
 def test_dilation_reruns_only_its_fragment(page, app_url):
     """d redraws the kernel, the steps and the (opened) animation; WaveNet, the stacks and stride vs dilation
     stay as they were (the animation is built only while "Watch it play" is open); the effective receptive
@@ -82,17 +71,17 @@ def test_dilation_reruns_only_its_fragment(page, app_url):
     assert page.locator(".st-key-dl_anim").count() == 0, "folded: not built"
     with expect_rerun(page):
         page.get_by_text("Watch it play", exact=True).click()
-    assert {"dl_kernel_fig", "dl_anim", "dl_stack_fig", "dl_wn_fig", "dl_cmp_fig_0"} <= set(page.evaluate(TAG_FIGURES))
+    assert {"dl_kernel_fig", "dl_anim", "dl_stack_fig", "dl_wn_fig", "dl_cmp_fig_0"} <= set(tag_figures(page))
     thumb = slider(page, "Dilation d")
     thumb.focus()
     with expect_rerun(page):
         thumb.press("ArrowRight")
     assert "dl_d=3" in page.url
-    assert set(page.evaluate(CHANGED)) == {"dl_kernel_fig", "dl_anim"}
+    assert set(redrawn(page)) == {"dl_kernel_fig", "dl_anim"}
     assert step_sum(page).endswith(f"= {engine.trace_conv(X, K, dilation=3).steps[0].value:g}")
-    assert "dl_erf_fig" in page.evaluate(TAG_FIGURES)  # the effective receptive field: its own fragment too
+    assert "dl_erf_fig" in tag_figures(page)  # the effective receptive field: its own fragment too
     with expect_rerun(page):
         page.locator(".st-key-dl_erf_layer").get_by_role("radio", name="conv3").click()
     assert "dl_erf_layer=conv3" in page.url
-    assert set(page.evaluate(CHANGED)) == {"dl_erf_fig"}
+    assert set(redrawn(page)) == {"dl_erf_fig"}
     assert_no_exception(page)
