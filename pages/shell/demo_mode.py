@@ -153,9 +153,13 @@ _SCROLL_JS = """<span data-step="%d"></span><script>
   // while the page settles (parts drawn above it move it): until it has stayed put for 2 s with the app idle,
   // someone else scrolls (the user, by any means), a later step takes over, or 30 s pass
   const target = %s, start = Date.now(), run = (window.__clDemoScroll = (window.__clDemoScroll || 0) + 1);
-  let still = 0, user = false, left = null;  // left: where this script left the page's scroll
-  const events = ['wheel', 'touchstart', 'mousedown'], stop = () => { user = true; };
-  events.forEach((e) => window.addEventListener(e, stop, {capture: true, once: true}));
+  // Someone else scrolls: told by their input, not by the scroll position, which the browser's scroll anchoring
+  // also moves when parts above the heading are drawn (and then the heading still has to be brought back).
+  let still = 0, user = false;
+  const keys = ['ArrowUp', 'ArrowDown', 'PageUp', 'Home', 'End', ' '];  // Page Down is the next step: a new script
+  const stop = (e) => { if (e.type !== 'keydown' || keys.includes(e.key)) user = true; };
+  const events = ['wheel', 'touchstart', 'mousedown', 'keydown'];
+  events.forEach((e) => window.addEventListener(e, stop, {capture: true}));
   const find = () => document.getElementById(target)
     || [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === target);
   const scroller = (heading) => {  // the element that scrolls the page
@@ -176,18 +180,15 @@ _SCROLL_JS = """<span data-step="%d"></span><script>
     const heading = find(), bar = document.querySelector('.st-key-demo_bar');
     if (!heading) return;  // not drawn yet
     const box = scroller(heading);
-    if (left !== null && Math.abs(box.scrollTop - left) > 2) { user = true; return; }  // scrolled by someone else
     const want = (bar ? bar.getBoundingClientRect().bottom : 0) + 12, top = heading.getBoundingClientRect().top;
     const end = top > want ? box.scrollTop + box.clientHeight >= box.scrollHeight - 1 : box.scrollTop <= 0;
-    left = box.scrollTop;
     if (Math.abs(top - want) < 4 || end) {  // there, or as near as it gets (the page's end or top)
       still = still || now;
       return;
     }
     still = 0;
     heading.style.scrollMarginTop = want + 'px';
-    heading.scrollIntoView({behavior: 'instant', block: 'start'});  // at once: any other scroll is someone else's
-    left = box.scrollTop;
+    heading.scrollIntoView({behavior: 'instant', block: 'start'});
   }, 100);
 })();
 </script>"""

@@ -14,6 +14,7 @@ XC = next(l for l in LESSONS if l.slug == "cross_correlation")
 NARRATION = ".st-key-demo_narration"
 KEY = "xc_step"  # the lesson's stepper: Left / Right are its frames
 STEP_VIEW = ".cl-step[aria-label]"  # the step view: grids, and the step's sum as its label
+MAIN = "document.querySelector('[data-testid=stMain]')"
 ANIMATION = ".st-key-xc_anim .stPlotlyChart"  # the Plotly figure of the step; its aria-label ends in the step
 
 
@@ -72,6 +73,11 @@ def test_keyboard_walks_the_script_and_the_frames(page, app_url):
     press(page, "PageUp")
     assert counter(page).startswith(f"Step 1 / {n}")
     assert frame(page, 1) == view
+    held = page.evaluate(f"() => {MAIN}.scrollTop")
+    page.mouse.move(960, 600)
+    page.mouse.wheel(0, 500)  # the lecturer scrolls on while the step still holds its part in place: theirs wins
+    page.wait_for_timeout(1500)
+    assert page.evaluate(f"() => {MAIN}.scrollTop") > held + 400, "the demo script pulled the page back"
     assert_no_exception(page)
 
 
