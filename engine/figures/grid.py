@@ -1,5 +1,7 @@
-"""Small matrices drawn as heatmaps with every number written in its cell."""
+"""Small matrices drawn as heatmaps with every number written in its cell (Plotly, or light HTML tables)."""
 from __future__ import annotations
+
+from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
@@ -7,7 +9,8 @@ import plotly.graph_objects as go
 from engine.figures import plain
 from engine.figures.plain import colorscale
 from engine.figures.spec import SpecFigure
-from engine.figures.style import DIVERGING, NUMBER_TEMPLATE, SEQUENTIAL, base_layout, fmt, symmetric_range
+from engine.figures.step_view import GRID_CSS
+from engine.figures.style import DIVERGING, NUMBER_TEMPLATE, SEQUENTIAL, fmt, symmetric_range
 
 
 def grid_heatmap(values, signed=False, zrange=None, coloraxis=None, show_numbers=True, name=""):
@@ -37,6 +40,63 @@ def grids_figure(panels, height=320, font_size=16):
     for axis in plain.axes(layout, "x") + plain.axes(layout, "y"):
         axis["dtick"] = 1
     return SpecFigure(plain.finished(data, layout))
+
+
+HEAT_CSS = """<style>
+.cl-grids { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; margin: .5em 0; }
+.cl-grids .cl-grid td { color: #111; min-width: 2.6em; height: 2.4em; font-size: 1.1em; }
+.cl-grids .cl-grid td.dark { color: #fff; }
+</style>"""
+
+
+def cell_colours(values, signed=False):
+    """(rows, cols) values -> (rows, cols) '#rrggbb' on grids_figure's scales: Cividis from min to max, or
+    blue-white-red over [-m, m] when signed (white = 0); NaN -> white. Also (rows, cols) bool: white text reads
+    better than black there (relative luminance L < 0.179, where the two contrasts 1.05 / (L + .05) and
+    (L + .05) / .05 meet)."""
+    z = np.atleast_2d(np.asarray(values, dtype=float))
+    finite = np.where(np.isfinite(z), z, 0.0)
+    lo, hi = symmetric_range(finite) if signed else (float(finite.min()), float(finite.max()))
+    t = np.clip((finite - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
+    stops = colorscale(DIVERGING if signed else SEQUENTIAL)
+    where = np.array([float(p) for p, _ in stops])
+    rgb = np.array([_rgb(c) for _, c in stops], dtype=float)  # (stops, 3) in 0..255
+    cells = np.stack([np.interp(t, where, rgb[:, i]) for i in range(3)], axis=-1)
+    cells[~np.isfinite(z)] = 255.0
+    linear = np.where(cells / 255 <= 0.03928, cells / 255 / 12.92, ((cells / 255 + 0.055) / 1.055) ** 2.4)
+    dark = linear @ np.array([0.2126, 0.7152, 0.0722]) < 0.179
+    hexes = np.vectorize(lambda r, g, b: f"#{int(round(r)):02x}{int(round(g)):02x}{int(round(b)):02x}")(
+        cells[..., 0], cells[..., 1], cells[..., 2])
+    return hexes, dark
+
+
+def _rgb(colour):
+    """'#rrggbb' or 'rgb(r, g, b)' -> (r, g, b)."""
+    if colour.startswith("#"):
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(float(v) for v in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
+
+
+def grids_html(panels, label=""):
+    """grids_figure as light HTML: panels = [(title, (rows, cols) values, signed)] side by side, each number
+    written in a cell coloured as the heatmap would colour it. Text is in rem, so demo mode's larger root
+    font makes it projector-sized; wide grids wrap below (a phone) or scroll in their own box.
+
+    >>> html = grids_html([("K", [[1, -2]], True)], label="a kernel")
+    >>> html.count("<td"), 'aria-label="a kernel"' in html
+    (2, True)
+    """
+    tables = []
+    for title, values, signed in panels:
+        z = np.atleast_2d(np.asarray(values, dtype=float))
+        colours, dark = cell_colours(z, signed)
+        rows = ["<tr>" + "".join(f'<td class="{"dark" if dark[r, c] else ""}" style="background:{colours[r, c]}">'
+                                 f"{escape(fmt(v))}</td>" for c, v in enumerate(row)) + "</tr>"
+                for r, row in enumerate(z)]
+        tables.append(f'<figure class="cl-panel"><figcaption>{escape(title)}</figcaption>'
+                      f'<table class="cl-grid">{"".join(rows)}</table></figure>')
+    return (GRID_CSS + HEAT_CSS + f'<div class="cl-grids" role="group" aria-label="{escape(label)}">'
+            + "".join(tables) + "</div>")
 
 
 def to_display_bytes(image, signed):

@@ -103,7 +103,7 @@ def padded_cell(draw):
     explanation = _MODE_WORDS[mode]
     if mode == "zeros":
         worked(0, value)
-        explanation += f": the marked cell holds $0$."
+        explanation += ": the marked cell holds $0$."
     else:
         a, b = (int(v) for v in pad_sources(x.shape, pad, mode)[r, c])
         worked(x[a, b], value)

@@ -4,10 +4,9 @@ import streamlit as st
 
 import engine
 from engine.data.kernels import KERNELS_1D, KERNELS_2D
-from engine.figures import grids_figure
 from engine.pytorch_code import conv_code
 from pages.cross_correlation.views import commutativity, kernel_buttons, photo_comparison, size_text
-from pages.shell.figures import show, spec
+from pages.shell.figures import show_grids
 from pages.shell.lesson_page import LessonPage
 from pages.shell.stepping import formula, play_animation, step_through
 
@@ -39,10 +38,9 @@ def flip_steps_code_and_photo():
         conv_out = engine.trace_conv(x, k, padding=padding, flip=True).output
 
     st.subheader("The flip, shown")
-    show(spec(grids_figure, [("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
-                             ("Cross-correlation", corr_out, False), ("Convolution", conv_out, False)],
-              height=300, font_size=page.font_size),
-         key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.",
+    show_grids([("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),
+                ("Cross-correlation", corr_out, False), ("Convolution", conv_out, False)],
+               key="xc_flip_fig", alt="Kernel as stored, kernel flipped, and the two results side by side.",
          caption=f"The {size_text(k.shape)} kernel K as stored and rotated by 180°; with '{padding}' padding "
                  f"cross-correlation and convolution each give a {size_text(corr_out.shape)} output, "
                  + ("the same here." if np.allclose(corr_out, conv_out) else "different here."))

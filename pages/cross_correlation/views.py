@@ -7,9 +7,9 @@ import streamlit as st
 import engine
 from engine.data.matrix_text import format_matrix
 from engine.data.photos import PHOTOS, photo
-from engine.figures import grids_figure, images_figure
+from engine.figures import images_figure
 from engine.figures.style import fmt
-from pages.shell.figures import show, spec
+from pages.shell.figures import show, show_grids, spec
 
 
 def kernel_buttons(key, table):
@@ -38,10 +38,9 @@ def commutativity(page, x, k, nd):
         conv, corr = (engine.convolve2d, engine.correlate2d) if nd == 2 else (engine.convolve1d, engine.correlate1d)
         a, b = conv(x, k, padding="full"), conv(k, x, padding="full")
         c, d = corr(x, k, padding="full"), corr(k, x, padding="full")
-        show(spec(grids_figure, [("conv(X, K)", a, False), ("conv(K, X)", b, False),
-                                 ("corr(X, K)", c, False), ("corr(K, X)", d, False)], height=280,
-                  font_size=page.font_size),
-             key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.",
+        show_grids([("conv(X, K)", a, False), ("conv(K, X)", b, False),
+                    ("corr(X, K)", c, False), ("corr(K, X)", d, False)],
+                   key="xc_comm_fig", alt="Convolution and cross-correlation with input and kernel swapped.",
              caption=f"X ({' × '.join(map(str, np.shape(x)))}) and K ({' × '.join(map(str, np.shape(k)))}), full "
                      f"padding: each result is {' × '.join(map(str, a.shape))}.")
         st.markdown(f"- Convolution: swapping X and K gives **{'the same' if np.allclose(a, b) else 'a different'}** result.")

@@ -48,7 +48,7 @@ def padded_input_steps_and_counts():
     st.code(pad_conv_code(x, k, trace.pads, mode, stride), language="python")
 
     st.subheader(counts_title(trace), anchor="participation-counts")
-    count_maps(trace, page.font_size)
+    count_maps(trace)
 
 
 padded_input_steps_and_counts()

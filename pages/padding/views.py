@@ -4,11 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.data.photos import PHOTOS
-from engine.figures import grids_figure
 from engine.figures.padding_figures import border_figure, modes_html, output_size_latex, sources_html
 from engine.ops.coverage import participation_counts, unpadded
 from engine.ops.padding_sources import pad_sources
-from pages.shell.figures import show, spec
+from pages.shell.figures import show, show_grids, spec
 from engine.notation import count
 
 SIZES = ["valid", "same", "full", "custom"]
@@ -59,7 +58,7 @@ def counts_title(trace):
             f"padding gives {full.min()} to {full.max()}")
 
 
-def count_maps(trace, font_size):
+def count_maps(trace):
     """How many outputs use each input cell: 'valid', the current settings, 'full' (stride as set)."""
     shape, k, s = trace.input.shape, trace.kernel.shape, trace.stride
     panels, words = [], []
@@ -73,7 +72,7 @@ def count_maps(trace, font_size):
         panels.append((f"{name}: outputs per input cell", counts, False))
         words.append(f"**{name}**: {counts.min()} to {counts.max()}" if counts.min() != counts.max()
                      else f"**{name}**: every cell {counts.min()}")
-    show(spec(grids_figure, panels, height=300, font_size=font_size), key="pd_counts_fig",
+    show_grids(panels, key="pd_counts_fig",
          alt="For each input cell, the number of outputs whose window covers it, for each padding.",
          caption="Outputs each input cell takes part in: " + "; ".join(words)
                  + f". A {k[0]} × {k[1]} kernel has {count(k[0] * k[1], 'tap')}. " + _counts_rule(k, s))

@@ -14,6 +14,7 @@ import plotly.io as pio
 import streamlit as st
 
 from engine.figures import SpecFigure
+from engine.figures.grid import grids_html
 from engine.figures.narrow import legend_below, stacked
 from pages.shell import demo_mode, viewport
 from pages.shell.caching import digest, qualname, store
@@ -103,6 +104,16 @@ def show(figure_spec, key, alt, caption=None, phone=None):
         phone = phone() if callable(phone) else phone
         figure = themed(_spec_of(phone)) if phone is not None else (stacked(figure) or legend_below(figure) or figure)
     st.plotly_chart(SpecFigure(figure), key=key, alt=text, config=config)
+    st.caption(caption or alt)
+
+
+def show_grids(panels, key, alt, caption=None):
+    """Small matrices, panels = [(title, values, signed)], as coloured grids of numbers (engine grids_html: light
+    HTML, no Plotly figure to draw; its text grows with demo mode's font) under the key `key`, caption below."""
+    drawn(key)
+    text = f"{alt} {caption.replace('**', '')}" if caption else alt
+    with st.container(key=key):
+        st.html(store("html:grids", FIGURES_PER_BUILDER).get(digest(panels, text), lambda: grids_html(panels, text)))
     st.caption(caption or alt)
 
 

@@ -38,7 +38,7 @@ def output_size_steps_and_code():
     formula(conv)
     step = step_through(page, conv, "sd_step", unreached=unreached)
     if is_known_example(x, k, (s_h, s_w), p):
-        known_example_check(output, page.font_size)
+        known_example_check(output)
     with page.folded("Watch it play", "sd_anim_open", icon=":material/play_circle:") as shown:
         if shown:  # built and sent only while open
             play_animation(page, conv, "sd_anim", start=step)

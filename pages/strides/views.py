@@ -7,11 +7,11 @@ import streamlit as st
 
 import engine
 from engine.data.photos import PHOTOS, photo
-from engine.figures import grids_figure, images_figure
+from engine.figures import images_figure
 from engine.notation import AXES, count, sym
 from engine.ops.coverage import participation_counts
 from engine.ops.pooling import avg_pool2d, max_pool2d
-from pages.shell.figures import show, spec
+from pages.shell.figures import show, show_grids, spec
 
 # The known example, and the output printed in Figure 1.2 of Dumoulin & Visin, "A guide to convolution
 # arithmetic for deep learning" (arXiv:1603.07285; also the Theano tutorial's conv_arithmetic page).
@@ -101,15 +101,14 @@ def is_known_example(x, k, stride, padding):
             and np.array_equal(k, KNOWN_K) and tuple(stride) == KNOWN_STRIDE and padding == KNOWN_PADDING)
 
 
-def known_example_check(output, font_size):
+def known_example_check(output):
     """The engine's output for the known example next to what the well-known figure prints."""
     printed = np.array(FIGURE_PRINTS, dtype=float)
     wrong = [f"({r}, {c}): printed {printed[r, c]:g}, correct {output[r, c]:g}"
              for r, c in np.argwhere(printed != output)]
     st.subheader("The known example vs a well-known figure")
-    show(spec(grids_figure, [("Engine (= PyTorch conv2d)", output, False), ("Printed in the figure", printed, False)],
-              height=260, font_size=font_size),
-         key="sd_known_fig", alt="The engine's output next to the output printed in the figure.",
+    show_grids([("Engine (= PyTorch conv2d)", output, False), ("Printed in the figure", printed, False)],
+               key="sd_known_fig", alt="The engine's output next to the output printed in the figure.",
          caption=f"Left: the engine's {output.shape[0]} × {output.shape[1]} output for the known example; right: the "
                  f"values the figure prints. {len(wrong)} of {printed.size} cells differ.")
     st.markdown(f"{FIGURE_SOURCE}. The engine agrees with PyTorch; the figure gets **{len(wrong)} of "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from engine.figures import grids_figure
 from engine.figures.style import fmt
 from engine.figures.transposed_figures import (counts_figure, resize_conv_counts, scatter_view, shape_text,
                                                stacked_counts, transpose_fits)
@@ -14,7 +13,7 @@ from engine.ops.conv_matrix import conv_matrix, conv_output_shape
 from engine.ops.conv_transpose import (conv_transpose_single, equivalent_conv_input, equivalent_conv_weight,
                                        output_padding_cells, overlap_counts, trace_conv_transpose)
 from engine.ops.trace import trace_conv
-from pages.shell.figures import show, spec
+from pages.shell.figures import show, show_grids, spec
 from pages.shell.stepping import step_through
 
 MAX_ROWS, MAX_COLS = 64, 36  # C^T is drawn up to 64 x 36 (numbers up to 49 rows); larger: shape and a note
@@ -62,18 +61,16 @@ def equivalent_convolution(page, tc, key):
     st.markdown(f"Insert **s − 1 = {s - 1}** zero(s) between input cells, {_border_text(k.shape, p)}"
                 + (f" (plus output_padding = {op} at the end)" if op else "") +
                 ", flip the kernel, and run a plain stride-1 convolution:")
-    show(spec(grids_figure, [("Zero-inserted, padded input", z, False), ("Kernel flipped", flipped, True)],
-              height=300, font_size=page.font_size),
-         key=f"{key}_fig", alt="The zero-inserted and padded input, and the flipped kernel.",
+    show_grids([("Zero-inserted, padded input", z, False), ("Kernel flipped", flipped, True)],
+               key=f"{key}_fig", alt="The zero-inserted and padded input, and the flipped kernel.",
          caption=f"Input X ({shape_text(x.shape)}) with {s - 1} zero(s) between cells and padding: "
                  f"{shape_text(z.shape)}; the {shape_text(k.shape)} kernel rotated by 180°.")
     conv = dict(input=z, kernel=flipped)
     step_through(page, conv, key, label="Convolution step", shortcuts=False)
     plain, transposed = trace_conv(**conv).output, trace_conv_transpose(**tc).output
     same = plain.shape == transposed.shape and np.allclose(plain, transposed)
-    show(spec(grids_figure, [("Plain convolution", plain, False), ("Transposed convolution", transposed, False)],
-              height=280, font_size=page.font_size),
-         key=f"{key}_same", alt="The two results side by side.",
+    show_grids([("Plain convolution", plain, False), ("Transposed convolution", transposed, False)],
+               key=f"{key}_same", alt="The two results side by side.",
          caption=f"Plain convolution {shape_text(plain.shape)}, transposed convolution "
                  f"{shape_text(transposed.shape)}: {'equal' if same else 'different'}.")
     st.markdown(f"Both results, computed separately: **{'equal' if same else 'different'}** "

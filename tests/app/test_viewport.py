@@ -16,8 +16,8 @@ def y_domains(figure):
 def test_a_phone_report_swaps_rows_for_columns_without_adding_figures(open_page):
     at = open_page("cross_correlation")
     wide = charts(at)
-    flip = next(f for f in wide.values() if len(y_domains(f)) == 4)
-    assert set(y_domains(flip)) == {(0.0, 1.0)}  # four panels side by side
+    photos = next(f for f in wide.values() if len(y_domains(f)) == 4)
+    assert set(y_domains(photos)) == {(0.0, 1.0)}  # four panels side by side
     at.session_state["_convlab_viewport"] = {"narrow": True}  # what the browser's report sets
     at.run()
     assert_clean(at)

@@ -138,11 +138,11 @@ def png_size(data: bytes):
 def test_download_figure_saves_a_png_by_click_and_the_demo_bar_is_reachable_with_tab_and_enter(page, app_url,
                                                                                                 tmp_path):
     open_page(page, app_url, "/cross_correlation?demo=1")
-    page.locator(".st-key-xc_flip_fig").scroll_into_view_if_needed()
+    page.locator(".st-key-xc_anim").scroll_into_view_if_needed()
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile("Download figure")).click()
     name = download.value.suggested_filename
-    assert name.startswith("convlab-cross_correlation-xc_flip_fig") and name.endswith(".png")
+    assert name.startswith("convlab-cross_correlation-xc_anim") and name.endswith(".png")
     target = tmp_path / name
     download.value.save_as(target)
     width, height = png_size(target.read_bytes())
@@ -157,7 +157,7 @@ def test_download_figure_saves_a_png_by_click_and_the_demo_bar_is_reachable_with
             break
     assert any("Next" in (n or "") for n in names) and any("Auto-advance" in (n or "") for n in names)
     assert any("Share this view" in (n or "") for n in names)
-    page.locator(".st-key-xc_flip_fig").scroll_into_view_if_needed()
+    page.locator(".st-key-xc_anim").scroll_into_view_if_needed()
     page.locator(".cl-download").focus()
     with page.expect_download() as download:
         page.keyboard.press("Enter")
