@@ -10,7 +10,7 @@ from engine.figures import plain
 from engine.figures.plain import colorscale
 from engine.figures.spec import SpecFigure
 from engine.figures.step_view import GRID_CSS
-from engine.figures.style import DIVERGING, NUMBER_TEMPLATE, SEQUENTIAL, fmt, symmetric_range
+from engine.figures.style import DIVERGING, HIGHLIGHT, NUMBER_TEMPLATE, SEQUENTIAL, fmt, symmetric_range
 
 
 def grid_heatmap(values, signed=False, zrange=None, coloraxis=None, show_numbers=True, name=""):
@@ -46,7 +46,8 @@ HEAT_CSS = """<style>
 .cl-grids { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; margin: .5em 0; }
 .cl-grids .cl-grid td { color: #111; min-width: 2.6em; height: 2.4em; font-size: 1.1em; }
 .cl-grids .cl-grid td.dark { color: #fff; }
-</style>"""
+.cl-grids .cl-grid td.mark { outline: 4px dashed %s; outline-offset: -4px; font-weight: 700; }
+</style>""" % HIGHLIGHT
 
 
 def cell_colours(values, signed=False):
@@ -80,17 +81,21 @@ def _rgb(colour):
 def grids_html(panels, label=""):
     """grids_figure as light HTML: panels = [(title, (rows, cols) values, signed)] side by side, each number
     written in a cell coloured as the heatmap would colour it. Text is in rem, so demo mode's larger root
-    font makes it projector-sized; wide grids wrap below (a phone) or scroll in their own box.
+    font makes it projector-sized; wide grids wrap below (a phone) or scroll in their own box. A panel may
+    add a 4th item, a (rows, cols) bool array of cells to mark (a thick dashed border and bold, not colour alone).
 
     >>> html = grids_html([("K", [[1, -2]], True)], label="a kernel")
     >>> html.count("<td"), 'aria-label="a kernel"' in html
     (2, True)
     """
     tables = []
-    for title, values, signed in panels:
+    for title, values, signed, *marked in panels:
         z = np.atleast_2d(np.asarray(values, dtype=float))
         colours, dark = cell_colours(z, signed)
-        rows = ["<tr>" + "".join(f'<td class="{"dark" if dark[r, c] else ""}" style="background:{colours[r, c]}">'
+        mark = np.atleast_2d(marked[0]) if marked else np.zeros(z.shape, bool)
+        css = [[" ".join(c for c, on in (("dark", d), ("mark", m)) if on) for d, m in zip(*row)]
+               for row in zip(dark, mark)]
+        rows = ["<tr>" + "".join(f'<td class="{css[r][c]}" style="background:{colours[r, c]}">'
                                  f"{escape(fmt(v))}</td>" for c, v in enumerate(row)) + "</tr>"
                 for r, row in enumerate(z)]
         tables.append(f'<figure class="cl-panel"><figcaption>{escape(title)}</figcaption>'

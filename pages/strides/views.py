@@ -107,10 +107,12 @@ def known_example_check(output):
     wrong = [f"({r}, {c}): printed {printed[r, c]:g}, correct {output[r, c]:g}"
              for r, c in np.argwhere(printed != output)]
     st.subheader("The known example vs a well-known figure")
-    show_grids([("Engine (= PyTorch conv2d)", output, False), ("Printed in the figure", printed, False)],
+    show_grids([("Engine (= PyTorch conv2d)", output, False),
+                ("Printed in the figure", printed, False, printed != output)],
                key="sd_known_fig", alt="The engine's output next to the output printed in the figure.",
-         caption=f"Left: the engine's {output.shape[0]} × {output.shape[1]} output for the known example; right: the "
-                 f"values the figure prints. {len(wrong)} of {printed.size} cells differ.")
+               caption=f"Left: the engine's {output.shape[0]} × {output.shape[1]} output for the known example; "
+                       f"right: the values the figure prints. {len(wrong)} of {printed.size} cells differ "
+                       "(dashed border).")
     st.markdown(f"{FIGURE_SOURCE}. The engine agrees with PyTorch; the figure gets **{len(wrong)} of "
                 f"{printed.size} cells** wrong (row, column): " + "; ".join(wrong) + ".")
 

@@ -43,6 +43,10 @@ def test_known_example_matches_the_engine_and_names_the_misprinted_cells(open_pa
     note = next(m.value for m in at.markdown if "conv_arithmetic issue #17" in m.value)
     assert "**6 of 9 cells**" in note
     assert "(1, 2): printed 9, correct 3" in note and "(0, 0)" not in note  # (0, 0) is printed right
+    grids = next(h.proto.body for h in at.get("html") if "Printed in the figure" in h.proto.body)
+    engine_panel, printed = grids[grids.index('class="cl-grids"'):].split("Printed in the figure")
+    assert len(re.findall(r'class="[^"]*\bmark\b', printed)) == 6, "the six misprinted cells marked"
+    assert "mark" not in engine_panel
 
 
 def test_the_figure_comparison_only_shows_for_the_known_example(open_page):

@@ -48,3 +48,10 @@ def test_grids_html_writes_every_number_and_escapes_titles():
     assert 'aria-label="say &quot;hi&quot;"' in html
     assert html.count('style="background:#') == a.size + k.size
     assert 'style="background:#ffffff"' in html, "NaN: a blank white cell"
+
+
+def test_marked_cells_and_only_those_carry_the_mark():
+    printed, correct = np.array([[1, 6], [7, 10]]), np.array([[1, 5], [7, 8]])
+    html = grids_html([("engine", correct, False), ("printed", printed, False, printed != correct)])
+    classes = [c.split() for c in re.findall(r'<td class="([^"]*)"', html)]
+    assert ["mark" in c for c in classes] == [False] * 4 + [False, True, False, True]
