@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.figures import plain
+from engine.figures.common import png_data_uri
 from engine.figures.plain import colorscale
 from engine.figures.spec import SpecFigure
 from engine.figures.step_view import GRID_CSS
@@ -59,16 +60,27 @@ def cell_colours(values, signed=False):
     finite = np.where(np.isfinite(z), z, 0.0)
     lo, hi = symmetric_range(finite) if signed else (float(finite.min()), float(finite.max()))
     t = np.clip((finite - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
-    stops = colorscale(DIVERGING if signed else SEQUENTIAL)
-    where = np.array([float(p) for p, _ in stops])
-    rgb = np.array([_rgb(c) for _, c in stops], dtype=float)  # (stops, 3) in 0..255
-    cells = np.stack([np.interp(t, where, rgb[:, i]) for i in range(3)], axis=-1)
+    cells = _sample(DIVERGING if signed else SEQUENTIAL, t)
     cells[~np.isfinite(z)] = 255.0
     linear = np.where(cells / 255 <= 0.03928, cells / 255 / 12.92, ((cells / 255 + 0.055) / 1.055) ** 2.4)
     dark = linear @ np.array([0.2126, 0.7152, 0.0722]) < 0.179
     hexes = np.vectorize(lambda r, g, b: f"#{int(round(r)):02x}{int(round(g)):02x}{int(round(b)):02x}")(
         cells[..., 0], cells[..., 1], cells[..., 2])
     return hexes, dark
+
+
+def _sample(scale, t):
+    """A Plotly colour scale (name or stops) at positions t in [0, 1]: t.shape + (3,) floats in 0..255, linear
+    between stops as Plotly draws it."""
+    stops = colorscale(scale)
+    where = np.array([float(p) for p, _ in stops])
+    rgb = np.array([_rgb(c) for _, c in stops], dtype=float)  # (stops, 3)
+    return np.stack([np.interp(t, where, rgb[:, i]) for i in range(3)], axis=-1)
+
+
+def scale_palette(scale):
+    """(256, 3) uint8: colour i is what a heatmap with zmin 0, zmax 255 and this scale draws for the byte i."""
+    return np.round(_sample(scale, np.arange(256) / 255)).astype(np.uint8)
 
 
 def _rgb(colour):
@@ -117,16 +129,27 @@ def images_figure(panels, height=360, font_size=14, colorbar=False):
     colorbar: the last panel gets a colour bar labelled in its own values (signed: -m, 0, m, m = max |value|).
     """
     layout = plain.subplots_layout([t for t, _, _ in panels], horizontal_spacing=0.03)
-    data = [plain.on_axes({"colorscale": colorscale("RdBu_r" if signed else "Gray"), "hoverinfo": "skip",
-                           "showscale": False, "z": to_display_bytes(img, signed), "zmax": 255, "zmin": 0,
-                           "type": "heatmap"}, col)
-            for col, (_, img, signed) in enumerate(panels, start=1)]
-    if colorbar:
-        data[-1].update(showscale=True, colorbar=_value_bar(*panels[-1][1:], font_size))
+    data = [plain.on_axes(_picture(img, signed), col) for col, (_, img, signed) in enumerate(panels, start=1)]
+    if colorbar:  # a colour bar belongs to a heatmap: the last panel is one (the same colours, sent as bytes)
+        _, img, signed = panels[-1]
+        data[-1] = plain.on_axes({"colorscale": colorscale(_PICTURE_SCALES[signed]), "hoverinfo": "skip",
+                                  "showscale": True, "colorbar": _value_bar(img, signed, font_size),
+                                  "z": to_display_bytes(img, signed), "zmax": 255, "zmin": 0, "type": "heatmap"},
+                                 len(panels))
     plain.base_layout(layout, height, font_size)
     for axis in plain.axes(layout, "x") + plain.axes(layout, "y"):
         axis["visible"] = False
     return SpecFigure(plain.finished(data, layout))
+
+
+_PICTURE_SCALES = {False: "Gray", True: "RdBu_r"}
+
+
+def _picture(image, signed):
+    """An image trace of a PNG (palette, one byte a pixel): the browser decodes it natively, ~3x faster to draw
+    than a heatmap of the same bytes and about half the JSON for a photo."""
+    source = png_data_uri(to_display_bytes(image, signed), scale_palette(_PICTURE_SCALES[signed]))
+    return {"hoverinfo": "skip", "source": source, "type": "image"}
 
 
 def _value_bar(image, signed, font_size):

@@ -1,12 +1,17 @@
-"""Coloured grids of numbers as HTML (engine.figures.grid.grids_html): the colours Plotly's heatmap would give,
-every number written, the text colour that reads best on its cell, no markup from titles."""
+"""engine.figures.grid: coloured grids of numbers as HTML (grids_html: the colours Plotly's heatmap would give,
+every number written, the text colour that reads best on its cell, no markup from titles) and pictures as PNG
+image traces (images_figure: the pixels and colours the heatmap of the same bytes would show)."""
+import base64
+import io
 import re
 
 import numpy as np
 import pytest
 from plotly.colors import hex_to_rgb, sample_colorscale
 
-from engine.figures.grid import cell_colours, grids_html
+from PIL import Image
+
+from engine.figures.grid import cell_colours, grids_html, images_figure, to_display_bytes
 from engine.figures.plain import colorscale
 from engine.figures.style import DIVERGING, SEQUENTIAL, fmt
 
@@ -55,3 +60,27 @@ def test_marked_cells_and_only_those_carry_the_mark():
     html = grids_html([("engine", correct, False), ("printed", printed, False, printed != correct)])
     classes = [c.split() for c in re.findall(r'<td class="([^"]*)"', html)]
     assert ["mark" in c for c in classes] == [False] * 4 + [False, True, False, True]
+
+
+def _decoded(source):
+    """An image trace's PNG data URI as (H, W, 3) uint8 colours."""
+    png = base64.b64decode(source.removeprefix("data:image/png;base64,"))
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+@pytest.mark.parametrize("colorbar", [False, True])
+def test_pictures_are_pngs_of_the_heatmaps_colours(colorbar):
+    rng = np.random.default_rng(5)
+    panels = [("photo", rng.random((9, 14)), False), ("edges", rng.normal(size=(9, 14)), True)]
+    data = images_figure(panels, colorbar=colorbar).spec["data"]
+    pictures = data[:-1] if colorbar else data
+    assert [t["type"] for t in data] == ["image"] * len(pictures) + ["heatmap"] * colorbar
+    for trace, (_, image, signed) in zip(pictures, panels):
+        shown = _decoded(trace["source"])
+        scale = "RdBu_r" if signed else "Gray"
+        want = [[_plotly(scale, b / 255) for b in row] for row in to_display_bytes(image, signed)]
+        assert shown.shape == image.shape + (3,) and np.allclose(shown, want, atol=1)
+    if colorbar:
+        z = data[-1]["z"]  # Plotly's typed-array form
+        shown = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(panels[-1][1].shape)
+        assert data[-1]["showscale"] and np.array_equal(shown, to_display_bytes(panels[-1][1], True))
