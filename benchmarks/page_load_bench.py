@@ -7,7 +7,8 @@ Two rows a page, ms from navigation start (performance.now() in the page, so no 
 - fully drawn: the script finished and the app is idle (harness/browser.py), and the same holds for the whole
   page.
 Targets 1000 ms and 2500 ms (median). SAMPLES cold sessions a page; the server is warmed by one visit of
-each page first, so a row is what a new student sees, not the server's first imports.
+each page first, so a row is what a new student sees, not the server's first imports. The hello-world page
+(benchmarks/hello_app.py) is measured the same way first, in the same run: what Streamlit itself costs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from benchmarks.browser_bench import BASELINE
 from harness.controls import lesson_paths
 from harness.browser import _IDLE_JS, IDLE_STATES, assert_no_exception, new_app_page, open_page
 from harness.server import StreamlitServer, launch_chromium
@@ -62,25 +64,33 @@ def load_times(browser, url: str) -> tuple[float, float]:
         page.context.close()
 
 
+def measure(report, browser, url: str, name: str, targets: bool = True) -> None:
+    """Warm the server with one visit of url, then add the rows '<name>: first screen drawn' and '... fully drawn'
+    (with the targets, or without them for the baseline)."""
+    try:
+        warm = new_app_page(browser)
+        open_page(warm, url)  # the server's first visit: imports, models, caches
+        warm.context.close()
+        times = [load_times(browser, url) for _ in range(SAMPLES)]
+    except Exception as e:  # one page's failure must not hide the other pages' rows
+        report.error(f"{name}: first screen drawn", f"{type(e).__name__}: {str(e).splitlines()[0]}")
+        return
+    report.add(f"{name}: first screen drawn", [t[0] for t in times], target=FIRST_SCREEN_MS if targets else None,
+               note="cold session, warm server, 1280x720")
+    report.add(f"{name}: fully drawn", [t[1] for t in times], target=FULLY_DRAWN_MS if targets else None)
+
+
 def run(report) -> None:
     with tempfile.TemporaryDirectory(prefix="convlab-load-") as logs, sync_playwright() as pw:
+        hello = StreamlitServer(BASELINE.script, Path(logs) / "hello.log")
         server = StreamlitServer("serve.py", Path(logs) / "app.log")
         browser = launch_chromium(pw)
         try:
+            measure(report, browser, hello.url + BASELINE.path, "hello-world page (page-load baseline)", targets=False)
             for path in lesson_paths():
-                name = path.strip("/").replace("_", " ")
                 print(f"  {path}", flush=True)
-                try:
-                    warm = new_app_page(browser)
-                    open_page(warm, server.url, path)  # the server's first visit: imports, models, caches
-                    warm.context.close()
-                    times = [load_times(browser, server.url + path) for _ in range(SAMPLES)]
-                except Exception as e:  # one page's failure must not hide the other pages' rows
-                    report.error(f"{name}: first screen drawn", f"{type(e).__name__}: {str(e).splitlines()[0]}")
-                    continue
-                report.add(f"{name}: first screen drawn", [t[0] for t in times], target=FIRST_SCREEN_MS,
-                           note="cold session, warm server, 1280x720")
-                report.add(f"{name}: fully drawn", [t[1] for t in times], target=FULLY_DRAWN_MS)
+                measure(report, browser, server.url + path, path.strip("/").replace("_", " "))
         finally:
             browser.close()
+            hello.stop()
             server.stop()
