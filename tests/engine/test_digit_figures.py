@@ -124,3 +124,12 @@ def test_every_layer_has_a_caption_with_its_shape(name):
             assert f"dilation {cfg.dilation(stage - 1)}" in caption
         if layer.startswith("pool"):
             assert ("largest" if cfg.downsampling == "max" else "mean") in caption
+
+
+def test_kernel_numbers_fit_their_cells_at_projector_size():
+    """Small type on a laptop (the 16 kernels share a screen row); in demo mode (font 20) no fixed size, so Plotly
+    fits the numbers to the cells, up to the layout's 20 px."""
+    w = np.ones((16, 1, 3, 3))
+    assert kernels_figure(w, font_size=15)["data"][0]["textfont"]["size"] == 10
+    demo = kernels_figure(w, font_size=20)
+    assert "textfont" not in demo["data"][0] and demo["layout"]["font"]["size"] == 20
