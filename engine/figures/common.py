@@ -43,14 +43,32 @@ def map_levels(maps):
 def palette(signed):
     """(256, 3) uint8: LEVELS colours of the scale, then white. Signed: the diverging blue - white - red
     of engine.figures.style (white at 0); unsigned: black to white."""
-    u = np.linspace(0, 1, LEVELS)
-    if signed:
-        stops = [s for s, _ in DIVERGING]
-        colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in DIVERGING], dtype=float)
-        scale = np.stack([np.interp(u, stops, colours[:, i]) for i in range(3)], axis=-1)
-    else:
-        scale = np.repeat(u[:, None] * 255, 3, axis=1)
+    scale = sample_scale(DIVERGING if signed else _BLACK_TO_WHITE, np.linspace(0, 1, LEVELS))
     return np.vstack([np.round(scale), [[255, 255, 255]]]).astype(np.uint8)
+
+
+_BLACK_TO_WHITE = [[0.0, "#000000"], [1.0, "#ffffff"]]
+
+
+def sample_scale(scale, t):
+    """A Plotly colour scale (a name or [[position, colour], ...]) at positions t in [0, 1]: t.shape + (3,)
+    floats in 0..255, linear between stops as Plotly draws it."""
+    stops = plain.colorscale(scale)
+    where = np.array([float(p) for p, _ in stops])
+    rgb = np.array([_rgb(c) for _, c in stops], dtype=float)  # (stops, 3)
+    return np.stack([np.interp(t, where, rgb[:, i]) for i in range(3)], axis=-1)
+
+
+def scale_palette(scale):
+    """(256, 3) uint8: colour i is what a heatmap with zmin 0, zmax 255 and this scale draws for the byte i."""
+    return np.round(sample_scale(scale, np.arange(256) / 255)).astype(np.uint8)
+
+
+def _rgb(colour):
+    """'#rrggbb' or 'rgb(r, g, b)' -> (r, g, b)."""
+    if colour.startswith("#"):
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(float(v) for v in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
 
 
 def png_data_uri(indices, colours):

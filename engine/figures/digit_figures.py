@@ -122,11 +122,11 @@ def kernels_figure(weight, bias=None, columns=8, height=None, font_size=15):
     titles = [dict(x=(i % columns) * (k + 1) + (k - 1) / 2, y=(i // columns) * (k + 1) - 0.5, xref="x", yref="y",
                    text=f"ch {i}" + (f", b = {_two_places(bias[i])}" if bias is not None else ""), showarrow=False,
                    yanchor="bottom", font=dict(size=max(font_size - 4, 10), color="#333")) for i in range(c)]
-    return {"data": [dict(type="heatmap", z=cells, zmin=zmin, zmax=zmax, colorscale=DIVERGING, showscale=False,
-                          xgap=1, ygap=1, texttemplate="%{z:.2f}",
-                          # projector-sized (font_size >= 18): no size, so Plotly fits it to the cell, at most font_size
-                          **({} if font_size >= 18 else {"textfont": dict(size=max(font_size - 5, 9))}),
-                          hoverongaps=False, hovertemplate="weight %{z:.3f}<extra></extra>")],
+    weights = dict(type="heatmap", z=cells, zmin=zmin, zmax=zmax, colorscale=DIVERGING, showscale=False, xgap=1,
+                   ygap=1, texttemplate="%{z:.2f}", hoverongaps=False, hovertemplate="weight %{z:.3f}<extra></extra>")
+    if font_size < 18:  # small fixed type; projector-sized, Plotly fits the numbers to the cells (up to font_size)
+        weights["textfont"] = dict(size=max(font_size - 5, 9))
+    return {"data": [weights],
             "layout": dict(height=height or 30 + rows * (115 if font_size < 18 else 140), dragmode=False,
                            margin=dict(l=5, r=5, t=25, b=5), plot_bgcolor="white", paper_bgcolor="white",
                            font=dict(size=font_size), annotations=titles,

@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.figures import plain
-from engine.figures.common import png_data_uri
+from engine.figures.common import png_data_uri, sample_scale, scale_palette
 from engine.figures.plain import colorscale
 from engine.figures.spec import SpecFigure
 from engine.figures.step_view import GRID_CSS
@@ -60,34 +60,13 @@ def cell_colours(values, signed=False):
     finite = np.where(np.isfinite(z), z, 0.0)
     lo, hi = symmetric_range(finite) if signed else (float(finite.min()), float(finite.max()))
     t = np.clip((finite - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
-    cells = _sample(DIVERGING if signed else SEQUENTIAL, t)
+    cells = sample_scale(DIVERGING if signed else SEQUENTIAL, t)
     cells[~np.isfinite(z)] = 255.0
     linear = np.where(cells / 255 <= 0.03928, cells / 255 / 12.92, ((cells / 255 + 0.055) / 1.055) ** 2.4)
     dark = linear @ np.array([0.2126, 0.7152, 0.0722]) < 0.179
     hexes = np.vectorize(lambda r, g, b: f"#{int(round(r)):02x}{int(round(g)):02x}{int(round(b)):02x}")(
         cells[..., 0], cells[..., 1], cells[..., 2])
     return hexes, dark
-
-
-def _sample(scale, t):
-    """A Plotly colour scale (name or stops) at positions t in [0, 1]: t.shape + (3,) floats in 0..255, linear
-    between stops as Plotly draws it."""
-    stops = colorscale(scale)
-    where = np.array([float(p) for p, _ in stops])
-    rgb = np.array([_rgb(c) for _, c in stops], dtype=float)  # (stops, 3)
-    return np.stack([np.interp(t, where, rgb[:, i]) for i in range(3)], axis=-1)
-
-
-def scale_palette(scale):
-    """(256, 3) uint8: colour i is what a heatmap with zmin 0, zmax 255 and this scale draws for the byte i."""
-    return np.round(_sample(scale, np.arange(256) / 255)).astype(np.uint8)
-
-
-def _rgb(colour):
-    """'#rrggbb' or 'rgb(r, g, b)' -> (r, g, b)."""
-    if colour.startswith("#"):
-        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return tuple(float(v) for v in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
 
 
 def grids_html(panels, label=""):
@@ -105,15 +84,17 @@ def grids_html(panels, label=""):
         z = np.atleast_2d(np.asarray(values, dtype=float))
         colours, dark = cell_colours(z, signed)
         mark = np.atleast_2d(marked[0]) if marked else np.zeros(z.shape, bool)
-        css = [[" ".join(c for c, on in (("dark", d), ("mark", m)) if on) for d, m in zip(*row)]
-               for row in zip(dark, mark)]
-        rows = ["<tr>" + "".join(f'<td class="{css[r][c]}" style="background:{colours[r, c]}">'
+        rows = ["<tr>" + "".join(f'<td class="{_classes(dark[r, c], mark[r, c])}" style="background:{colours[r, c]}">'
                                  f"{escape(fmt(v))}</td>" for c, v in enumerate(row)) + "</tr>"
                 for r, row in enumerate(z)]
         tables.append(f'<figure class="cl-panel"><figcaption>{escape(title)}</figcaption>'
                       f'<table class="cl-grid">{"".join(rows)}</table></figure>')
     return (GRID_CSS + HEAT_CSS + f'<div class="cl-grids" role="group" aria-label="{escape(label)}">'
             + "".join(tables) + "</div>")
+
+
+def _classes(dark, mark):
+    return " ".join(name for name, on in (("dark", dark), ("mark", mark)) if on)
 
 
 def to_display_bytes(image, signed):

@@ -99,7 +99,7 @@ def show(figure_spec, key, alt, caption=None, phone=None):
     if demo:
         figure = legible(taller(figure, DEMO_SCALE, DEMO_MAX_HEIGHT), DEMO_FONT)
     drawn(key)
-    text = f"{alt} {caption.replace('**', '')}" if caption else alt  # the caption without its Markdown
+    text = _alt_text(alt, caption)
     if viewport.narrow():
         phone = phone() if callable(phone) else phone
         figure = themed(_spec_of(phone)) if phone is not None else (stacked(figure) or legend_below(figure) or figure)
@@ -111,10 +111,15 @@ def show_grids(panels, key, alt, caption=None):
     """Small matrices, panels = [(title, values, signed)], as coloured grids of numbers (engine grids_html: light
     HTML, no Plotly figure to draw; its text grows with demo mode's font) under the key `key`, caption below."""
     drawn(key)
-    text = f"{alt} {caption.replace('**', '')}" if caption else alt
+    text = _alt_text(alt, caption)
     with st.container(key=key):
         st.html(store("html:grids", FIGURES_PER_BUILDER).get(digest(panels, text), lambda: grids_html(panels, text)))
     st.caption(caption or alt)
+
+
+def _alt_text(alt, caption):
+    """The text alternative: what the figure is, then its caption without the caption's Markdown."""
+    return f"{alt} {caption.replace('**', '')}" if caption else alt
 
 
 def _spec_of(figure):
