@@ -5,9 +5,7 @@ Lines are told apart by marker symbol and dash as well as colour (colour-blind s
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
+from engine.figures import plain
 from engine.figures.style import HIGHLIGHT
 
 LINE_STYLES = [("#0072b2", "circle", "solid"), ("#e69f00", "square", "dash"), ("#009e73", "diamond", "dot"),
@@ -19,25 +17,30 @@ def curves_figure(panels, x, current=None, x_title="", height=340, font_size=15)
     """Side-by-side line charts sharing x. panels: [(title, y_title, {label: (len(x),) values}, y_range)].
 
     Every panel draws the same labels in the same style; `current` is marked by a vertical line.
+    A plain dict (engine.figures.plain).
     """
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.1)
+    layout = plain.subplots_layout([p[0] for p in panels], horizontal_spacing=0.1, title_size=font_size)
+    xs, data, shapes = list(np.asarray(x).tolist()), [], []
+    grid = {"showgrid": True, "gridcolor": "#eee", "zeroline": False}
     for col, (_, y_title, curves, y_range) in enumerate(panels, start=1):
         for (label, values), (colour, symbol, dash) in zip(curves.items(), LINE_STYLES):
-            fig.add_trace(go.Scatter(
-                x=list(np.asarray(x).tolist()), y=[None if not np.isfinite(v) else float(v) for v in values],
-                name=label, legendgroup=label, showlegend=col == 1, mode="lines+markers",
-                line=dict(color=colour, dash=dash, width=3), marker=dict(symbol=symbol, size=9, color=colour),
-                hovertemplate=f"{label}<br>%{{x}}: %{{y:.3g}}<extra></extra>"), row=1, col=col)
-        fig.update_yaxes(title_text=y_title, range=y_range, row=1, col=col)
+            data.append(plain.on_axes({
+                "hovertemplate": f"{label}<br>%{{x}}: %{{y:.3g}}<extra></extra>", "legendgroup": label,
+                "line": {"color": colour, "dash": dash, "width": 3}, "marker": {"color": colour, "size": 9, "symbol": symbol},
+                "mode": "lines+markers", "name": label, "showlegend": col == 1, "type": "scatter", "x": xs,
+                "y": [None if not np.isfinite(v) else float(v) for v in values]}, col))
+        n = "" if col == 1 else str(col)
+        layout[f"xaxis{n}"].update(title={"text": x_title}, **grid, **({"dtick": _tick(x)} if _tick(x) else {}))
+        layout[f"yaxis{n}"].update(title={"text": y_title}, **({"range": y_range} if y_range is not None else {}), **grid)
         if current is not None:
-            fig.add_vline(x=current, line=dict(color=HIGHLIGHT, width=2, dash="dot"), row=1, col=col)
-    fig.update_xaxes(title_text=x_title, showgrid=True, gridcolor="#eee", zeroline=False, dtick=_tick(x))
-    fig.update_yaxes(showgrid=True, gridcolor="#eee", zeroline=False)
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="white",
-                      font=dict(size=font_size), dragmode=False,
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, font=dict(size=font_size - 1)))
-    fig.update_annotations(font_size=font_size)
-    return fig
+            shapes.append({"line": {"color": HIGHLIGHT, "dash": "dot", "width": 2}, "type": "line", "x0": current,
+                           "x1": current, "xref": f"x{n}", "y0": 0, "y1": 1, "yref": f"y{n} domain"})
+    if shapes:
+        layout["shapes"] = shapes
+    layout.update(margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"size": font_size}, height=height,
+                  plot_bgcolor="white", dragmode=False,
+                  legend={"font": {"size": font_size - 1}, "orientation": "h", "yanchor": "top", "y": -0.22, "x": 0})
+    return plain.finished(data, layout)
 
 
 def _tick(x):

@@ -10,11 +10,9 @@ from __future__ import annotations
 from html import escape
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
 from engine.data.photos import photo
-from engine.figures.style import base_layout, fmt
+from engine.figures import plain
+from engine.figures.style import fmt
 from engine.notation import AXES, sym
 from engine.ops.arithmetic import conv_output_size
 from engine.ops.conv import correlate2d
@@ -132,27 +130,26 @@ def border_crops(image, radius, crop):
 def border_figure(label, radius, crop=48, height=300, font_size=14):
     """The photo with its top-left corner boxed, then that corner after the same box blur in every mode.
 
-    One gray scale for all panels (0 black, 1 white), so darker really is darker.
+    One gray scale for all panels (0 black, 1 white), so darker really is darker. A plain dict (engine.figures.plain).
     meta: per panel ('no blur' and each mode), the corner pixel, the mean of the border band (radius wide)
     and the mean of the rest of the crop.
     """
     image = photo(label)
     crops = {"no blur": image[:crop, :crop], **border_crops(image, radius, crop)}
     titles = ["photo (corner boxed)", *[f"{mode} padding" for mode in PADDING_MODES]]
-    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.02)
+    layout = plain.subplots_layout(titles, horizontal_spacing=0.02)
     shown = [image, *[crops[mode] for mode in PADDING_MODES]]
-    for col, values in enumerate(shown, start=1):
-        z = np.round(np.clip(values, 0, 1) * 255).astype(np.uint8)
-        fig.add_trace(go.Heatmap(z=z, colorscale="Gray", zmin=0, zmax=255, showscale=False, hoverinfo="skip"),
-                      row=1, col=col)
-    fig.add_shape(type="rect", x0=-0.5, y0=-0.5, x1=crop - 0.5, y1=crop - 0.5, row=1, col=1,
-                  line=dict(color="#e66100", width=3))
-    base_layout(fig, height, font_size)
-    fig.update_layout(margin=dict(l=0, r=0, t=40, b=0))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
+    data = [plain.on_axes({"colorscale": plain.colorscale("Gray"), "hoverinfo": "skip", "showscale": False,
+                           "type": "heatmap", "z": np.round(np.clip(values, 0, 1) * 255).astype(np.uint8),
+                           "zmax": 255, "zmin": 0}, col) for col, values in enumerate(shown, start=1)]
+    plain.base_layout(layout, height, font_size)
+    layout["shapes"] = [{"line": {"color": "#e66100", "width": 3}, "type": "rect", "x0": -0.5, "x1": crop - 0.5,
+                         "xref": "x", "y0": -0.5, "y1": crop - 0.5, "yref": "y"}]
+    layout["margin"] = {"l": 0, "r": 0, "t": 40, "b": 0}
+    for axis in plain.axes(layout, "x") + plain.axes(layout, "y"):
+        axis["visible"] = False
     band = np.zeros((crop, crop), bool)
     band[:radius], band[:, :radius] = True, True
     meta = {name: {"corner": float(v[0, 0]), "band": float(v[band].mean()), "inside": float(v[~band].mean())}
             for name, v in crops.items()}
-    return {**fig.to_dict(), "meta": meta}
+    return plain.finished(data, layout, meta=meta)

@@ -8,7 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from engine.figures.grid import grid_trace
+from engine.figures import plain
+from engine.figures.grid import grid_heatmap
 from engine.figures.style import HIGHLIGHT, SECONDARY, base_layout, fmt, symmetric_range
 from engine.ops.receptive_field import Layer, connections, parameter_count, receptive_cells, receptive_field
 
@@ -30,6 +31,7 @@ def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
 
     The holes are one dotted-outline trace whatever their number (a Plotly shape each made a 5 x 5 kernel
     with d = 4 take ~17 s); a spread kernel of more than MAX_SPREAD_CELLS cells is refused (ValueError).
+    A plain dict (engine.figures.plain).
     """
     w = np.atleast_2d(np.asarray(kernel, dtype=float))
     spread = spread_kernel(w, dilation)
@@ -38,25 +40,25 @@ def dilated_kernel_figure(kernel, dilation, height=340, font_size=16):
                          f"{spread.shape[1]} cells; at most {MAX_SPREAD_CELLS} cells can be drawn.")
     kh, kw = w.shape
     eh, ew = spread.shape
-    fig = make_subplots(rows=1, cols=2, column_widths=[max(kw, 2), max(ew, 2)], horizontal_spacing=0.08,
-                        subplot_titles=[f"Kernel: {kh} x {kw} = {w.size} weights",
-                                        f"Dilation {dilation}: a {eh} x {ew} kernel, the {w.size} weights and "
-                                        f"{spread.size - w.size} fixed zeros"])
+    layout = plain.subplots_layout([f"Kernel: {kh} x {kw} = {w.size} weights",
+                                    f"Dilation {dilation}: a {eh} x {ew} kernel, the {w.size} weights and "
+                                    f"{spread.size - w.size} fixed zeros"],
+                                   column_widths=[max(kw, 2), max(ew, 2)], horizontal_spacing=0.08)
     zrange = symmetric_range(w)
-    fig.add_trace(grid_trace(w, True, zrange, name="kernel"), row=1, col=1)
-    fig.add_trace(grid_trace(spread, True, zrange, name="dilated kernel"), row=1, col=2)
+    data = [plain.on_axes(grid_heatmap(w, True, zrange, name="kernel"), 1),
+            plain.on_axes(grid_heatmap(spread, True, zrange, name="dilated kernel"), 2)]
     holes = np.argwhere(np.isnan(spread))
     if len(holes):  # a hole is an empty dotted cell: a fixed 0, not a learned weight
-        fig.add_trace(go.Scatter(x=_outlines(holes[:, 1]), y=_outlines(holes[:, 0], rows=True), mode="lines",
-                                 hoverinfo="skip", showlegend=False, name="hole outlines",
-                                 line=dict(color=MUTED, width=1.5, dash="dot")), row=1, col=2)
-        fig.add_trace(go.Scatter(x=holes[:, 1], y=holes[:, 0], mode="markers", name="hole",
-                                 marker=dict(symbol="circle-open", size=8, color=MUTED),
-                                 hovertemplate="hole: a fixed 0, not learned<extra></extra>"), row=1, col=2)
-    base_layout(fig, height, font_size)
-    fig.update_xaxes(dtick=1)
-    fig.update_yaxes(dtick=1)
-    return fig
+        data += [plain.on_axes({"hoverinfo": "skip", "line": {"color": MUTED, "dash": "dot", "width": 1.5},
+                                "mode": "lines", "name": "hole outlines", "showlegend": False, "type": "scatter",
+                                "x": _outlines(holes[:, 1]), "y": _outlines(holes[:, 0], rows=True)}, 2),
+                 plain.on_axes({"hovertemplate": "hole: a fixed 0, not learned<extra></extra>",
+                                "marker": {"color": MUTED, "size": 8, "symbol": "circle-open"}, "mode": "markers",
+                                "name": "hole", "type": "scatter", "x": holes[:, 1], "y": holes[:, 0]}, 2)]
+    plain.base_layout(layout, height, font_size)
+    for axis in plain.axes(layout, "x") + plain.axes(layout, "y"):
+        axis["dtick"] = 1
+    return plain.finished(data, layout)
 
 
 def _outlines(centres, rows=False):
@@ -79,7 +81,7 @@ def layer_label(layer):
 
 def stack_figure(layers, input_length, index, align="centre", height=None, font_size=16, title=None):
     """The stack as rows of cells (input at the bottom), the cells feeding output `index` filled,
-    with the connections from that output down to the input.
+    with the connections from that output down to the input (a plain dict, engine.figures.plain).
 
     align="centre" places a cell over the centre of its receptive field; "right" over its newest input
     (the look of a causal stack such as WaveNet's).
@@ -87,36 +89,38 @@ def stack_figure(layers, input_length, index, align="centre", height=None, font_
     masks = receptive_cells(layers, input_length, index)
     fields = [receptive_field(layers[:l])[-1] if l else None for l in range(len(layers) + 1)]
     xs = [np.arange(len(masks[0]), dtype=float)] + [_positions(f, len(m), align) for f, m in zip(fields[1:], masks[1:])]
-    fig = go.Figure()
+    data = []
     edges = connections(layers, input_length, index)
     if edges:  # one trace, segments broken by None: a trace per edge cost ~1.6 s for the 2,000 edges a link can ask for
-        fig.add_trace(go.Scatter(x=[v for l, cell, below in edges for v in (xs[l][cell], xs[l - 1][below], None)],
-                                 y=[v for l, _, _ in edges for v in (l, l - 1, None)], mode="lines",
-                                 hoverinfo="skip", showlegend=False, name="connections",
-                                 line=dict(color=HIGHLIGHT, width=2)))
+        data.append({"hoverinfo": "skip", "line": {"color": HIGHLIGHT, "width": 2}, "mode": "lines",
+                     "name": "connections", "showlegend": False, "type": "scatter",
+                     "x": [v for l, cell, below in edges for v in (xs[l][cell], xs[l - 1][below], None)],
+                     "y": [v for l, _, _ in edges for v in (l, l - 1, None)]})
     for l, (x, mask) in enumerate(zip(xs, masks)):
         seen = int(mask.sum())
         name = "input" if l == 0 else f"layer {l}"
-        fig.add_trace(go.Scatter(
-            x=x, y=np.full(len(x), l), mode="markers", name=name,
-            marker=dict(size=np.where(mask, 15, 10), color=np.where(mask, HIGHLIGHT, "white").tolist(),
-                        line=dict(color=np.where(mask, HIGHLIGHT, MUTED).tolist(), width=2)),
-            customdata=np.arange(len(x)),
-            hovertemplate=f"{name}, cell %{{customdata}}<extra>{seen} cell(s) feed the output</extra>"))
-    fig.add_trace(go.Scatter(x=[xs[-1][index]], y=[len(layers)], mode="markers", hoverinfo="skip",
-                             marker=dict(size=26, color="rgba(0,0,0,0)", line=dict(color=SECONDARY, width=3))))
+        data.append({"customdata": np.arange(len(x)),
+                     "hovertemplate": f"{name}, cell %{{customdata}}<extra>{seen} cell(s) feed the output</extra>",
+                     "marker": {"color": np.where(mask, HIGHLIGHT, "white").tolist(),
+                                "line": {"color": np.where(mask, HIGHLIGHT, MUTED).tolist(), "width": 2},
+                                "size": np.where(mask, 15, 10)},
+                     "mode": "markers", "name": name, "type": "scatter", "x": x, "y": np.full(len(x), l)})
+    data.append({"hoverinfo": "skip", "marker": {"color": "rgba(0,0,0,0)", "line": {"color": SECONDARY, "width": 3},
+                                                 "size": 26},
+                 "mode": "markers", "type": "scatter", "x": [xs[-1][index]], "y": [len(layers)]})
     labels = ["input"] + [f"{l}: {layer_label(layer)}" for l, layer in enumerate(layers, start=1)]
     counts = [f"  ({int(m.sum())} seen)" if l == 0 else "" for l, m in enumerate(masks)]
-    base_layout(fig, height or 120 + 62 * len(layers), font_size, square_cells=False)
-    fig.update_yaxes(autorange=True, tickvals=list(range(len(layers) + 1)),
-                     ticktext=[a + b for a, b in zip(labels, counts)], tickfont=dict(size=font_size - 2),
-                     range=[-0.5, len(layers) + 0.5])
+    layout = plain.base_layout({"xaxis": {}, "yaxis": {}}, height or 120 + 62 * len(layers), font_size,
+                               square_cells=False)
+    layout["yaxis"].update(autorange=True, tickvals=list(range(len(layers) + 1)), range=[-0.5, len(layers) + 0.5],
+                           ticktext=[a + b for a, b in zip(labels, counts)], tickfont={"size": font_size - 2})
     lo = min(float(x.min()) for x in xs if len(x))
     hi = max(float(x.max()) for x in xs if len(x))
-    fig.update_xaxes(range=[lo - 0.8, hi + 0.8], title_text="position in input cells", tickfont=dict(size=11),
-                     title_font=dict(size=font_size - 2))
-    fig.update_layout(margin=dict(t=50 if title else 20), title=title)
-    return fig
+    layout["xaxis"].update(range=[lo - 0.8, hi + 0.8], tickfont={"size": 11},
+                           title={"font": {"size": font_size - 2}, "text": "position in input cells"})
+    layout["margin"]["t"] = 50 if title else 20
+    layout["title"] = {} if title is None else {"text": title}
+    return plain.finished(data, layout)
 
 
 def growth_figure(max_layers=6, k=2, height=360, font_size=16):

@@ -133,9 +133,8 @@ def epoch_curves_figure(runs, height=380, font_size=15):
                {k: [r.moved_accuracy for r in v] for k, v in runs.items()}, [0, 1.02]),
               ("Training loss", "cross-entropy", {k: [r.train_loss for r in v] for k, v in runs.items()}, None)]
     fig = curves_figure(panels, np.arange(1, epochs + 1), None, "epoch", height=height, font_size=font_size)
-    fig.update_yaxes(tickformat=".0%", row=1, col=1)
-    fig.update_yaxes(tickformat=".0%", row=1, col=2)
-    fig.update_yaxes(rangemode="tozero", row=1, col=3)
+    fig["layout"]["yaxis"]["tickformat"] = fig["layout"]["yaxis2"]["tickformat"] = ".0%"
+    fig["layout"]["yaxis3"]["rangemode"] = "tozero"
     return fig
 
 

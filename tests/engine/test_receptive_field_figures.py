@@ -10,9 +10,9 @@ from engine.ops.receptive_field import connections, layer_lengths, parse_layers
 
 def _squares(trace):
     """The closed outlines of a lines trace broken by None: [(centre x, centre y), ...]."""
-    assert trace.x[-1] is None and trace.y[-1] is None
+    assert trace["x"][-1] is None and trace["y"][-1] is None
     out, square = [], []
-    for x, y in zip(trace.x, trace.y):
+    for x, y in zip(trace["x"], trace["y"]):
         if x is None:
             out.append((np.mean([p[0] for p in square[:4]]), np.mean([p[1] for p in square[:4]])))
             assert square[0] == square[-1] and len(square) == 5, square  # closed
@@ -27,14 +27,14 @@ def test_holes_are_one_trace_of_outlines_at_the_nan_cells(k, d):
     kernel = np.arange(np.prod(k), dtype=float).reshape(k) - 3
     fig = dilated_kernel_figure(kernel, d)
     holes = np.argwhere(np.isnan(spread_kernel(kernel, d)))  # (r, c) of every hole
-    assert len(fig.layout.shapes) == 0  # a shape per hole made 5 x 5 with d = 4 take ~17 s
-    (outlines,) = [t for t in fig.data if t.name == "hole outlines"]
+    assert not fig["layout"].get("shapes")  # a shape per hole made 5 x 5 with d = 4 take ~17 s
+    (outlines,) = [t for t in fig["data"] if t.get("name") == "hole outlines"]
     assert sorted(_squares(outlines)) == sorted((float(c), float(r)) for r, c in holes)
-    assert len(fig.data) == len(dilated_kernel_figure(kernel, 2).data)  # traces do not grow with d
+    assert len(fig["data"]) == len(dilated_kernel_figure(kernel, 2)["data"])  # traces do not grow with d
 
 
 def test_no_hole_no_outline_trace():
-    assert not [t for t in dilated_kernel_figure(np.ones((3, 3)), 1).data if t.name == "hole outlines"]
+    assert not [t for t in dilated_kernel_figure(np.ones((3, 3)), 1)["data"] if t.get("name") == "hole outlines"]
 
 
 def test_a_kernel_spread_past_the_budget_is_refused():
@@ -51,8 +51,8 @@ def test_stack_edges_are_one_trace_with_a_segment_per_connection(text, n):
     layers = parse_layers(text)
     index = layer_lengths(layers, n)[-1] // 2
     fig = stack_figure(layers, n, index)
-    (lines,) = [t for t in fig.data if t.name == "connections"]
-    segments = [(lines.y[i], lines.y[i + 1]) for i in range(0, len(lines.y), 3)]
-    assert lines.x[2::3] == (None,) * len(segments)
+    (lines,) = [t for t in fig["data"] if t.get("name") == "connections"]
+    segments = [(lines["y"][i], lines["y"][i + 1]) for i in range(0, len(lines["y"]), 3)]
+    assert lines["x"][2::3] == [None] * len(segments)
     assert sorted(segments) == sorted((l, l - 1) for l, _, _ in connections(layers, n, index))
-    assert len(fig.data) <= len(layers) + 3  # the edges, a row of cells per layer and the input, the output
+    assert len(fig["data"]) <= len(layers) + 3  # the edges, a row of cells per layer and the input, the output

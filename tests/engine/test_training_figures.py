@@ -4,6 +4,7 @@ import re
 from types import SimpleNamespace
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -126,7 +127,7 @@ def test_training_curves_while_the_first_epoch_runs_have_no_test_points(mlp_runs
 
 def test_epoch_curves_show_every_finished_run_epoch_by_epoch(mlp_runs):
     runs = {run_label("mlp", s): mlp_runs[s][1].epochs for s in (False, True)}
-    fig = epoch_curves_figure(runs)
+    fig = go.Figure(epoch_curves_figure(runs))  # a plain dict, checked property by property here
     assert len(fig.data) == 3 * len(runs)  # three panels, one line per run in each
     for label, records in runs.items():
         lines = [t for t in fig.data if t.name == label]
@@ -134,7 +135,8 @@ def test_epoch_curves_show_every_finished_run_epoch_by_epoch(mlp_runs):
         assert list(lines[0].y) == pytest.approx([r.test_accuracy for r in records])
         assert list(lines[1].y) == pytest.approx([r.moved_accuracy for r in records])
         assert list(lines[2].y) == pytest.approx([r.train_loss for r in records])
-    assert fig.layout.yaxis.tickformat == ".0%"
+    assert fig.layout.yaxis.tickformat == fig.layout.yaxis2.tickformat == ".0%"
+    assert fig.layout.yaxis3.rangemode == "tozero"
 
 
 def test_epoch_curves_need_runs_of_one_length(mlp_runs):
