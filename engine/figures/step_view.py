@@ -7,6 +7,7 @@ current output cell has a double border.
 """
 from __future__ import annotations
 
+import functools
 from html import escape
 
 import numpy as np
@@ -31,10 +32,17 @@ GRID_CSS = """<style>
 </style>""" % (HIGHLIGHT, SECONDARY)
 
 
+@functools.lru_cache(maxsize=8192)
+def _text(value):
+    """A cell's text, escaped (cached: a trace writes the same numbers in every step's view)."""
+    return escape(fmt(value))
+
+
 def _table(values, classes):
     rows = []
-    for r, row in enumerate(np.atleast_2d(values)):
-        cells = "".join(f'<td class="{classes.get((r, c), "")}">{escape(fmt(v))}</td>' for c, v in enumerate(row))
+    for r, row in enumerate(np.atleast_2d(values).tolist()):  # Python floats: hashed fast, NaN shown empty
+        cells = "".join(f'<td class="{classes.get((r, c), "")}">{_text(v) if v == v else ""}</td>'
+                        for c, v in enumerate(row))
         rows.append(f"<tr>{cells}</tr>")
     return f'<table class="cl-grid">{"".join(rows)}</table>'
 
