@@ -5,7 +5,8 @@ under the same load as the baseline, in the same run.
 Each student opens a lesson (cross_correlation, dilation, pooling_invariance, draw_digit, classify_photo, in
 turn), then changes one of its controls every 2-5 s (seeded). Students join evenly over a ramp, then a
 steady window is measured; each stops by itself (a count and a deadline). All clients run in this process
-(asyncio) on loopback. Reported per N: p50/p95/max interaction latency (rerun sent -> script_finished, steady
+(asyncio) on loopback; a control inside an st.fragment reruns only that fragment, as in the browser.
+Reported per N: p50/p95/max interaction latency (rerun sent -> script_finished, steady
 window), errors (exception elements, disconnects, runs over 10 s), the ConvLab processes' CPU (cores busy in
 the steady window, from /proc/PID/stat) and memory per session ((RSS at the end - RSS before) / N, caches
 filled by the run included).
@@ -136,7 +137,8 @@ def measure(report, label: str, ws_url: str, pages: list[str], pids: list[int], 
         errors = st.exceptions + st.disconnects + st.slow
         open_p95 = _percentile(r["open_ms"] or [0], .95)
         note = (f"p50 {_percentile(lat, .5):.0f} p95 {_percentile(lat, .95):.0f} max {max(lat):.0f} ms; "
-                f"{len(lat)} changes; errors {errors} (exceptions {st.exceptions}, disconnects "
+                f"{len(lat)} changes ({st.fragment_runs} of all {len(st.interactions)} reran one fragment); "
+                f"errors {errors} (exceptions {st.exceptions}, disconnects "
                 f"{st.disconnects}, runs over 10 s incl. opens {st.slow}); open p95 {open_p95:.0f} ms; "
                 f"server {r['cores']:.2f} cores, {r['mb_per_session']:.2f} MB/session ({r['rss_mb']:.0f} MB)")
         if st.messages:

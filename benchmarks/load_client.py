@@ -4,7 +4,9 @@ What the frontend does, and so what this does (streamlit 1.67, web/server/starle
 connect to `/_stcore/stream` with the subprotocol "streamlit" (without an Origin header the server asks
 no XSRF token), send a BackMsg `rerun_script` whose ClientState carries the page name, the URL's query
 string and the widget states, then read ForwardMsgs (deltas, page_info_changed, script_finished) until the
-run ends. Widget ids and their options are read from the deltas, as the frontend reads them.
+run ends. Widget ids and their options are read from the deltas, as the frontend reads them. A control drawn
+inside an st.fragment (its delta's fragment_id) reruns only that fragment, as in the browser: the rerun_script
+carries the fragment's id, and the controls drawn outside it stay as they were.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Stats:
     exceptions: int = 0
     disconnects: int = 0
     slow: int = 0
+    fragment_runs: int = 0  # interactions that reran one fragment, not the page
     messages: list[str] = field(default_factory=list)  # first few error texts, for the report's note
 
     def note(self, text: str) -> None:
@@ -47,7 +50,7 @@ class Student:
         self.ws_url, self.page, self.query, self.cookie = ws_url, page, query, cookie
         self.rng, self.stats, self.stop_at, self.max_actions = rng, stats, stop_at, max_actions
         self.page_hash = ""
-        self.widgets: dict[str, tuple[str, object]] = {}  # id -> (kind, proto) as last drawn
+        self.widgets: dict[str, tuple[str, object, str]] = {}  # id -> (kind, proto, fragment id) as last drawn
         self.states: dict[str, WidgetState] = {}          # what this student set, as the frontend sends it
 
     async def run(self) -> None:
@@ -62,26 +65,31 @@ class Student:
                 self.stats.opens.append((t, time.monotonic() - t))
                 for _ in range(self.max_actions):
                     await asyncio.sleep(self.rng.uniform(2.0, 5.0))
-                    if time.monotonic() >= self.stop_at or not self._change_one():
+                    fragment = self._change_one() if time.monotonic() < self.stop_at else None
+                    if fragment is None:
                         return
                     t = time.monotonic()
-                    if not await self._rerun(ws):
+                    if not await self._rerun(ws, fragment):
                         return
                     self.stats.interactions.append((t, time.monotonic() - t))
+                    self.stats.fragment_runs += bool(fragment)
         except (OSError, asyncio.TimeoutError, websockets.ConnectionClosed,
                 websockets.InvalidHandshake) as e:
             self.stats.disconnects += 1
             self.stats.note(f"{self.page}: {type(e).__name__}: {e}")
 
-    async def _rerun(self, ws) -> bool:
-        """Send rerun_script; read until script_finished. False: the student gave up (counted)."""
+    async def _rerun(self, ws, fragment: str = "") -> bool:
+        """Send rerun_script (of one fragment, if given); read until script_finished. False: the student gave
+        up (counted)."""
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string, cs.page_name, cs.page_script_hash = self.query, self.page, self.page_hash
+        cs.fragment_id = fragment
         cs.widget_states.widgets.extend(self.states.values())
         t0 = time.monotonic()
         await ws.send(msg.SerializeToString())
-        drawn: dict[str, tuple[str, object]] = {}
+        drawn: dict[str, tuple[str, object, str]] = {}
+        rerun = {fragment} if fragment else set()  # fragments this run drew (all, after a whole-page run)
         while True:
             left = GIVE_UP_S - (time.monotonic() - t0)
             try:
@@ -99,13 +107,17 @@ class Student:
                 self.page_hash = fwd.new_session.page_script_hash
             elif kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                self._read_element(fwd, drawn)
+            elif kind == "delta":
+                rerun.add(fwd.delta.fragment_id)
+                if fwd.delta.WhichOneof("type") == "new_element":
+                    self._read_element(fwd, drawn)
             elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 if time.monotonic() - t0 > SLOW_S:
                     self.stats.slow += 1
-                self.widgets = drawn
-                self.states = {k: v for k, v in self.states.items() if k in drawn}
+                whole_page = fwd.script_finished != ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+                kept = {} if whole_page else {k: v for k, v in self.widgets.items() if v[2] not in rerun}
+                self.widgets = {**kept, **drawn}
+                self.states = {k: v for k, v in self.states.items() if k in self.widgets}
                 return True
 
     def _read_element(self, fwd: ForwardMsg, drawn: dict) -> None:
@@ -117,14 +129,15 @@ class Student:
         elif (kind in CHANGEABLE and list(fwd.metadata.delta_path[:1]) == [0]  # main area, not the sidebar
               and not getattr(el, kind).form_id):
             proto = getattr(el, kind)
-            drawn[proto.id] = (kind, proto)
+            drawn[proto.id] = (kind, proto, fwd.delta.fragment_id)
 
-    def _change_one(self) -> bool:
-        """Set one drawn control to another of its values (as a click or a drag would); False if none."""
-        choices = [(wid, kind, p) for wid, (kind, p) in self.widgets.items() if _values(kind, p)]
+    def _change_one(self) -> str | None:
+        """Set one drawn control to another of its values (as a click or a drag would); returns the id of the
+        fragment it was drawn in ("" for the page), None if there is no control to change."""
+        choices = [(wid, kind, p, f) for wid, (kind, p, f) in self.widgets.items() if _values(kind, p)]
         if not choices:
-            return False
-        wid, kind, proto = self.rng.choice(choices)
+            return None
+        wid, kind, proto, fragment = self.rng.choice(choices)
         values = _values(kind, proto)
         state = WidgetState(id=wid)
         value = self.rng.choice(values)
@@ -135,7 +148,7 @@ class Student:
         else:
             state.string_value = value
         self.states[wid] = state
-        return True
+        return fragment
 
 
 def _values(kind: str, proto) -> list:

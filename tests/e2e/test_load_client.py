@@ -1,6 +1,7 @@
 """The load benchmark's simulated student (benchmarks/load_client.py) against the served app: it opens a lesson
 over Streamlit's websocket protocol, its control changes reach the server (the changed keys are what the URL
-now holds), and nothing is counted as an error. Also through nginx: tests/e2e/test_class_cluster.py."""
+now holds), and nothing is counted as an error; a control drawn inside an st.fragment reruns only that fragment, as
+in the browser. Also through nginx: tests/e2e/test_class_cluster.py."""
 import asyncio
 import random
 import time
@@ -27,3 +28,12 @@ def test_a_student_changes_controls_and_the_url_follows(app_url):
     in_url = set(parse_qs(student.query))
     assert in_url and in_url <= changed, (in_url, changed)
     assert all(key.startswith("pl_") for key in changed)
+    in_fragment = {bool(fragment) for _, _, fragment in student.widgets.values()}
+    assert in_fragment == {True, False}, "the page's own controls are kept after a fragment's run"
+
+
+def test_a_control_inside_a_fragment_reruns_only_that_fragment(app_url):
+    student, stats = run_student(app_url, "cross_correlation", 2)  # every choice there lives in one fragment
+    assert (stats.exceptions, stats.disconnects, stats.slow, stats.messages) == (0, 0, 0, [])
+    assert stats.fragment_runs == len(stats.interactions) == 2
+    assert student.widgets and all(fragment for _, _, fragment in student.widgets.values())
