@@ -33,7 +33,7 @@ PROBE_JS = r"""(() => {
   if (window.__convlab) return;
   const p = window.__convlab = {idle: 0, running: false, messages: 0, framed: 0,
                                 idleAt: 0, mutationAt: 0, keyAt: 0, asked: 0, waiting: false,
-                                starts: {}, stepAt: {}};
+                                starts: {}, stepAt: {}, finished: []};
   const decoder = new TextDecoder();
   const STEPPER_DATA = /"key": "(\w+)"[^{}]{0,400}?"start": (\d+)/g;  // pages/shell/stepper's data, as JSON
   const varint = (b, i) => { let v = 0, s = 1, x;
@@ -66,6 +66,7 @@ PROBE_JS = r"""(() => {
         // sends no status change): the run asked for (if any) started
         for (const [num, v] of fields(new Uint8Array(e.data))) {
           if (num === 4) p.waiting = false;
+          if (num === 6) p.finished.push(v);  // script_finished: how the run ended (see finished_runs)
           if (num !== 9) continue;
           p.running = fields(v).some(([n, x]) => n === 2 && x === 1);
           if (p.running) p.waiting = false;
@@ -120,6 +121,14 @@ def new_app_page(browser, width: int = 1280, height: int = 720, timeout_ms: int 
 def idle_count(page) -> int:
     """Runs finished so far; pass it as `since` to wait_for_app_idle after an action."""
     return page.evaluate("window.__convlab.idle")
+
+
+FRAGMENT_RUN = 3  # ForwardMsg.ScriptFinishedStatus FINISHED_FRAGMENT_RUN_SUCCESSFULLY (0: the whole page's run)
+
+
+def finished_runs(page) -> list[int]:
+    """How every run so far ended, in order (ScriptFinishedStatus: FRAGMENT_RUN for a run of one st.fragment)."""
+    return page.evaluate("window.__convlab.finished")
 
 
 def wait_for_app_idle(page, since: int = -1, timeout_ms: int = 30_000) -> None:

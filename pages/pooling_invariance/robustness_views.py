@@ -35,8 +35,10 @@ def _bars(name, digit, probs, font_size):
     return class_bars_figure(probs, f"{LABELS[name]}", height=280, font_size=font_size, true_class=digit)
 
 
+@st.fragment
 def transformations(page, name, digit):
-    """Sliders for rotation, scale and distortion; the transformed digit and the chosen network's verdict."""
+    """Sliders for rotation, scale and distortion; the transformed digit and the chosen network's verdict
+    (a fragment: these sliders rerun this section only; a new digit or network reruns the page)."""
     left, right = st.columns(2)
     with left:
         angle = page.int_slider("Rotation (degrees)", -MAX_ANGLE, MAX_ANGLE, "pl_angle", default=0, step=5)

@@ -6,7 +6,7 @@ import numpy as np
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.ops.receptive_field import input_range, parse_layers
-from harness.browser import assert_no_exception, expect_rerun, open_page, slider, step_text
+from harness.browser import FRAGMENT_RUN, assert_no_exception, expect_rerun, finished_runs, open_page, slider, step_text
 from harness.redraws import redrawn, tag_figures
 
 X = parse_matrix("; ".join(" ".join(str((r * 7 + c) % 10) for c in range(7)) for r in range(7)))
@@ -74,8 +74,10 @@ def test_dilation_reruns_only_its_fragment(page, app_url):
     assert {"dl_kernel_fig", "dl_anim", "dl_stack_fig", "dl_wn_fig", "dl_cmp_fig_0"} <= set(tag_figures(page))
     thumb = slider(page, "Dilation d")
     thumb.focus()
+    runs = len(finished_runs(page))
     with expect_rerun(page):
         thumb.press("ArrowRight")
+    assert set(finished_runs(page)[runs:]) == {FRAGMENT_RUN}  # the page itself did not run
     assert "dl_d=3" in page.url
     assert set(redrawn(page)) == {"dl_kernel_fig", "dl_anim"}
     assert step_sum(page).endswith(f"= {engine.trace_conv(X, K, dilation=3).steps[0].value:g}")

@@ -2,8 +2,13 @@
 import re
 
 from engine.data.digits import typical
+from engine.nets import digit_loading
 from engine.nets.invariance import shift_response
-from harness.browser import address_query, assert_no_exception, expect_rerun, open_page, slider, step_text, take_step
+from harness.browser import (FRAGMENT_RUN, address_query, assert_no_exception, expect_rerun, finished_runs, open_page,
+                             slider, step_text, take_step)
+from harness.redraws import redrawn, tag_figures
+from pages.pooling_invariance.invariance_views import LABELS
+from pages.pooling_invariance.robustness_views import transformed
 
 KEY = "pl_step"
 
@@ -45,4 +50,24 @@ def test_right_key_steps_and_shift_slider_updates_the_network(page, app_url):
     assert step_label(page) == "y[0, 1] = max(2, 4, 7, 8) = 8" and address_query(page)[KEY] == "1"  # the step stays
     change = shift_response("max_pool", typical(7), 6).change["pool1"][2]
     assert page.get_by_text(re.compile(rf"after it by {change:.0%}")).count() == 1
+    assert_no_exception(page)
+
+
+def test_rotation_reruns_only_its_section(page, app_url):
+    """The rotation slider reruns its section's fragment only (not the page) and redraws the transformed digit and
+    the network's bars, nothing else."""
+    open_page(page, app_url, "/pooling_invariance")
+    assert {"pl_tf_fig", "pl_tf_bars", "pl_curves_fig", "pl_rot_fig"} <= set(tag_figures(page))
+    thumb = slider(page, "Rotation (degrees)")
+    thumb.scroll_into_view_if_needed()
+    thumb.focus()
+    runs = len(finished_runs(page))
+    with expect_rerun(page):
+        thumb.press("ArrowRight")  # 0 -> 5 degrees
+    assert set(finished_runs(page)[runs:]) == {FRAGMENT_RUN}
+    assert "pl_angle=5" in page.url
+    assert set(redrawn(page)) == {"pl_tf_fig", "pl_tf_bars"}
+    net = next(iter(LABELS))  # the default network, and the default digit 7
+    probs = digit_loading.predict(net, transformed(7, 5, 1.0, 0, 0))[0]
+    assert page.get_by_text(f"{LABELS[net]} says {int(probs.argmax())} ({probs.max():.0%}) for a 7").count() == 1
     assert_no_exception(page)
