@@ -48,15 +48,23 @@ def pooling_steps_and_unpooling():
         st.code(pool_code(x, k, s, p, ceil_mode, mode), language="python")
 
 
+@st.fragment
+def trained_networks():
+    """The digit and the network (chosen here) and every section that uses them: a new digit or network reruns
+    this, not the pooling steps above or the closing sections; the shift and the rotation sliders rerun their
+    own sections only."""
+    digit, net = choose_digit_and_net(page, "pl")
+    shifted(page, digit, net)
+    st.markdown("**The lecture's claim**, *both images give the same feature map after pooling*, on a 2×2 max pool:")
+    lecture_claim(page, digit)
+    accuracy_under_shift(page)
+    st.subheader("Rotation, scale, distortion: invariances CNNs do not have")
+    transformations(page, net, digit)
+    accuracy_under_rotation(page)
+
+
 pooling_steps_and_unpooling()
 st.header("Trained networks and a real digit")
 networks_intro()
-digit, net = choose_digit_and_net(page, "pl")
-shifted(page, digit, net)
-st.markdown("**The lecture's claim**, *both images give the same feature map after pooling*, on a 2×2 max pool:")
-lecture_claim(page, digit)
-accuracy_under_shift(page)
-st.subheader("Rotation, scale, distortion: invariances CNNs do not have")
-transformations(page, net, digit)
-accuracy_under_rotation(page)
+trained_networks()
 page.finish()

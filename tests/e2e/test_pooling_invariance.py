@@ -53,9 +53,9 @@ def test_right_key_steps_and_shift_slider_updates_the_network(page, app_url):
     assert_no_exception(page)
 
 
-def test_rotation_reruns_only_its_section(page, app_url):
+def test_rotation_and_the_digit_rerun_only_their_sections(page, app_url):
     """The rotation slider reruns its section's fragment only (not the page) and redraws the transformed digit and
-    the network's bars, nothing else."""
+    the network's bars, nothing else; a new digit reruns the trained networks' part, not the page."""
     open_page(page, app_url, "/pooling_invariance")
     assert {"pl_tf_fig", "pl_tf_bars", "pl_curves_fig", "pl_rot_fig"} <= set(tag_figures(page))
     thumb = slider(page, "Rotation (degrees)")
@@ -70,4 +70,11 @@ def test_rotation_reruns_only_its_section(page, app_url):
     net = next(iter(LABELS))  # the default network, and the default digit 7
     probs = digit_loading.predict(net, transformed(7, 5, 1.0, 0, 0))[0]
     assert page.get_by_text(f"{LABELS[net]} says {int(probs.argmax())} ({probs.max():.0%}) for a 7").count() == 1
+    runs = len(finished_runs(page))
+    with expect_rerun(page):
+        page.locator(".st-key-pl_digit button").filter(has_text=re.compile(r"^3$")).click()
+    assert set(finished_runs(page)[runs:]) == {FRAGMENT_RUN}
+    assert "pl_digit=3" in page.url and "pl_angle=5" in page.url
+    probs = digit_loading.predict(net, transformed(3, 5, 1.0, 0, 0))[0]
+    assert page.get_by_text(f"{LABELS[net]} says {int(probs.argmax())} ({probs.max():.0%}) for a 3").count() == 1
     assert_no_exception(page)
