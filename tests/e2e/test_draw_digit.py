@@ -1,5 +1,5 @@
 """The "Draw a digit" lesson in real Chromium: draw a 1 and a 7 with the mouse on the canvas, read the
-prediction, clear the canvas. The canvas (streamlit-drawable-canvas, Fabric.js) sends its pixels on mouse
+prediction (a stroke reruns the drawing's fragment, not the page), clear the canvas. The canvas (streamlit-drawable-canvas, Fabric.js) sends its pixels on mouse
 up; every wait is on the app's own script state (expect_rerun) or on the page's elements (Playwright's
 expect re-checks the DOM), never on a clock."""
 import re
@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from engine.data.drawing import STROKES, preprocess_drawing, render_strokes
 from engine.nets.digit_loading import predict
-from harness.browser import assert_no_exception, expect_rerun, open_page
+from harness.browser import FRAGMENT_RUN, assert_no_exception, expect_rerun, finished_runs, open_page
 
 torch.set_num_threads(1)
 
@@ -51,7 +51,9 @@ def test_draw_a_one_and_a_seven(page, app_url):
     expect(page.locator(".st-key-dd_kernels_fig .js-plotly-plot")).to_have_count(1)  # the kernels are always shown
     assert page.locator(".st-key-dd_probs_fig").count() == 0  # but no prediction
 
+    runs = len(finished_runs(page))
     draw(page, [[(150, 45), (150, 240)]])  # a 1: one stroke down
+    assert set(finished_runs(page)[runs:]) == {FRAGMENT_RUN}  # the drawing's part reran, not the page
     assert_no_exception(page)
     assert reading(page).startswith("The network reads 1 ")
     assert prompt(page).count() == 0
