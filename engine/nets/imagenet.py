@@ -194,11 +194,19 @@ def layer_table(model=None, image_size=IMAGE_SIZE):
     Classifier (Linear): params = in * out + out, MACs = in * out. BatchNorm, ReLU6, the skip additions and
     the average pool are not counted (they are a few operations per activation, no multiply-add per weight).
     """
-    if model is None:
-        model = load()
     if int(image_size) != image_size or image_size < 1:
         raise ValueError(f"image_size must be a whole number of at least 1, got {image_size}.")
-    rows, size = [], int(image_size)
+    return _shipped_table(int(image_size)) if model is None else _table(model, int(image_size))
+
+
+@lru_cache(maxsize=8)
+def _shipped_table(image_size):
+    """The shipped model's table (frozen, shared): the lessons ask for it on every run."""
+    return _table(load(), image_size)
+
+
+def _table(model, size):
+    rows = []
 
     def conv_row(name, kind, conv, bn):
         nonlocal size

@@ -21,6 +21,7 @@ from engine.figures.classifier_figures import (KIND_LABELS, block_cost, blocks_t
 from engine.figures.common import percent
 from engine.nets.imagenet import IMAGE_SIZE, MAX_ASPECT, MIN_SIDE, activation_names, classify, feature_maps, layer_table
 from engine.pytorch_code import mbconv_block_code
+from pages.shell.caching import shared
 from pages.shell.controls import drawn
 from pages.shell.figures import show, spec
 
@@ -252,18 +253,8 @@ def block_view(block):
                 f"(linear){skip}. Against the plain {k}×{k} convolution {c_in} → {c_out} with stride {s}, which has "
                 "the same input and output shapes (convolution weights only; one multiply-add per weight per "
                 "output cell):")
-    rows = [{"layer": l.name, "kernel, stride": f"{l.kernel}×{l.kernel}, {l.stride}",
-             "channels": f"{l.in_channels} → {l.out_channels}" + (" (depthwise)" if l.groups > 1 else ""),
-             "output": " × ".join(map(str, l.output_shape)), "weights": l.weights, "multiply-adds": l.macs}
-            for l in cost.layers]
-    rows.append({"layer": f"block {block}", "kernel, stride": "", "channels": f"{c_in} → {c_out}",
-                 "output": " × ".join(map(str, cost.layers[-1].output_shape)), "weights": cost.weights,
-                 "multiply-adds": cost.macs})
-    p = cost.plain
-    rows.append({"layer": "plain conv", "kernel, stride": f"{k}×{k}, {s}", "channels": f"{c_in} → {c_out}",
-                 "output": " × ".join(map(str, p.output_shape)), "weights": p.weights, "multiply-adds": p.macs})
     number = st.column_config.NumberColumn(format="localized")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={"weights": number, "multiply-adds": number})
+    st.dataframe(_block_frame(block), hide_index=True, column_config={"weights": number, "multiply-adds": number})
     st.markdown(f"The block has **{cost.weights_ratio:.2f}×** the plain convolution's weights and does "
                 f"**{cost.macs_ratio:.2f}×** its multiply-adds"
                 + (f", while its {k}×{k} filters work on {hid} channels instead of {c_in}" if t != 1 else
@@ -275,3 +266,21 @@ def block_view(block):
     st.markdown(f"All {BLOCKS} blocks as built: {built:,} multiply-adds; plain k×k convolutions with the same shapes: "
                 f"{plain:,} ({built / plain:.2f}×).")
     st.code(mbconv_block_code(cost, block), language="python")
+
+
+@shared(max_entries=2 * BLOCKS)
+def _block_frame(block):
+    """Block `block`'s layers, the block and the plain convolution as a table (read-only, shared)."""
+    cost = block_cost(layer_table(), block)
+    k, s, c_in, c_out = cost.kernel, cost.stride, cost.in_channels, cost.out_channels
+    rows = [{"layer": l.name, "kernel, stride": f"{l.kernel}×{l.kernel}, {l.stride}",
+             "channels": f"{l.in_channels} → {l.out_channels}" + (" (depthwise)" if l.groups > 1 else ""),
+             "output": " × ".join(map(str, l.output_shape)), "weights": l.weights, "multiply-adds": l.macs}
+            for l in cost.layers]
+    rows.append({"layer": f"block {block}", "kernel, stride": "", "channels": f"{c_in} → {c_out}",
+                 "output": " × ".join(map(str, cost.layers[-1].output_shape)), "weights": cost.weights,
+                 "multiply-adds": cost.macs})
+    p = cost.plain
+    rows.append({"layer": "plain conv", "kernel, stride": f"{k}×{k}, {s}", "channels": f"{c_in} → {c_out}",
+                 "output": " × ".join(map(str, p.output_shape)), "weights": p.weights, "multiply-adds": p.macs})
+    return pd.DataFrame(rows)
