@@ -28,8 +28,8 @@ def test_a_student_changes_controls_and_the_url_follows(app_url):
     in_url = set(parse_qs(student.query))
     assert in_url and in_url <= changed, (in_url, changed)
     assert all(key.startswith("pl_") for key in changed)
-    in_fragment = {bool(fragment) for _, _, fragment in student.widgets.values()}
-    assert in_fragment == {True, False}, "the page's own controls are kept after a fragment's run"
+    fragments = {fragment for _, _, fragment in student.widgets.values()}  # pooling's steps, networks, rotation
+    assert len(fragments) >= 2, "after one fragment's run, the controls other fragments drew are still known"
 
 
 def test_a_control_inside_a_fragment_reruns_only_that_fragment(app_url):
