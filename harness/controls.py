@@ -153,6 +153,11 @@ def _select(page, box, rng: random.Random) -> bool:
     step = "ArrowDown" if target > now else "ArrowUp"
     for _ in range(abs(target - now)):
         field.press(step)
+    focused = page.evaluate("() => [...document.querySelectorAll('[role=\"option\"]')]"
+                            ".findIndex((o) => o.hasAttribute('data-focused'))")
+    if focused in (-1, now):  # the keys landed on the value it has (the list's focus was elsewhere): no change
+        field.press("Escape")
+        return False
     field.press("Enter")
     return True
 
