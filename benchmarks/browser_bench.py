@@ -18,7 +18,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from harness.browser import (assert_no_exception, expect_rerun, idle_count, new_app_page, open_page,
-                             slider as slider_thumb, stepper_ready, wait_for_app_idle)
+                             slider as slider_thumb, wait_for_app_idle)
+from harness.stepper import stepper_ready
 from harness.server import ROOT, StreamlitServer, launch_chromium
 
 N, WARMUP = 20, 3

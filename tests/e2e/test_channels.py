@@ -3,8 +3,8 @@ filter; every channel's window and the output cell drawn, the numbers the engine
 the window."""
 from engine.figures.channel_view import channel_equation
 from engine.ops.channels import small_integer_layer, trace_channels
-from harness.browser import (address_query, assert_no_exception, horizontal_overflow, open_page, press_step,
-                             step_count, step_range, step_text, stepper_ready, take_step)
+from harness.browser import address_query, assert_no_exception, horizontal_overflow, open_page
+from harness.stepper import press_step, step_count, step_range, step_text, stepper_ready, take_step
 
 KEY = "ch_step"
 

@@ -5,8 +5,8 @@ bar, with no rerun (tests/e2e/test_stepper.py checks what only that component do
 """
 import re
 
-from harness.browser import (address_query, assert_no_exception, expect_rerun, open_page, step_range, step_text,
-                             step_value, take_step)
+from harness.browser import address_query, assert_no_exception, expect_rerun, open_page
+from harness.stepper import step_range, step_text, step_value, take_step
 
 KEY = "xc_step"
 

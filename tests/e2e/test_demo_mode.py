@@ -7,7 +7,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from engine.lessons import load_lessons
 from harness.browser import (address_query, aria_label, assert_no_exception, expect_rerun, new_app_page, open_page,
-                             step_number, stepper, stepper_ready, take_step, wait_for_app_idle)
+                             wait_for_app_idle)
+from harness.stepper import step_number, stepper, stepper_ready, take_step
 
 LESSONS = load_lessons()
 XC = next(l for l in LESSONS if l.slug == "cross_correlation")

@@ -6,7 +6,8 @@ import numpy as np
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.ops.receptive_field import input_range, parse_layers
-from harness.browser import FRAGMENT_RUN, assert_no_exception, expect_rerun, finished_runs, open_page, slider, step_text
+from harness.browser import FRAGMENT_RUN, assert_no_exception, expect_rerun, finished_runs, open_page, slider
+from harness.stepper import step_text
 from harness.redraws import redrawn, tag_figures
 
 X = parse_matrix("; ".join(" ".join(str((r * 7 + c) % 10) for c in range(7)) for r in range(7)))

@@ -4,8 +4,8 @@ browser, and nothing sticks out sideways on a phone."""
 import re
 
 from engine.ops.grouped import pointwise_as_matmul
-from harness.browser import (address_query, assert_no_exception, expect_rerun, horizontal_overflow, open_page,
-                             press_step, slider, stepper_ready)
+from harness.browser import address_query, assert_no_exception, expect_rerun, horizontal_overflow, open_page, slider
+from harness.stepper import press_step, stepper_ready
 from pages.grouped_convolution.channel_views import PIXELS, example_tensors
 
 GROUPS = 'img.gc-groups'

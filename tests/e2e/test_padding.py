@@ -4,8 +4,8 @@ import re
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.ops.padding_sources import pad_sources
-from harness.browser import (address_query, assert_no_exception, expect_rerun, open_page, slider, step_range, step_text,
-                             stepper_ready, take_step)
+from harness.browser import address_query, assert_no_exception, expect_rerun, open_page, slider
+from harness.stepper import step_range, step_text, stepper_ready, take_step
 
 X = parse_matrix("1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16")
 K = parse_matrix("1 1 1; 1 1 1; 1 1 1")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from engine.lessons import load_lessons
-from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, open_page, \
-    steppers_ready
+from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, open_page
+from harness.stepper import steppers_ready
 
 PHONE = (390, 844)
 

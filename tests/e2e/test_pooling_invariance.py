@@ -5,7 +5,8 @@ from engine.data.digits import typical
 from engine.nets import digit_loading
 from engine.nets.invariance import shift_response
 from harness.browser import (FRAGMENT_RUN, address_query, assert_no_exception, expect_rerun, finished_runs, open_page,
-                             slider, step_text, take_step)
+                             slider)
+from harness.stepper import step_text, take_step
 from harness.redraws import redrawn, tag_figures
 from pages.pooling_invariance.invariance_views import LABELS
 from pages.pooling_invariance.robustness_views import transformed

@@ -6,8 +6,8 @@ import numpy as np
 from engine.data.digits import typical
 from engine.figures.se_stage_view import STAGES
 from engine.nets.se_steps import se_block_steps
-from harness.browser import (address_query, assert_no_exception, expect_rerun, open_page, press_step, step_text,
-                             step_value, stepper, stepper_ready)
+from harness.browser import address_query, assert_no_exception, expect_rerun, open_page
+from harness.stepper import press_step, step_text, step_value, stepper, stepper_ready
 
 KEY = "se_step"
 

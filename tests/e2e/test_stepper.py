@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 import engine
 from engine.data.matrix_text import parse_matrix
 from engine.figures import step_equation
-from harness.browser import (address_query, assert_no_exception, expect_rerun, idle_count, open_page, press_step,
-                             step_button, step_number, step_range, step_text, step_value, stepper, stepper_ready,
-                             take_step, wait_for_app_idle)
+from harness.browser import address_query, assert_no_exception, expect_rerun, idle_count, open_page, wait_for_app_idle
+from harness.stepper import (press_step, step_button, step_number, step_range, step_text, step_value, stepper,
+                             stepper_ready, take_step)
 
 KEY = "xc_step"
 PAGE = "/cross_correlation"

@@ -5,8 +5,8 @@ import numpy as np
 
 import engine
 from engine.ops.coverage import participation_counts
-from harness.browser import (address_query, assert_no_exception, expect_rerun, open_page, press_step, slider, step_text,
-                             stepper, stepper_ready)
+from harness.browser import address_query, assert_no_exception, expect_rerun, open_page, slider
+from harness.stepper import press_step, step_text, stepper, stepper_ready
 
 KNOWN_X = np.array([[2, 2, 3, 3, 3], [0, 1, 3, 0, 3], [2, 3, 0, 1, 3], [3, 3, 2, 1, 2], [3, 3, 0, 2, 3]], float)
 KNOWN_K = np.array([[2, 0, 1], [1, 0, 0], [0, 1, 1]], float)

@@ -2,7 +2,8 @@
 import numpy as np
 
 from engine.ops.conv_transpose import trace_conv_transpose
-from harness.browser import address_query, assert_no_exception, open_page, step_range, stepper_ready, take_step
+from harness.browser import address_query, assert_no_exception, open_page
+from harness.stepper import step_range, stepper_ready, take_step
 
 KEY = "tc_step"
 
