@@ -22,6 +22,7 @@ def curves_figure(panels, x, current=None, x_title="", height=340, font_size=15)
     layout = plain.subplots_layout([p[0] for p in panels], horizontal_spacing=0.1, title_size=font_size)
     xs, data, shapes = list(np.asarray(x).tolist()), [], []
     grid = {"showgrid": True, "gridcolor": "#eee", "zeroline": False}
+    dtick = _tick(x)
     for col, (_, y_title, curves, y_range) in enumerate(panels, start=1):
         for (label, values), (colour, symbol, dash) in zip(curves.items(), LINE_STYLES):
             data.append(plain.on_axes({
@@ -30,7 +31,7 @@ def curves_figure(panels, x, current=None, x_title="", height=340, font_size=15)
                 "mode": "lines+markers", "name": label, "showlegend": col == 1, "type": "scatter", "x": xs,
                 "y": [None if not np.isfinite(v) else float(v) for v in values]}, col))
         n = "" if col == 1 else str(col)
-        layout[f"xaxis{n}"].update(title={"text": x_title}, **grid, **({"dtick": _tick(x)} if _tick(x) else {}))
+        layout[f"xaxis{n}"].update(title={"text": x_title}, **grid, **({"dtick": dtick} if dtick else {}))
         layout[f"yaxis{n}"].update(title={"text": y_title}, **({"range": y_range} if y_range is not None else {}), **grid)
         if current is not None:
             shapes.append({"line": {"color": HIGHLIGHT, "dash": "dot", "width": 2}, "type": "line", "x0": current,
