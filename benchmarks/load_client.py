@@ -43,11 +43,12 @@ class Stats:
 
 
 class Student:
-    """Opens `page` (query string `query`) on `ws_url`, then changes a control every 2-5 s until `stop_at`."""
+    """Opens `page` (query string `query`) on `ws_url`, then changes a control every 2-5 s (`think_s`) until
+    `stop_at`, at most `max_actions` times."""
 
     def __init__(self, ws_url: str, page: str, query: str, rng: random.Random, stats: Stats,
-                 stop_at: float, max_actions: int, cookie: str = ""):
-        self.ws_url, self.page, self.query, self.cookie = ws_url, page, query, cookie
+                 stop_at: float, max_actions: int, cookie: str = "", think_s: tuple[float, float] = (2.0, 5.0)):
+        self.ws_url, self.page, self.query, self.cookie, self.think_s = ws_url, page, query, cookie, think_s
         self.rng, self.stats, self.stop_at, self.max_actions = rng, stats, stop_at, max_actions
         self.page_hash = ""
         self.widgets: dict[str, tuple[str, object, str]] = {}  # id -> (kind, proto, fragment id) as last drawn
@@ -64,7 +65,7 @@ class Student:
                     return
                 self.stats.opens.append((t, time.monotonic() - t))
                 for _ in range(self.max_actions):
-                    await asyncio.sleep(self.rng.uniform(2.0, 5.0))
+                    await asyncio.sleep(self.rng.uniform(*self.think_s))
                     fragment = self._change_one() if time.monotonic() < self.stop_at else None
                     if fragment is None:
                         return

@@ -14,7 +14,7 @@ from benchmarks.load_client import Stats, Student
 def run_student(app_url: str, page: str, actions: int) -> tuple[Student, Stats]:
     stats = Stats()
     student = Student(app_url.replace("http://", "ws://") + "/_stcore/stream", page, "", random.Random(3), stats,
-                      stop_at=time.monotonic() + 120, max_actions=actions)
+                      stop_at=time.monotonic() + 120, max_actions=actions, think_s=(0.0, 0.0))
     with ThreadPoolExecutor(1) as pool:  # its own event loop: Playwright's may run in this thread
         pool.submit(asyncio.run, student.run()).result()
     return student, stats
