@@ -7,6 +7,8 @@ node ids ignore (pytest-dev/pytest-xdist#1386): the group is chosen here by path
 """
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 BROWSER_TESTS = "tests/e2e/"
@@ -25,3 +27,15 @@ def pytest_xdist_make_scheduler(config, log):
             return "browser" if nodeid.startswith(BROWSER_TESTS) else nodeid
 
     return BrowserTestsOnOneWorker(config, log)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _component_manifests_scanned_once():
+    """Every new AppTest scans the metadata of all ~90 installed packages for Streamlit components (~0.1 s each,
+    streamlit 1.67's AppTest._run); the installed packages do not change during a run, so scan once."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    manifest_scanner.scan_component_manifests = functools.cache(scan)
+    yield
+    manifest_scanner.scan_component_manifests = scan
