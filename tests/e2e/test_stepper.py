@@ -107,7 +107,7 @@ def test_left_right_keys_step_but_not_while_typing_in_the_matrix_box(page, app_u
     assert_no_exception(page)
 
 
-def test_another_control_keeps_the_step_taken_in_the_browser(page, app_url):
+def test_another_control_keeps_the_step_taken_in_the_browser_and_the_animation_follows(page, app_url):
     open_page(page, app_url, PAGE)
     stepper_ready(page, KEY, 0)
     press_step(page, KEY, "next")
@@ -116,6 +116,7 @@ def test_another_control_keeps_the_step_taken_in_the_browser(page, app_url):
     conv = on_screen(page)
     assert conv["flip"] and address_query(page).get("xc_op") == "Convolution"
     assert step_number(page, KEY) == 2 and step_text(page, KEY) == equation(conv, 2)
+    caption_becomes(page, f"Shown: step 3 of 4, {equation(conv, 2)}.")  # the stepper and the animation agree
     assert address_query(page).get(KEY) == "2", page.url  # the server's copy of the URL agrees after the report
     operation(page, "Cross-correlation")  # the next full run starts from the step the server learned
     conv = on_screen(page)
@@ -141,17 +142,6 @@ def test_a_shared_link_to_the_last_step_opens_and_reloads_there(page, app_url):
         assert address_query(page).get(KEY) == "3"
     assert stepper(page, KEY).count() == 1
     assert_no_exception(page)
-
-
-def test_the_animation_follows_the_step_after_another_control(page, app_url):
-    open_page(page, app_url, PAGE)
-    stepper_ready(page, KEY, 0)
-    press_step(page, KEY, "next")
-    press_step(page, KEY, "next")
-    operation(page, "Convolution")
-    conv = on_screen(page)
-    assert step_number(page, KEY) == 2
-    caption_becomes(page, f"Shown: step 3 of 4, {equation(conv, 2)}.")  # the stepper and the animation agree
 
 
 def test_a_step_taken_again_after_a_preset_reaches_the_server(page, app_url):
