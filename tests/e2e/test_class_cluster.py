@@ -1,5 +1,8 @@
 """`make serve-class` on loopback: 2 ConvLab processes behind nginx, a whole session through nginx in Chromium.
 
+The session starts as a student's often does: the first visit a newly started process gets is a shared lesson
+link, and it still runs the lesson inside ConvLab's shell (not Streamlit's "Page not found" or its file list).
+
 The session must stay on one process (its websocket, the upload, the media files): with two processes and no
 sticky routing the upload or the figures would reach the other one and fail.
 """
@@ -18,6 +21,7 @@ from deploy.serve_class import NGINX, Cluster
 from engine.data.photos import rgb_photo
 from harness.browser import assert_no_exception, expect_rerun, open_page
 from harness.server import free_port
+from harness.stepper import step_text
 from tests.e2e.test_classify_photo import expected_top5, png, top5, upload
 
 SECURITY_HEADERS = {
@@ -40,6 +44,14 @@ def class_url(tmp_path_factory):
 
 
 def test_a_session_through_nginx(page, class_url):
+    open_page(page, class_url, "/cross_correlation?xc_step=2")  # the first visit since the processes started
+    assert page.get_by_text("Page not found").count() == 0  # pages/ is not taken for an old-style app
+    assert page.get_by_test_id("stSidebarNav").count() == 0  # not Streamlit's file list
+    assert page.get_by_test_id("stPageLink").count() >= 2  # ConvLab's own navigation
+    assert page.locator("h1").first.inner_text() == "Cross-correlation vs convolution"
+    assert step_text(page, "xc_step").startswith("y[1, 0] = ")
+    assert_no_exception(page)
+
     open_page(page, class_url, "/classify_photo")
     with expect_rerun(page):
         page.get_by_role("radio", name="Astronaut", exact=True).click()

@@ -62,22 +62,6 @@ def test_shared_link_reproduces_the_view_and_bad_links_are_explained(page, app_u
     assert_no_exception(page)
 
 
-def test_first_visit_after_start_up_is_a_shared_lesson_link(page, tmp_path):
-    """A new server whose first visitor opens a lesson link still runs the lesson inside the shell."""
-    from harness.server import StreamlitServer
-    server = StreamlitServer("serve.py", tmp_path / "fresh.log")
-    try:
-        open_page(page, server.url, "/cross_correlation?xc_step=2")
-        assert page.get_by_text("Page not found").count() == 0  # pages/ is not taken for an old-style app
-        assert page.get_by_test_id("stSidebarNav").count() == 0  # not Streamlit's file list
-        assert page.get_by_test_id("stPageLink").count() >= 2  # ConvLab's own navigation
-        assert page.locator("h1").first.inner_text() == "Cross-correlation vs convolution"
-        assert step_sum(page).startswith("y[1, 0] = ")
-        assert_no_exception(page)
-    finally:
-        server.stop()
-
-
 def test_editing_a_grid_cell_updates_text_link_and_result(page, app_url):
     open_page(page, app_url, "/cross_correlation")
     assert page.get_by_test_id("stDataFrame").count() == 0  # a grid is drawn only when asked for
