@@ -102,7 +102,7 @@ async def load(ws_url: str, pages: list[str], n: int, watch: ProcWatch, seed: in
             "open_ms": [s * 1e3 for _, s in stats.opens]}
 
 
-def _warm_up(ws_urls: list[str], pages: list[str]) -> None:
+def warm_up(ws_urls: list[str], pages: list[str]) -> None:
     """Each page opened once on each process (models loaded, caches filled) before anything is measured."""
     async def all_pages() -> None:
         await asyncio.gather(*(Student(url, page, "", random.Random(0), Stats(), 0.0, 0).run()
@@ -110,12 +110,12 @@ def _warm_up(ws_urls: list[str], pages: list[str]) -> None:
     asyncio.run(all_pages())
 
 
-def _percentile(samples: list[float], q: float) -> float:
+def percentile(samples: list[float], q: float) -> float:
     s = sorted(samples)
     return s[max(0, math.ceil(q * len(s)) - 1)]
 
 
-def _ws(http_url: str) -> str:
+def stream_url(http_url: str) -> str:
     return http_url.replace("http://", "ws://") + "/_stcore/stream"
 
 
@@ -126,7 +126,7 @@ def measure(report, label: str, ws_url: str, pages: list[str], pids: list[int], 
     target_n: rows with N up to it are held to p95 < 1 s and 0 errors. warm: the processes' own URLs.
     """
     watch = ProcWatch(pids)
-    _warm_up(list(warm) or [ws_url], pages)
+    warm_up(list(warm) or [ws_url], pages)
     for n in n_list():
         r = asyncio.run(load(ws_url, pages, n, watch))
         st, lat = r["stats"], r["latency_ms"]
@@ -135,8 +135,8 @@ def measure(report, label: str, ws_url: str, pages: list[str], pids: list[int], 
             report.error(name, f"no interaction finished; {st.disconnects} disconnects; {'; '.join(st.messages)}")
             continue
         errors = st.exceptions + st.disconnects + st.slow
-        open_p95 = _percentile(r["open_ms"] or [0], .95)
-        note = (f"p50 {_percentile(lat, .5):.0f} p95 {_percentile(lat, .95):.0f} max {max(lat):.0f} ms; "
+        open_p95 = percentile(r["open_ms"] or [0], .95)
+        note = (f"p50 {percentile(lat, .5):.0f} p95 {percentile(lat, .95):.0f} max {max(lat):.0f} ms; "
                 f"{len(lat)} changes ({st.fragment_runs} of all {len(st.interactions)} reran one fragment); "
                 f"errors {errors} (exceptions {st.exceptions}, disconnects "
                 f"{st.disconnects}, runs over 10 s incl. opens {st.slow}); open p95 {open_p95:.0f} ms; "
@@ -145,7 +145,7 @@ def measure(report, label: str, ws_url: str, pages: list[str], pids: list[int], 
             note += "; first errors: " + " | ".join(st.messages)
         row = report.add(name, lat, baseline=f"load hello-world N={n}" if baseline else None, note=note)
         if n <= target_n:
-            ok = _percentile(lat, .95) < TARGET_P95_MS and errors == 0
+            ok = percentile(lat, .95) < TARGET_P95_MS and errors == 0
             row.status = "PASS" if ok else "FAIL"
             row.note += f"; target p95 < {TARGET_P95_MS:.0f} ms, 0 errors"
 
@@ -156,7 +156,7 @@ def run(report) -> None:
                                                  ("one process", "serve.py", LESSONS, "hello-world", 50)]:
         server = StreamlitServer(script, logs / f"{label.replace(' ', '_')}.log")
         try:
-            measure(report, label, _ws(server.url), pages, [server.proc.pid], base, target_n)
+            measure(report, label, stream_url(server.url), pages, [server.proc.pid], base, target_n)
         finally:
             server.stop()
     label = f"cluster of {CLUSTER_WORKERS}"
@@ -166,7 +166,7 @@ def run(report) -> None:
     ports = [free_port() for _ in range(CLUSTER_WORKERS)]
     cluster = Cluster(free_port(), ports, run_dir=logs / "cluster")
     try:
-        measure(report, label, _ws(cluster.url), LESSONS, cluster.worker_pids, "hello-world", 200,
-                warm=[_ws(f"http://127.0.0.1:{p}") for p in ports])
+        measure(report, label, stream_url(cluster.url), LESSONS, cluster.worker_pids, "hello-world", 200,
+                warm=[stream_url(f"http://127.0.0.1:{p}") for p in ports])
     finally:
         cluster.stop()

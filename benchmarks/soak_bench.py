@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.load_bench import LESSONS, SEED, TARGET_P95_MS, ProcWatch, _percentile, _warm_up, _ws
+from benchmarks.load_bench import LESSONS, SEED, TARGET_P95_MS, ProcWatch, percentile, stream_url, warm_up
 from benchmarks.load_client import Stats, Student
 from harness.server import StreamlitServer
 
@@ -58,8 +58,8 @@ def run(report) -> None:
     server = StreamlitServer("serve.py", logs / "soak.log")
     try:
         watch = ProcWatch([server.proc.pid])
-        _warm_up([_ws(server.url)], LESSONS)
-        stats, samples = asyncio.run(soak(_ws(server.url), n, seconds, watch))
+        warm_up([stream_url(server.url)], LESSONS)
+        stats, samples = asyncio.run(soak(stream_url(server.url), n, seconds, watch))
     finally:
         server.stop()
     latency = [s * 1e3 for _, s in stats.interactions]
@@ -75,11 +75,11 @@ def run(report) -> None:
     errors = stats.exceptions + stats.disconnects + stats.slow
     growth = (end - settled) / settled
     row = report.add(f"soak one process N={n}, {seconds / 60:.0f} min", latency, note=(
-        f"p50 {_percentile(latency, .5):.0f} p95 {_percentile(latency, .95):.0f} max {max(latency):.0f} ms; "
+        f"p50 {percentile(latency, .5):.0f} p95 {percentile(latency, .95):.0f} max {max(latency):.0f} ms; "
         f"{len(latency)} changes; errors {errors}; p95 per minute "
-        + " ".join(f"{_percentile(v, .95):.0f}" for _, v in sorted(minutes.items()))
+        + " ".join(f"{percentile(v, .95):.0f}" for _, v in sorted(minutes.items()))
         + f" ms; RSS {settled:.0f} MB at {SETTLED_S / 60:.0f} min -> {end:.0f} MB at the end ({growth:+.1%}); "
         f"every {SAMPLE_S:.0f} s: " + " ".join(f"{rss:.0f}" for _, rss in samples)))
-    ok = growth <= MAX_GROWTH and _percentile(latency, .95) < TARGET_P95_MS and errors == 0
+    ok = growth <= MAX_GROWTH and percentile(latency, .95) < TARGET_P95_MS and errors == 0
     row.status = "PASS" if ok else "FAIL"
     row.note += f"; target: growth <= {MAX_GROWTH:.0%}, p95 < {TARGET_P95_MS:.0f} ms, 0 errors"
