@@ -16,7 +16,7 @@ def step_sum(page) -> str:
     return step_text(page, KEY)
 
 
-def test_home_links_to_the_lesson(page, app_url):
+def test_home_links_to_the_lesson_whose_steps_and_preset_change_the_numbers(page, app_url):
     open_page(page, app_url)
     assert_no_exception(page)
     with expect_rerun(page):
@@ -25,9 +25,6 @@ def test_home_links_to_the_lesson(page, app_url):
     assert page.locator("h1").first.inner_text() == "Cross-correlation vs convolution"
     assert_no_exception(page)
 
-
-def test_slider_steps_and_a_preset_change_the_numbers(page, app_url):
-    open_page(page, app_url, "/cross_correlation")
     assert step_sum(page) == "y[0, 0] = 0·0 + 0.25·80 + 0.5·20 + 1·40 = 70"
     thumb = step_range(page, KEY)
     thumb.focus()
