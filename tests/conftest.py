@@ -7,8 +7,6 @@ node ids ignore (pytest-dev/pytest-xdist#1386): the group is chosen here by path
 """
 from __future__ import annotations
 
-import functools
-
 import pytest
 
 BROWSER_TESTS = "tests/e2e/"
@@ -28,21 +26,3 @@ def pytest_xdist_make_scheduler(config, log):
 
     return BrowserTestsOnOneWorker(config, log)
 
-
-@pytest.fixture(autouse=True, scope="session")
-def _app_test_setup_once():
-    """Two things streamlit 1.67's AppTest._run redoes for every new AppTest (or every run) that a test session
-    needs once: scanning the metadata of all ~90 installed packages for Streamlit components (~0.1 s), and
-    compiling app.py and the page scripts with a new ScriptCache (~8 ms a run; a server keeps one for its life).
-    Neither the installed packages nor the scripts change during a run."""
-    from streamlit.components.v2 import manifest_scanner
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test
-
-    scan = manifest_scanner.scan_component_manifests
-    manifest_scanner.scan_component_manifests = functools.cache(scan)
-    shared = ScriptCache()
-    app_test.ScriptCache = lambda: shared
-    yield
-    manifest_scanner.scan_component_manifests = scan
-    app_test.ScriptCache = ScriptCache

@@ -1,4 +1,5 @@
 """AppTest helpers: open a registered page of app.py, optionally with a query string."""
+import functools
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,22 @@ def open_page():
             at._page_hash = calc_hash(name)
         return at.run()
     return _open
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _app_test_setup_once():
+    """Two things streamlit 1.67's AppTest._run redoes for every new AppTest (or every run) that a test session
+    needs once: scanning the metadata of all ~90 installed packages for Streamlit components (~0.1 s), and
+    compiling app.py and the page scripts with a new ScriptCache (~8 ms a run; a server keeps one for its life).
+    Neither the installed packages nor the scripts change during a run."""
+    from streamlit.components.v2 import manifest_scanner
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test
+
+    scan = manifest_scanner.scan_component_manifests
+    manifest_scanner.scan_component_manifests = functools.cache(scan)
+    shared = ScriptCache()
+    app_test.ScriptCache = lambda: shared
+    yield
+    manifest_scanner.scan_component_manifests = scan
+    app_test.ScriptCache = ScriptCache
