@@ -67,6 +67,22 @@ class ProcWatch:
         return total
 
 
+def start_students(ws_url: str, pages: list[str], n: int, ramp: float, stop_at: float, max_actions: int,
+                   stats: Stats, seed: int = SEED) -> list[asyncio.Task]:
+    """n students (student i on pages[i % len(pages)]) joining evenly over `ramp` seconds, as tasks; a client
+    fault is counted as a disconnect and noted, never lost in an unobserved task."""
+    async def student(i: int) -> None:
+        await asyncio.sleep(ramp * i / n)
+        try:
+            await Student(ws_url, pages[i % len(pages)], "", random.Random(seed * 100003 + i), stats,
+                          stop_at, max_actions, cookie=f"convlab_route=student-{i}").run()
+        except Exception as e:
+            stats.disconnects += 1
+            stats.note(f"client error: {type(e).__name__}: {e}")
+
+    return [asyncio.ensure_future(student(i)) for i in range(n)]
+
+
 async def load(ws_url: str, pages: list[str], n: int, watch: ProcWatch, seed: int = SEED) -> dict:
     """Run n students against ws_url; the steady window's figures."""
     ramp, steady = float(_setting("RAMP_S", "6")), float(_setting("STEADY_S", "16"))
@@ -75,22 +91,13 @@ async def load(ws_url: str, pages: list[str], n: int, watch: ProcWatch, seed: in
     steady_at, stop_at = t0 + ramp, t0 + ramp + steady
     max_actions = math.ceil((ramp + steady) / 2) + 1
 
-    async def student(i: int) -> None:
-        await asyncio.sleep(ramp * i / n)
-        try:
-            await Student(ws_url, pages[i % len(pages)], "", random.Random(seed * 100003 + i), stats,
-                          stop_at, max_actions, cookie=f"convlab_route=student-{i}").run()
-        except Exception as e:  # a client fault is reported, never lost in an unobserved task
-            stats.disconnects += 1
-            stats.note(f"client error: {type(e).__name__}: {e}")
-
     async def sample() -> tuple[float, float]:
         await asyncio.sleep(max(steady_at - time.monotonic(), 0))
         cpu0, w0 = watch.cpu_s(), time.monotonic()
         await asyncio.sleep(max(stop_at - time.monotonic(), 0))
         return (watch.cpu_s() - cpu0) / (time.monotonic() - w0), watch.rss_mb()
 
-    tasks = [asyncio.ensure_future(student(i)) for i in range(n)]
+    tasks = start_students(ws_url, pages, n, ramp, stop_at, max_actions, stats, seed)
     cores, rss1 = await sample()
     done, pending = await asyncio.wait(tasks, timeout=max(stop_at + GIVE_UP_S + 5 - time.monotonic(), 1))
     for task in pending:  # cannot happen with the client's own deadlines; kept so the run always stops

@@ -15,31 +15,27 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.load_bench import LESSONS, SEED, TARGET_P95_MS, ProcWatch, percentile, stream_url, warm_up
-from benchmarks.load_client import Stats, Student
+from benchmarks.load_bench import (LESSONS, TARGET_P95_MS, ProcWatch, percentile, start_students, stream_url,
+                                   warm_up)
+from benchmarks.load_client import Stats
 from harness.server import StreamlitServer
 
 SAMPLE_S = 30.0
 SETTLED_S = 120.0  # memory is compared from here on: every lesson's caches are filled by then
 MAX_GROWTH = 0.05
+JOIN_S = 10.0
 
 
 async def soak(ws_url: str, n: int, seconds: float, watch: ProcWatch) -> tuple[Stats, list[tuple[float, float]]]:
-    """n students for `seconds` (joining over the first 10 s); returns their stats and (t, RSS MB) samples."""
+    """n students for `seconds` (joining over the first JOIN_S seconds); returns their stats and (t, RSS MB) samples."""
     stats, t0 = Stats(), time.monotonic()
     stop_at = t0 + seconds
 
-    async def student(i: int) -> None:
-        await asyncio.sleep(10.0 * i / n)
-        await Student(ws_url, LESSONS[i % len(LESSONS)], "", random.Random(SEED * 100003 + i), stats, stop_at,
-                      max_actions=int(seconds), cookie=f"convlab_route=student-{i}").run()
-
-    tasks = [asyncio.ensure_future(student(i)) for i in range(n)]
+    tasks = start_students(ws_url, LESSONS, n, JOIN_S, stop_at, int(seconds), stats)
     samples = []
     while time.monotonic() < stop_at:
         await asyncio.sleep(min(SAMPLE_S, max(stop_at - time.monotonic(), 0)))
