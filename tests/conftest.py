@@ -25,4 +25,3 @@ def pytest_xdist_make_scheduler(config, log):
             return "browser" if nodeid.startswith(BROWSER_TESTS) else nodeid
 
     return BrowserTestsOnOneWorker(config, log)
-

@@ -1,7 +1,7 @@
 """The "Draw a digit" lesson in real Chromium: draw a 1 and a 7 with the mouse on the canvas, read the
 prediction (a stroke reruns the drawing's fragment, not the page), clear the canvas. The canvas
-(streamlit-drawable-canvas, Fabric.js) sends its pixels on mouse up; every wait is on the app's own script state (expect_rerun) or on the page's elements (Playwright's
-expect re-checks the DOM), never on a clock."""
+(streamlit-drawable-canvas, Fabric.js) sends its pixels on mouse up; every wait is on the app's own script state
+(expect_rerun) or on the page's elements (Playwright's expect re-checks the DOM), never on a clock."""
 import re
 
 import torch

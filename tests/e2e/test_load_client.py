@@ -8,13 +8,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
+from benchmarks.load_bench import stream_url
 from benchmarks.load_client import Stats, Student
 
 
 def run_student(app_url: str, page: str, actions: int) -> tuple[Student, Stats]:
     stats = Stats()
-    student = Student(app_url.replace("http://", "ws://") + "/_stcore/stream", page, "", random.Random(3), stats,
-                      stop_at=time.monotonic() + 120, max_actions=actions, think_s=(0.0, 0.0))
+    student = Student(stream_url(app_url), page, "", random.Random(3), stats, stop_at=time.monotonic() + 120,
+                      max_actions=actions, think_s=(0.0, 0.0))
     with ThreadPoolExecutor(1) as pool:  # its own event loop: Playwright's may run in this thread
         pool.submit(asyncio.run, student.run()).result()
     return student, stats
