@@ -8,18 +8,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
+PG_CTL := $(firstword $(wildcard /usr/lib/postgresql/*/bin/pg_ctl) /usr/lib/postgresql/15/bin/pg_ctl)
 PORT ?= 8501
 CLASS_PORT ?= 8501
 W ?=
 PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=15
 BENCH_ARGS ?=
 
-.PHONY: venv test-venv chromium nginx run serve-class test bench no-sleep clean
+.PHONY: venv test-venv chromium nginx postgres run serve-class test bench no-sleep clean
 
 venv: $(VENV)/.stamp-runtime
 test-venv: $(VENV)/.stamp-test
 chromium: $(CHROMIUM)
 nginx: $(NGINX)
+postgres: $(PG_CTL)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +51,14 @@ $(NGINX):
 	set -x; $$sudo apt-get update && \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx
 
+# Debian's PostgreSQL: the live-class store's tests start a throwaway server of their own (harness/postgres.py).
+$(PG_CTL):
+	@if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "error: installing postgresql needs root or sudo" >&2; exit 1; fi; \
+	set -x; $$sudo apt-get update && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+
 run: venv
 	$(VENV)/bin/streamlit run serve.py --server.port $(PORT)
 
@@ -61,7 +71,7 @@ no-sleep:
 	@if grep -rn --include='*.py' 'time\.sleep(' tests/; then \
 		echo "error: time.sleep in tests/ (wait on the app's script state instead)" >&2; exit 1; fi
 
-test: test-venv chromium nginx no-sleep
+test: test-venv chromium nginx postgres no-sleep
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: test-venv chromium nginx

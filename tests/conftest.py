@@ -7,7 +7,13 @@ node ids ignore (pytest-dev/pytest-xdist#1386): the group is chosen here by path
 """
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+# The live-class store of every app the tests start (AppTest, the servers) is a throwaway SQLite file.
+os.environ.setdefault("CONVLAB_DATA_DIR", tempfile.mkdtemp(prefix="convlab-test-data-"))
 
 BROWSER_TESTS = "tests/e2e/"
 
