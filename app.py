@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from engine.lessons import page_path
-from pages.shell import demo_mode
+from pages.shell import demo_mode, live_class
 from pages.shell.lesson_page import lessons
 
 # A long lesson title wraps in the sidebar instead of ending in "…" (a constant).
@@ -32,4 +32,6 @@ with st.sidebar:
         st.page_link(lesson_page, query_params=links)
     st.divider()
 demo_mode.sidebar_toggle()
+live_class.conduct(page, {p.url_path: p for p in (home, *lesson_pages)})
 page.run()
+live_class.after_run(page)

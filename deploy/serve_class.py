@@ -81,11 +81,10 @@ class Cluster:
         env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
         conf = self.run_dir / "nginx.conf"
         conf.write_text(nginx_config(self.run_dir, f"{listen_host}:{port}", self.worker_ports, conn_per_addr))
+        self._env = env
         try:
             for p in self.worker_ports:
-                log = open(self.run_dir / f"worker-{p}.log", "wb")
-                self.procs.append(subprocess.Popen(worker_command(p, port), cwd=ROOT, env=env,
-                                                   stdout=log, stderr=subprocess.STDOUT))
+                self.procs.append(self._start_worker(p))
             nginx_log = open(self.run_dir / "nginx.out", "wb")
             self.nginx = subprocess.Popen([NGINX, "-p", str(self.run_dir), "-c", str(conf), "-e",
                                            str(self.run_dir / "error.log"), "-g", "daemon off;"],
@@ -95,6 +94,23 @@ class Cluster:
         except BaseException:
             self.stop()
             raise
+
+    def _start_worker(self, worker_port: int) -> subprocess.Popen:
+        log = open(self.run_dir / f"worker-{worker_port}.log", "ab")
+        return subprocess.Popen(worker_command(worker_port, self.port), cwd=ROOT, env=self._env, stdout=log,
+                                stderr=subprocess.STDOUT)
+
+    def restart_worker(self, index: int) -> None:
+        """Stop worker `index` and start it again on its port (its sessions are lost; shared state is not)."""
+        old = self.procs[index]
+        old.terminate()
+        try:
+            old.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            old.kill()
+            old.wait()
+        self.procs[index] = self._start_worker(self.worker_ports[index])
+        self._wait_healthy()
 
     @property
     def worker_pids(self) -> list[int]:

@@ -144,7 +144,7 @@ def script_bar(page):
     section = st.session_state.pop(SCROLL_TO, None)
     with st.container(key="demo_scroll"):  # on every run: an element only now and then would shift the ones after it,
         if section:                        # and the stepper component would be mounted anew (losing a step taken here)
-            st.html(_scroll_html(section, index), width="content", unsafe_allow_javascript=True)
+            st.html(scroll_html(section, index), width="content", unsafe_allow_javascript=True)
 
 
 SCROLL_TO = "demo_scroll_to"
@@ -177,7 +177,7 @@ _SCROLL_JS = """<span data-step="%d"></span><script>
       events.forEach((e) => window.removeEventListener(e, stop, {capture: true}));
       return;
     }
-    const heading = find(), bar = document.querySelector('.st-key-demo_bar');
+    const heading = find(), bar = document.querySelector('.st-key-demo_bar, .st-key-class_banner');
     if (!heading) return;  // not drawn yet
     const box = scroller(heading);
     const want = (bar ? bar.getBoundingClientRect().bottom : 0) + 12, top = heading.getBoundingClientRect().top;
@@ -194,7 +194,7 @@ _SCROLL_JS = """<span data-step="%d"></span><script>
 </script>"""
 
 
-def _scroll_html(section, index):
+def scroll_html(section, index):
     """A script that scrolls to the heading `section` (text from lessons/*.md, JSON-quoted, '<' escaped)."""
     return _SCROLL_JS % (index, json.dumps(section).replace("<", "\\u003c"))
 

@@ -29,6 +29,16 @@ def self_check(lesson):
         _question(f"{lesson.slug}_q{n}", n, spec)
 
 
+def drawn(kind, seed, params):
+    """The question `kind` drawn with `seed` (shared by every session: a class poll's numbers are everyone's)."""
+    return _drawn(kind, seed, params)
+
+
+def grids_html(kind, seed, params):
+    """The matrices of that question as number grids (HTML made from numbers only; shared)."""
+    return _grids_html(kind, seed, params)
+
+
 def question_for(prefix, spec):
     """The question on screen for `prefix` (drawing its first seed if there is none yet)."""
     seed_key = f"{prefix}_seed"

@@ -47,6 +47,24 @@ def streamlit_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """`make serve-class` on loopback: 2 ConvLab processes behind nginx (one cluster for the whole run)."""
+    from deploy.serve_class import NGINX, Cluster
+    from harness.server import free_port
+
+    if not Path(NGINX).exists():
+        pytest.skip(f"nginx is not installed at {NGINX} (`make nginx` installs Debian's package)")
+    started = Cluster(free_port(), [free_port(), free_port()], run_dir=tmp_path_factory.mktemp("class"))
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def class_url(cluster) -> str:
+    return cluster.url
+
+
+@pytest.fixture(scope="session")
 def app_url(streamlit_server) -> str:
     return streamlit_server("serve.py")
 

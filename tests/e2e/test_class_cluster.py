@@ -9,7 +9,6 @@ sticky routing the upload or the figures would reach the other one and fail.
 import socket
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,10 +16,8 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from playwright.sync_api import expect
 
-from deploy.serve_class import NGINX, Cluster
 from engine.data.photos import rgb_photo
 from harness.browser import assert_no_exception, expect_rerun, open_page
-from harness.server import free_port
 from harness.stepper import step_text
 from tests.e2e.test_classify_photo import expected_top5, png, top5, upload
 
@@ -32,15 +29,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-
-
-@pytest.fixture(scope="module")
-def class_url(tmp_path_factory):
-    if not Path(NGINX).exists():
-        pytest.skip(f"nginx is not installed at {NGINX} (`make nginx` installs Debian's package)")
-    cluster = Cluster(free_port(), [free_port(), free_port()], run_dir=tmp_path_factory.mktemp("class"))
-    yield cluster.url
-    cluster.stop()
 
 
 def test_a_session_through_nginx(page, class_url):

@@ -22,6 +22,7 @@ from engine.data.matrix_text import parse_int
 from engine.figures.step_patches import LOOKBACK, pack_from
 from pages.shell.caching import shared
 from pages.shell.controls import drawn
+from pages.shell.live_class.roles import driving
 
 _HERE = Path(__file__).parent
 _STEPPERS = "_convlab_steppers"  # Session State: keys of the steppers drawn in this session
@@ -93,7 +94,8 @@ def stepper(key, n_steps, notes, views, label="Step", shortcuts=True):
     memory.window = (packed["lo"], packed["hi"])
     memory.run += 1  # new data on every run, so the browser always compares its step with the server's
     data = {"key": key, "label": label, "n": n_steps, "start": step, "override": memory.override,
-            "run": memory.run, "shortcuts": bool(shortcuts), "id": packed["id"]}
+            "run": memory.run, "shortcuts": bool(shortcuts), "id": packed["id"],
+            "eager": driving()}  # a live class's driving tab reports every step, so its students follow
     if _browser_has(key, packed["id"]):
         data["views"] = "same"  # a rerun for the browser's own step: do not send the views back
     else:

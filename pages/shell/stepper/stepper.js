@@ -82,7 +82,7 @@ export default function ({ parentElement, data: sent, setStateValue }) {
     root.dataset.step = String(n);
     setParam(data.key, n === 0 ? null : String(n));
     if (local(n)) draw(n);
-    else report(n);  // outside the packed window: the server sends the views around it
+    if (!local(n) || data.eager) report(n);  // outside the packed window: the server sends the views around it
   };
 
   s.known = data.start;  // what the server thinks, as of this run

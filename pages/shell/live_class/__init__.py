@@ -1,0 +1,85 @@
+"""A live class: students follow the instructor's screen, and answer polls shown live on the projector.
+
+app.py calls conduct() before the page runs (the role's row or banner; a follower is moved to the instructor's
+lesson, preset, stepper step and demo step) and after_run() once it ran (the driving tab publishes where it is).
+State lives in the shared store (engine.classroom); followers are told of a change by push.py.
+"""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from pages.shell import demo_mode
+from pages.shell.live_class import instructor, polls, position, push, roles, student
+from pages.shell.live_class.roles import Instructor, Student
+
+_SEQ = "_convlab_class_seq"  # the class position this follower last applied
+_STYLE = """<style>
+[data-testid="stLayoutWrapper"]:has(> .st-key-class_banner) { position: sticky; top: 3.75rem; z-index: 98; }
+.st-key-class_banner { background: #fff; padding: .3rem 0; border-bottom: 3px solid #2e7d32; }
+</style>"""  # a constant: the student's banner stays in view (it says whether they follow or explore)
+
+
+def conduct(page, pages_by_path):
+    """Before the page: restore a reloaded tab's role, handle ?join=CODE, draw the role's row, follow."""
+    notes = st.session_state.pop(student.NOTES, [])
+    held = roles.remember()
+    if isinstance(held, Instructor):
+        instructor.restore(held)
+    elif isinstance(held, Student):
+        student.restore(held)
+    raw = st.query_params.get("join")
+    if raw is not None:
+        st.query_params.pop("join")
+        if not isinstance(roles.role(), Student) or roles.role().code != raw.strip().upper():
+            student.join(raw, notes)
+    who = roles.role()
+    if who is not None:
+        st.html(_STYLE)
+    for note in notes:
+        st.warning(note, icon=":material/groups:")
+    if isinstance(who, Student):
+        _follow(who, page, pages_by_path)
+        return
+    if isinstance(who, Instructor):
+        with st.container(key="class_row"):
+            if instructor.bar(who, page.url_path):
+                polls.projector(who)
+    elif demo_mode.is_on():
+        with st.container(key="class_row"):
+            st.button("Start a live class", key="class_start", icon=":material/cast_for_education:",
+                      on_click=instructor.start,
+                      help="Students join with a code and follow your screen; you can poll them with the "
+                           "lesson's questions.")
+    if who is None:
+        student.join_form()
+
+
+def _follow(who: Student, page, pages_by_path):
+    state = roles.store().state(who.code, time.time())
+    live = state is not None and not state.ended
+    section = None
+    if live and who.following and not state.paused and st.session_state.get(_SEQ) != state.seq:
+        st.session_state[_SEQ] = state.seq
+        path = position.apply(state.position)
+        section = state.position.get("section")
+        if path is not None and path != page.url_path and path in pages_by_path:
+            st.switch_page(pages_by_path[path])
+    student.banner(who, state)
+    with st.container(key="class_scroll"):  # on every run, so the elements after it keep their place
+        if section:
+            st.html(demo_mode.scroll_html(section, state.seq), width="content", unsafe_allow_javascript=True)
+        if live:
+            polls.student_panel(who, state)
+    if live and who.following:
+        push.follow(who.code, roles.session_id(), state.signal)
+    else:
+        push.unfollow(roles.session_id())
+
+
+def after_run(page):
+    """The driving tab publishes where it is (a full run of its page)."""
+    who = roles.role()
+    if isinstance(who, Instructor):
+        instructor.publish(who, position.current(page.url_path))

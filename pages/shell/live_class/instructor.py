@@ -1,0 +1,99 @@
+"""The instructor's side: start a class from demo mode, show its join code, drive it, end it."""
+from __future__ import annotations
+
+import io
+import time
+
+import segno
+import streamlit as st
+
+from pages.shell.live_class import polls, roles
+from pages.shell.live_class.roles import Instructor
+
+STATUS_S = 3  # the instructor's badge refreshes (and the tab shows it is alive: a class pauses after AWAY_S)
+
+
+def restore(held: Instructor) -> None:
+    """A reloaded (or duplicated) instructor tab: take the class over with the secret the tab kept."""
+    if roles.store().claim(held.code, held.secret, roles.session_id(), time.time()):
+        roles.set_role(held)
+        st.session_state["_convlab_class_driving"] = True
+
+
+def start() -> None:
+    started = roles.store().start(roles.session_id(), time.time())
+    roles.set_role(Instructor(started.code, started.secret))
+    st.session_state["_convlab_class_driving"] = True
+    st.session_state["_convlab_class_show_code"] = True
+
+
+def take_over(who: Instructor) -> None:
+    st.session_state["_convlab_class_driving"] = roles.store().claim(who.code, who.secret, roles.session_id(),
+                                                                    time.time())
+
+
+def end(who: Instructor) -> None:
+    roles.store().end(who.code, roles.session_id())
+    roles.set_role(None)
+    st.session_state["_convlab_class_driving"] = False
+
+
+def join_link(code) -> str:
+    base = st.context.url.split("?")[0].rsplit("/", 1)[0] if st.context.url else ""
+    return f"{base}/?join={code}"
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def qr_png(link: str) -> bytes:
+    """The join link as a QR code (PNG), for phones in the room."""
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="png", scale=8, border=2)
+    return out.getvalue()
+
+
+@st.dialog("Join the class", width="large")
+def show_code(code):
+    link = join_link(code)
+    st.markdown(f'<p class="cl-class-code" style="font-size:4.5rem;font-weight:700;letter-spacing:.3em;'
+                f'margin:0;text-align:center">{code}</p>', unsafe_allow_html=True)  # the code: 6 letters/digits
+    st.markdown(f"Open ConvLab and type this code under **Join a class** in the sidebar, or open `{link}`.")
+    st.image(qr_png(link), caption="Scan to join", width=240)
+
+
+def bar(who: Instructor, path) -> bool:
+    """The class row under the demo bar; returns whether this tab drives the class."""
+    store = roles.store()
+    driving = st.session_state.get("_convlab_class_driving", False) and store.drives(who.code, roles.session_id())
+    st.session_state["_convlab_class_driving"] = driving
+    with st.container(horizontal=True, vertical_alignment="center", key="class_bar"):
+        if driving:
+            st.fragment(_status, run_every=STATUS_S)(who.code)
+            if st.button("Show the join code", key="class_show_code", icon=":material/qr_code_2:"):
+                st.session_state["_convlab_class_show_code"] = True
+            polls.send_menu(who, path)
+            if store.state(who.code, time.time()).poll is not None:
+                st.download_button("Poll history (CSV)", polls.history_csv(who.code), f"convlab-class-{who.code}.csv",
+                                   mime="text/csv", key="class_history", icon=":material/download:",
+                                   on_click="ignore")
+            st.button("End the class", key="class_end", icon=":material/stop_circle:", on_click=end, args=(who,))
+        else:
+            st.markdown(f":orange-badge[Class **{who.code}** is driven from another tab]")
+            st.button("Drive it from this tab", key="class_take_over", on_click=take_over, args=(who,))
+    if st.session_state.pop("_convlab_class_show_code", False):
+        show_code(who.code)
+    return driving
+
+
+def _status(code):
+    """The class badge with how many joined, every STATUS_S; also the driving tab's sign of life while the
+    instructor talks without clicking (the class is not paused)."""
+    store = roles.store()
+    store.publish(code, roles.session_id(), st.session_state.get("_convlab_class_place") or {}, time.time())
+    st.markdown(f":red-badge[:material/cast_for_education: Live class **{code}**] {store.members(code)} joined")
+
+
+def publish(who: Instructor, place) -> None:
+    if st.session_state.get("_convlab_class_driving"):
+        st.session_state["_convlab_class_place"] = place
+        if not roles.store().publish(who.code, roles.session_id(), place, time.time()):
+            st.session_state["_convlab_class_driving"] = False  # another tab took over, or the class ended
