@@ -14,8 +14,9 @@ TRIES_PER_TAB = 10  # wrong codes one tab may type per WRONG_CODES_WINDOW_S (the
 
 def client_address() -> str:
     """The student's address as nginx saw it (X-Forwarded-For), else the connection's."""
-    forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
-    return forwarded or st.context.ip_address or "unknown"
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    address = forwarded.split(",")[0].strip() if isinstance(forwarded, str) else st.context.ip_address
+    return address[:64] if isinstance(address, str) and address else "unknown"
 
 
 def join(text, notes) -> bool:

@@ -1,0 +1,37 @@
+"""A live class's links and codes in AppTest: unusable join links get a plain note, a good one joins."""
+import time
+
+import pytest
+
+from engine.classroom import ClassStore
+
+
+@pytest.mark.parametrize("join, note", [
+    ("<script>", "A class code is 6 letters and digits"),
+    ("HK7M2", "A class code is 6 letters and digits"),
+    ("ZZZZZZ", "There is no live class ZZZZZZ"),
+])
+def test_an_unusable_join_link_says_what_is_wrong_and_the_page_runs(open_page, join, note):
+    at = open_page("padding.py", {"join": join})
+    assert not at.exception
+    assert note in "".join(w.value for w in at.warning)
+    assert "join" not in at.query_params  # not carried on by a shared link
+    assert at.text_input(key="class_join_code") is not None  # the tab can try again
+
+
+def test_a_join_link_follows_the_instructors_lesson_and_values():
+    """The class's position (published by a driving tab) moves a student's page to its lesson and values."""
+    store = ClassStore.from_env()
+    started = store.start("tab-of-the-instructor", time.time())
+    store.publish(started.code, "tab-of-the-instructor",
+                  {"path": "strides", "title": "Strides", "values": {"sd_sh": 3, "not_a_key": 1}}, time.time())
+    from streamlit.testing.v1 import AppTest
+    from tests.app.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["join"] = started.code.lower()
+    at.run()
+    assert not at.exception
+    assert "Following the instructor" in "".join(m.value for m in at.markdown)
+    assert at.slider(key="sd_sh").value == 3
+    assert store.members(started.code) == 1
