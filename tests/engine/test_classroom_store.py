@@ -1,8 +1,10 @@
 """The live-class store against both databases it supports: SQLite (a file) and a throwaway PostgreSQL."""
 from __future__ import annotations
 
-import multiprocessing
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +30,7 @@ def store(request, tmp_path):
 
 
 NOW = 1_800_000_000.0
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_class_is_driven_by_its_tab_and_followed_by_position(store):
@@ -92,9 +95,13 @@ def test_a_poll_counts_one_answer_per_student_and_keeps_its_history(store):
                                                                          ("Output size?", "5", 4)]
 
 
-def _answer_many(url, poll, first, count):
-    store = ClassStore(url)
-    return sum(store.answer(poll, f"s{n}", n % 3, str(n % 3), NOW) for n in range(first, first + count))
+_ANSWER_MANY = """
+import sys, time
+from engine.classroom import ClassStore
+url, poll, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+store = ClassStore(url)
+print(sum(store.answer(poll, f"s{n}", n % 3, str(n % 3), time.time()) for n in range(first, first + count)))
+"""
 
 
 def test_processes_answering_at_once_lose_nothing(store):
@@ -102,6 +109,7 @@ def test_processes_answering_at_once_lose_nothing(store):
     started = store.start("tab-a", NOW)
     poll = store.open_poll(started.code, "tab-a", "padding", {"prompt": "?"}, NOW)
     url = store.db.url.render_as_string(hide_password=False)
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        written = pool.starmap(_answer_many, [(url, poll, 100 * k, 25) for k in range(2)])
-    assert written == [25] * 2 and sum(store.tally(poll).values()) == 50
+    writers = [subprocess.Popen([sys.executable, "-c", _ANSWER_MANY, url, str(poll), str(100 * k), "25"],
+                                cwd=ROOT, stdout=subprocess.PIPE, text=True) for k in range(2)]
+    written = [int(w.communicate(timeout=60)[0]) for w in writers]
+    assert written == [25, 25] and sum(store.tally(poll).values()) == 50
