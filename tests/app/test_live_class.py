@@ -33,5 +33,11 @@ def test_a_join_link_follows_the_instructors_lesson_and_values():
     at.run()
     assert not at.exception
     assert "Following the instructor" in "".join(m.value for m in at.markdown)
-    assert at.slider(key="sd_sh").value == 3
+    assert at.slider(key="sd_sh").value == 3 and at.query_params["sd_sh"] == "3"  # a value bound to the URL
     assert store.members(started.code) == 1
+
+    store.publish(started.code, "tab-of-the-instructor",
+                  {"path": "padding", "title": "Padding", "values": {"pd_stride": 2}}, time.time())
+    at.run()  # the class moves to another lesson (the pushed run of a server; AppTest runs it when asked)
+    assert not at.exception
+    assert at.slider(key="pd_stride").value == 2 and "sd_sh" not in at.query_params

@@ -80,7 +80,7 @@ def test_editing_a_grid_cell_updates_text_link_and_result(page, app_url):
     editor.fill("7")
     with expect_rerun(page):
         page.keyboard.press("Enter")
-    assert page.get_by_test_id("stTextInput").first.locator("input").input_value() == "0 7 40; 20 40 0; 0 0 40"
+    assert page.locator(".st-key-xc_x input").input_value() == "0 7 40; 20 40 0; 0 0 40"
     assert "xc_x=0+7+40" in page.url
     assert step_sum(page) == "y[0, 0] = 0·0 + 0.25·7 + 0.5·20 + 1·40 = 51.75"
     assert_no_exception(page)

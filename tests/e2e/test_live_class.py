@@ -107,5 +107,12 @@ def test_students_follow_explore_answer_a_poll_and_the_class_survives_a_restart(
     for student in (ana, ben):
         expect_at_step(student, 5)
         expect(banner(student)).to_contain_text("Following the instructor")
+    # The instructor opens another lesson in the same tab (a new session: the tab's secret keeps the class).
+    # The students leave a lesson whose values are bound to their URL (xc_op) for another one.
+    open_page(instructor, url, "/padding?demo=1")
+    expect(instructor.locator(".st-key-class_bar")).to_contain_text(f"Live class {code}")
+    for student in (ana, ben):
+        expect(student).to_have_url(re.compile(r"/padding"), timeout=FOLLOW_MS)
+        expect(student.locator("h1").first).to_have_text("Padding")
     for page in people:
         assert_no_exception(page)

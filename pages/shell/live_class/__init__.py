@@ -65,7 +65,9 @@ def _follow(who: Student, page, pages_by_path):
         path = position.apply(state.position)
         section = state.position.get("section")
         if path is not None and path != page.url_path and path in pages_by_path:
-            st.switch_page(pages_by_path[path])
+            # query_params given: Streamlit then replaces the URL's (a cleared URL would refuse this page's
+            # widget-bound values); only what carries over between lessons stays (demo mode, hidden parts)
+            st.switch_page(pages_by_path[path], query_params=demo_mode.link_params())
     student.banner(who, state)
     with st.container(key="class_scroll"):  # on every run, so the elements after it keep their place
         if section:

@@ -57,7 +57,10 @@ def _watch():
                         due.append(session_id)
                         sessions[session_id] = signals.get(code)  # asked once per change
         for session_id in due:
-            _rerun(session_id)
+            try:
+                _rerun(session_id)
+            except Exception:  # no runtime serving sessions (a test's), or the session is going away
+                unfollow(session_id)
 
 
 def _rerun(session_id: str) -> None:
