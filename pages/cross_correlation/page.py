@@ -2,13 +2,12 @@
 import numpy as np
 import streamlit as st
 
-import engine
 from engine.data.kernels import KERNELS_1D, KERNELS_2D
 from engine.pytorch_code import conv_code
 from pages.cross_correlation.views import commutativity, kernel_buttons, photo_comparison, size_text
 from pages.shell.figures import show_grids
 from pages.shell.lesson_page import LessonPage
-from pages.shell.stepping import formula, play_animation, step_through
+from pages.shell.stepping import formula, play_animation, step_through, cached_trace
 
 page = LessonPage("cross_correlation")
 with page.controls():
@@ -34,8 +33,8 @@ def flip_steps_code_and_photo():
     x, k = (x, k) if nd == 2 else (x[0], k[0])
 
     with page.stop_on_error_in_fragment():  # guard: an input smaller than the kernel has no valid position
-        corr_out = engine.trace_conv(x, k, padding=padding).output
-        conv_out = engine.trace_conv(x, k, padding=padding, flip=True).output
+        corr_out = cached_trace(dict(input=x, kernel=k, padding=padding, flip=False)).output
+        conv_out = cached_trace(dict(input=x, kernel=k, padding=padding, flip=True)).output
 
     st.subheader("The flip, shown")
     show_grids([("Kernel K as stored", k, True), ("K flipped (rotated 180°)", np.flip(k), True),

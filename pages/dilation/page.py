@@ -6,7 +6,6 @@ steps, not the receptive fields, WaveNet or stride vs dilation (presets and demo
 """
 import streamlit as st
 
-import engine
 from engine.figures.receptive_field_figures import dilated_kernel_figure
 from engine.ops.receptive_field import layer_lengths
 from engine.pytorch_code import conv_code, receptive_field_code
@@ -15,7 +14,7 @@ from pages.dilation.views import (dilated_kernel_caption, effective_size_latex, 
                                   stride_vs_dilation, syllabus_facts, wavenet_view)
 from pages.shell.figures import show, spec
 from pages.shell.lesson_page import LessonPage
-from pages.shell.stepping import formula, play_animation, step_through
+from pages.shell.stepping import cached_trace, formula, play_animation, step_through
 
 X = "; ".join(" ".join(str((r * 7 + c) % 10) for c in range(7)) for r in range(7))
 
@@ -42,7 +41,7 @@ def kernel_and_steps():
         st.latex(effective_size_latex(size, d, i if padding == "valid" else None))
     conv = dict(input=x, kernel=k, padding=padding, dilation=d)
     try:  # guard: a dilated kernel larger than the input has no valid position
-        engine.trace_conv(**conv)
+        cached_trace(conv)
     except ValueError as err:
         st.error(f"{err}", icon=":material/error:")
     else:

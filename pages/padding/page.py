@@ -6,7 +6,7 @@ from engine.ops.coverage import participation_counts
 from engine.pytorch_code import pad_conv_code
 from pages.padding.views import count_maps, counts_title, output_size, padding_size, photo_borders, sources
 from pages.shell.lesson_page import LessonPage
-from pages.shell.stepping import formula, play_animation, step_through
+from pages.shell.stepping import cached_trace, formula, play_animation, step_through
 
 page = LessonPage("padding")
 with page.controls():
@@ -28,7 +28,7 @@ def padded_input_steps_and_counts():
 
     # guard: 'same' with a stride, reflect wider than the input, a kernel larger than the padded input
     with page.stop_on_error_in_fragment():
-        trace = engine.trace_conv(x, k, stride=stride, padding=padding, padding_mode=mode)
+        trace = cached_trace(dict(input=x, kernel=k, stride=stride, padding=padding, padding_mode=mode))
 
     st.subheader("Where each padded value comes from")
     sources(trace)

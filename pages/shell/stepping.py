@@ -16,9 +16,15 @@ from pages.shell.caching import shared
 from pages.shell.figures import show, spec
 
 
+@shared(max_entries=256)
+def cached_trace(conv):
+    """engine.trace_conv(**conv), computed once for every session (read-only; a ValueError is not cached)."""
+    return engine.trace_conv(**conv)
+
+
 def formula(conv):
     """The defining sum with the current settings written in (st.latex)."""
-    st.latex(formula_latex(engine.trace_conv(**conv)))
+    st.latex(formula_latex(cached_trace(conv)))
 
 
 @st.fragment
@@ -31,18 +37,17 @@ def step_through(page, conv, key, unreached=None, label="Step", shortcuts=True):
     return page.stepper(_n_steps(conv), key, label, shortcuts, views=(conv_views, conv, unreached))
 
 
-@shared(max_entries=64)
 def _n_steps(conv):
-    return len(engine.trace_conv(**conv).steps)
+    return len(cached_trace(conv).steps)
 
 
 def conv_views(conv, unreached):
     """view(n) -> step n's HTML (for the stepper)."""
-    return step_view(engine.trace_conv(**conv), unreached)
+    return step_view(cached_trace(conv), unreached)
 
 
 def _animation(font_size, conv):
-    return animation_spec(engine.trace_conv(**conv), font_size=font_size)
+    return animation_spec(cached_trace(conv), font_size=font_size)
 
 
 def _phone_animation(font_size, conv):
@@ -52,9 +57,9 @@ def _phone_animation(font_size, conv):
 def play_animation(page, conv, key, start=0):
     """The whole computation as a Plotly animation that plays in the browser (the server stays idle)."""
     st.caption("Press ▶ to play the whole computation in your browser; drag the slider under it to scrub.")
-    trace = engine.trace_conv(**conv)
-    start = min(max(int(start), 0), len(trace.steps) - 1)
+    steps = cached_trace(conv)
+    start = min(max(int(start), 0), len(steps.steps) - 1)
     show(at_step(spec(_animation, page.font_size, conv), start), key=key,
          phone=lambda: at_step(spec(_phone_animation, page.font_size, conv), start),  # as a column (cached)
          alt="Animation: the window moves over the padded input; products and the output cell are shown.",
-         caption=f"Shown: step {start + 1} of {len(trace.steps)}, {step_equation(trace.step(start), trace.bias)}.")
+         caption=f"Shown: step {start + 1} of {len(steps.steps)}, {step_equation(steps.step(start), steps.bias)}.")

@@ -1,10 +1,9 @@
 """Lesson: strides, the floor in the output size, and downsampling by stride or pooling."""
 import streamlit as st
 
-import engine
 from engine.pytorch_code import conv_code
 from pages.shell.lesson_page import LessonPage
-from pages.shell.stepping import formula, play_animation, step_through
+from pages.shell.stepping import cached_trace, formula, play_animation, step_through
 from pages.strides.views import (is_known_example, known_example_check, output_size, photo_downsampling,
                                  same_output_size, unreached_cells)
 
@@ -28,7 +27,7 @@ def output_size_steps_and_code():
 
     conv = dict(input=x, kernel=k, stride=(s_h, s_w), padding=p)
     with page.stop_on_error_in_fragment():  # guard: a kernel larger than the padded input has no position
-        output = engine.trace_conv(**conv).output
+        output = cached_trace(conv).output
         unreached = unreached_cells(x.shape, k.shape, (s_h, s_w), p)
 
     st.subheader("The output size, and what the floor drops")
