@@ -34,30 +34,26 @@ $(VENV)/.stamp-test: requirements-test.txt $(VENV)/.stamp-runtime
 	$(PY) -m pip install --progress-bar off -r requirements-test.txt
 	touch $@
 
+# apt-get install $(1) (Debian's packages), as root or through sudo.
+define apt_install
+@if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+elif command -v sudo >/dev/null; then sudo=sudo; \
+else echo "error: installing $(1) needs root or sudo" >&2; exit 1; fi; \
+set -x; $$sudo apt-get update && \
+$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(1)
+endef
+
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
 $(CHROMIUM):
-	@if [ "$$(id -u)" -eq 0 ]; then sudo=; \
-	elif command -v sudo >/dev/null; then sudo=sudo; \
-	else echo "error: installing chromium needs root or sudo" >&2; exit 1; fi; \
-	set -x; $$sudo apt-get update && \
-	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		chromium fonts-liberation fonts-dejavu-core
+	$(call apt_install,chromium fonts-liberation fonts-dejavu-core)
 
 # Debian's nginx fronts `make serve-class`; the launcher runs its own nginx (the system service is not used).
 $(NGINX):
-	@if [ "$$(id -u)" -eq 0 ]; then sudo=; \
-	elif command -v sudo >/dev/null; then sudo=sudo; \
-	else echo "error: installing nginx needs root or sudo" >&2; exit 1; fi; \
-	set -x; $$sudo apt-get update && \
-	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx
+	$(call apt_install,nginx)
 
 # Debian's PostgreSQL: the live-class store's tests start a throwaway server of their own (harness/postgres.py).
 $(PG_CTL):
-	@if [ "$$(id -u)" -eq 0 ]; then sudo=; \
-	elif command -v sudo >/dev/null; then sudo=sudo; \
-	else echo "error: installing postgresql needs root or sudo" >&2; exit 1; fi; \
-	set -x; $$sudo apt-get update && \
-	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+	$(call apt_install,postgresql)
 
 run: venv
 	$(VENV)/bin/streamlit run serve.py --server.port $(PORT)
