@@ -27,7 +27,8 @@ def start_class(page, url):
 
 def join_in_sidebar(page, url, text):
     open_page(page, url, "/")
-    page.get_by_role("textbox", name="Join a class").fill(text)
+    page.get_by_role("button", name="Join a class").click()
+    page.get_by_role("textbox", name="Class code").fill(text)
     page.get_by_role("button", name="Join", exact=True).click()
     wait_for_app_idle(page)
 
@@ -57,9 +58,10 @@ def test_students_follow_explore_answer_a_poll_and_the_class_survives_a_restart(
     code = start_class(instructor, url)
     expect(instructor.locator(".st-key-class_bar")).to_contain_text(f"Live class {code}")
 
-    join_in_sidebar(ana, url, "ZZZZZZ")  # a wrong code: said plainly, and the tab can try again
-    expect(ana.get_by_text("There is no live class ZZZZZZ")).to_be_visible()
-    join_in_sidebar(ana, url, code.lower())  # typed from the projector, in lower case
+    join_in_sidebar(ana, url, "ZZZZZZ")  # a wrong code: said plainly in the dialog, where it is typed again
+    expect(ana.get_by_role("dialog")).to_contain_text("There is no live class ZZZZZZ")
+    ana.get_by_role("textbox", name="Class code").fill(code.lower())  # typed from the projector, in lower case
+    ana.get_by_role("button", name="Join", exact=True).click()
     open_page(ben, url, f"/?join={code}")  # the link (or QR code) on the projector
     for student in (ana, ben):
         expect(banner(student)).to_contain_text("Following the instructor")

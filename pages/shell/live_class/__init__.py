@@ -23,7 +23,7 @@ _STYLE = """<style>
 
 def conduct(page, pages_by_path):
     """Before the page: restore a reloaded tab's role, handle ?join=CODE, draw the role's row, follow."""
-    notes = st.session_state.pop(student.NOTES, [])
+    notes = []
     held = roles.remember()
     if isinstance(held, Instructor):
         instructor.restore(held)
@@ -53,7 +53,7 @@ def conduct(page, pages_by_path):
                       help="Students join with a code and follow your screen; you can poll them with the "
                            "lesson's questions.")
     if who is None:
-        student.join_form()
+        student.join_button()
 
 
 def _follow(who: Student, page, pages_by_path):

@@ -56,7 +56,7 @@ def show_code(code):
     link = join_link(code)
     st.markdown(f'<p class="cl-class-code" style="font-size:4.5rem;font-weight:700;letter-spacing:.3em;'
                 f'margin:0;text-align:center">{code}</p>', unsafe_allow_html=True)  # the code: 6 letters/digits
-    st.markdown(f"Open ConvLab and type this code under **Join a class** in the sidebar, or open `{link}`.")
+    st.markdown(f"Open ConvLab, press **Join a class** in the sidebar and type this code, or open `{link}`.")
     st.image(qr_png(link), caption="Scan to join", width=240)
 
 

@@ -60,21 +60,27 @@ def _leave():
     roles.set_role(None)
 
 
-def join_form():
-    """The sidebar's "Join a class" box (students); what went wrong is said under the page's title."""
-    with st.sidebar.form("class_join_form", border=False):
-        st.text_input("Join a class", key="class_join_code", max_chars=12, placeholder="code, e.g. HK7M2P",
+def join_button():
+    """The sidebar's "Join a class" button (students): the code is typed in a dialog, so a page run that is not
+    joining draws one button, not a form."""
+    if st.sidebar.button("Join a class", key="class_join_open", icon=":material/groups:",
+                         help="Type the code your instructor shows on the projector and follow their screen."):
+        _join_dialog()
+
+
+@st.dialog("Join a class")
+def _join_dialog():
+    """A dialog reruns alone: a wrong code is said here (type it again); a joined tab runs the whole page."""
+    with st.form("class_join_form", border=False):
+        st.text_input("Class code", key="class_join_code", max_chars=12, placeholder="e.g. HK7M2P",
                       help="The code your instructor shows on the projector.")
-        st.form_submit_button("Join", icon=":material/groups:", on_click=_join_clicked)
-
-
-def _join_clicked():
-    notes = []
-    join(st.session_state.get("class_join_code"), notes)
-    st.session_state[NOTES] = notes
-
-
-NOTES = "_convlab_class_notes"
+        submitted = st.form_submit_button("Join", type="primary", icon=":material/groups:")
+    if submitted:
+        notes = []
+        if join(st.session_state.get("class_join_code"), notes):
+            st.rerun()  # the whole page: the banner, and the instructor's lesson
+        for note in notes:
+            st.warning(note, icon=":material/groups:")
 
 
 def banner(who: Student, state):
