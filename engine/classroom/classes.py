@@ -14,7 +14,8 @@ from engine.classroom import codes
 from engine.classroom.schema import answers, classes, connect, database_url, join_failures, members, polls
 
 LIFETIME_S = 4 * 3600  # a code works for one lecture (and a margin), then expires
-AWAY_S = 30  # no sign of life from the driving tab for this long: the class is paused
+AWAY_S = 90  # no sign of life from the driving tab for this long: the class is paused (a browser may slow a
+# hidden tab's timers to one a minute, e.g. while the instructor shows slides: that is not a closed laptop)
 WRONG_CODES_MAX, WRONG_CODES_WINDOW_S = 100, 600  # an address (a classroom behind NAT is one) that typed this many waits
 
 

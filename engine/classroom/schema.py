@@ -41,7 +41,7 @@ polls = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("code", String(8), ForeignKey("live_classes.code", ondelete="CASCADE"), nullable=False, index=True),
     Column("lesson", String(64), nullable=False),
-    Column("question", Text, nullable=False),  # JSON: kind, seed, params, prompt, answer
+    Column("question", Text, nullable=False),  # JSON: lesson slug, question index, seed, prompt, answer
     Column("opened", Float, nullable=False),
     Column("revealed", Boolean, nullable=False, default=False),
 )

@@ -50,3 +50,14 @@ def _number(s):
 
 def _finite(value):
     return value if math.isfinite(value) and abs(value) < 1e15 else None
+
+
+def answer_text(value) -> str:
+    """A parsed answer written back in full, exactly (1234567, 0.5, -2.25; no exponent): what a class poll stores,
+    shows and exports, and parse_answer reads again.
+
+    >>> answer_text(1234567.0), answer_text(0.5), answer_text(-2.25)
+    ('1234567', '0.5', '-2.25')
+    """
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.12f}".rstrip("0").rstrip(".")

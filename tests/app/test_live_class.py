@@ -41,3 +41,28 @@ def test_a_join_link_follows_the_instructors_lesson_and_values():
     at.run()  # the class moves to another lesson (the pushed run of a server; AppTest runs it when asked)
     assert not at.exception
     assert at.slider(key="pd_stride").value == 2 and "sd_sh" not in at.query_params
+
+
+def _code_on_screen(at):
+    return next(m.value for m in at.markdown if "cl-class-code" in m.value).split(">")[1].split("<")[0]
+
+
+def test_an_instructor_tab_keeps_its_class_against_a_join_link_and_lets_an_ended_class_go(open_page):
+    at = open_page("padding.py", {"demo": "1"})
+    at.button(key="class_start").click().run()
+    code = _code_on_screen(at)
+    assert "Live class" in "".join(m.value for m in at.markdown)
+
+    at.query_params["join"] = code  # the projected link, opened on the instructor's own screen
+    at.run()
+    assert "a join link is for your students' screens" in "".join(w.value for w in at.warning)
+    assert not at.exception and at.button(key="class_end").label == "End the class"
+
+    from sqlalchemy import update
+
+    from engine.classroom.schema import classes
+    with ClassStore.from_env().db.begin() as db:  # ended elsewhere (another tab), or expired
+        db.execute(update(classes).where(classes.c.code == code).values(ended=True))
+    at.run()
+    assert f"Your live class {code} has ended" in "".join(w.value for w in at.warning)
+    assert at.button(key="class_start").label == "Start a live class" and not at.exception

@@ -78,13 +78,13 @@ def test_students_follow_explore_answer_a_poll_and_the_class_survives_a_restart(
     next_step(instructor, 4)
     expect_at_step(ben, 4)
     expect(banner(ana)).to_contain_text("Exploring on your own")
-    ana.get_by_role("button", name="Back to the instructor").click()
-    expect_at_step(ana, 4)
-
     instructor.get_by_role("button", name="Poll the class").click()
     instructor.get_by_role("button", name="Question 1").click()
     wait_for_app_idle(instructor)
     instructor.keyboard.press("Escape")
+    expect(ana.locator(".st-key-class_poll_student")).to_be_visible(timeout=FOLLOW_MS)  # a poll reaches explorers
+    ana.get_by_role("button", name="Back to the instructor").click()
+    expect_at_step(ana, 4)
     for student, answer in ((ana, "3"), (ben, "5")):
         poll = student.locator(".st-key-class_poll_student")
         poll.get_by_role("textbox", name="Your answer").fill(answer, timeout=FOLLOW_MS)

@@ -10,6 +10,7 @@ import time
 
 import streamlit as st
 
+from engine.classroom import normalise_code
 from pages.shell import demo_mode
 from pages.shell.live_class import instructor, polls, position, push, roles, student
 from pages.shell.live_class.roles import Instructor, Student
@@ -32,8 +33,12 @@ def conduct(page, pages_by_path):
     raw = st.query_params.get("join")
     if raw is not None:
         st.query_params.pop("join")
-        if not isinstance(roles.role(), Student) or roles.role().code != raw.strip().upper():
+        if isinstance(roles.role(), Instructor):
+            notes.append("This tab runs a live class: a join link is for your students' screens, not yours.")
+        elif not isinstance(roles.role(), Student) or roles.role().code != normalise_code(raw):
             student.join(raw, notes)
+    if isinstance(roles.role(), Instructor):
+        instructor.check_live(roles.role(), notes)  # ended (another tab), or expired: the tab lets it go
     who = roles.role()
     if who is not None:
         st.html(_STYLE)
@@ -74,8 +79,8 @@ def _follow(who: Student, page, pages_by_path):
             st.html(demo_mode.scroll_html(section, state.seq), width="content", unsafe_allow_javascript=True)
         if live:
             polls.student_panel(who, state)
-    if live and who.following:
-        push.follow(who.code, roles.session_id(), state.signal)
+    if live:  # an explorer is told of a poll, a reveal or the end, not of the instructor's moves
+        push.follow(who.code, roles.session_id(), state.signal, moves=who.following)
     else:
         push.unfollow(roles.session_id())
 

@@ -7,6 +7,7 @@ import time
 import segno
 import streamlit as st
 
+from engine.classroom.classes import LIFETIME_S
 from pages.shell.live_class import polls, roles
 from pages.shell.live_class.roles import Instructor
 
@@ -56,8 +57,19 @@ def show_code(code):
     link = join_link(code)
     st.markdown(f'<p class="cl-class-code" style="font-size:4.5rem;font-weight:700;letter-spacing:.3em;'
                 f'margin:0;text-align:center">{code}</p>', unsafe_allow_html=True)  # the code: 6 letters/digits
-    st.markdown(f"Open ConvLab, press **Join a class** in the sidebar and type this code, or open `{link}`.")
+    st.markdown(f"Open ConvLab, press **Join a class** in the sidebar (☰ on a phone) and type this code, or open "
+                f"`{link}`.")
     st.image(qr_png(link), caption="Scan to join", width=240)
+
+
+def check_live(who: Instructor, notes) -> None:
+    """A class ended from another tab, or expired, is let go here, with a note saying so."""
+    state = roles.store().state(who.code, time.time())
+    if state is None or state.ended:
+        notes.append(f"Your live class {who.code} has ended (from another tab, or after {LIFETIME_S // 3600} "
+                     "hours). Start a new one when you need it.")
+        roles.set_role(None)
+        st.session_state["_convlab_class_driving"] = False
 
 
 def bar(who: Instructor, path) -> bool:
@@ -71,14 +83,12 @@ def bar(who: Instructor, path) -> bool:
             if st.button("Show the join code", key="class_show_code", icon=":material/qr_code_2:"):
                 st.session_state["_convlab_class_show_code"] = True
             polls.send_menu(who, path)
-            if store.state(who.code, time.time()).poll is not None:
-                st.download_button("Poll history (CSV)", polls.history_csv(who.code), f"convlab-class-{who.code}.csv",
-                                   mime="text/csv", key="class_history", icon=":material/download:",
-                                   on_click="ignore")
             st.button("End the class", key="class_end", icon=":material/stop_circle:", on_click=end, args=(who,))
         else:
             st.markdown(f":orange-badge[Class **{who.code}** is driven from another tab]")
             st.button("Drive it from this tab", key="class_take_over", on_click=take_over, args=(who,))
+            st.button("Leave it in this tab", key="class_forget", on_click=roles.set_role, args=(None,),
+                      help="The class goes on in the tab that drives it.")
     if st.session_state.pop("_convlab_class_show_code", False):
         show_code(who.code)
     return driving
@@ -88,7 +98,8 @@ def _status(code):
     """The class badge with how many joined, every STATUS_S; also the driving tab's sign of life while the
     instructor talks without clicking (the class is not paused)."""
     store = roles.store()
-    store.publish(code, roles.session_id(), st.session_state.get("_convlab_class_place") or {}, time.time())
+    if not store.publish(code, roles.session_id(), st.session_state.get("_convlab_class_place") or {}, time.time()):
+        st.rerun(scope="app")  # another tab took the class over, or it ended: the bar says which
     st.markdown(f":red-badge[:material/cast_for_education: Live class **{code}**] {store.members(code)} joined")
 
 

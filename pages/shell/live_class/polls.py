@@ -9,6 +9,7 @@ import time
 
 import streamlit as st
 
+from engine.lessons.question_answers import answer_text
 from engine.lessons.questions import TYPE_A_NUMBER, check, parse_answer
 from pages.shell import demo_mode, self_check
 from pages.shell.live_class import roles
@@ -75,7 +76,7 @@ def projector(who):
 def _projector_panel(who, poll_id):
     store = roles.store()
     poll = store.poll(poll_id)
-    drawn = _question(poll)
+    drawn = _question(poll) if poll else None  # None: the class was cleaned away after it expired
     if drawn is None:
         return
     question, grids = drawn
@@ -87,7 +88,7 @@ def _projector_panel(who, poll_id):
         if grids:
             st.html(grids)
         st.markdown(f"**{answered} of {joined}** students answered.")
-        st.html(histogram_html(tally, question.answer if poll["revealed"] else None))
+        st.html(histogram_html(tally, question if poll["revealed"] else None))
         if poll["revealed"]:
             st.markdown(check(question, str(question.answer))[1])
         else:
@@ -95,17 +96,21 @@ def _projector_panel(who, poll_id):
                       on_click=store.reveal, args=(poll_id, who.code, roles.session_id()))
             if answered:
                 st.caption(f"The count refreshes every {REFRESH_S} s.")
+        st.download_button("Poll history (CSV)", history_csv(who.code), f"convlab-class-{who.code}.csv",
+                           mime="text/csv", key="class_history", icon=":material/download:", on_click="ignore",
+                           help="Every poll of this class and every answer, as they are now.")
 
 
-def histogram_html(tally, correct=None) -> str:
-    """One bar per answer value (most given first); the correct one green once revealed. Numbers only."""
+def histogram_html(tally, revealed=None) -> str:
+    """One bar per answer value (most given first); once `revealed` (the question), its answer's bar is green
+    (within the question's tolerance, as check() decides). Numbers only."""
     if not tally:
         return '<p class="cl-poll-empty">No answers yet.</p>'
     most = max(tally.values())
     rows = []
     for value, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))[:12]:
-        right = correct is not None and abs(value - correct) <= 1e-9
-        label = f"{value:g}"
+        right = revealed is not None and abs(value - revealed.answer) <= revealed.tolerance
+        label = answer_text(value)
         colour = "#2e7d32" if right else "#5c6bc0"
         rows.append(f'<div class="cl-poll-row" data-value="{label}" data-count="{n}">'
                     f'<span style="display:inline-block;width:6em;text-align:right;padding-right:.5em">{label}</span>'
@@ -120,11 +125,11 @@ def student_panel(who, state):
         return
     store = roles.store()
     poll = store.poll(state.poll)
-    drawn = _question(poll)
+    drawn = _question(poll) if poll else None
     if drawn is None:
         return
     question, grids = drawn
-    mine = store.answer_of(state.poll, who.token)
+    mine = store.answer_of(state.poll, who.token)  # the number as stored (formatted), never the typed text
     with st.container(border=True, key="class_poll_student"):
         st.subheader("Class poll", anchor=_ANCHOR)
         st.markdown(question.prompt)
@@ -160,4 +165,4 @@ def _answer(who, poll_id):
     if value is None:
         st.session_state["_convlab_class_answer_note"] = True
         return
-    roles.store().answer(poll_id, who.token, value, text.strip(), time.time())
+    roles.store().answer(poll_id, who.token, value, answer_text(value), time.time())  # safe in Markdown and CSV

@@ -15,17 +15,23 @@ from streamlit.runtime import Runtime
 WATCH_S = 0.25
 
 _lock = threading.Lock()
-_followers: dict[str, dict[str, tuple]] = {}  # class code -> {session id: the signal that session last drew}
+_followers: dict[str, dict[str, tuple]] = {}  # class code -> {session id: (what it watches, moves too?)}
+_NOT_MOVES = 2  # ClassState.signal[2:]: ended, poll, revealed (what an exploring student still watches)
 _thread: threading.Thread | None = None
 
 
-def follow(code: str, session_id: str, signal: tuple) -> None:
-    """Rerun `session_id` when class `code` moves past `signal` (what this session just drew)."""
+def _watched(signal, moves: bool):
+    return signal if moves or signal is None else signal[_NOT_MOVES:]
+
+
+def follow(code: str, session_id: str, signal: tuple, moves: bool = True) -> None:
+    """Rerun `session_id` when class `code` changes from `signal` (what this session just drew); moves=False:
+    only for a new poll, a reveal or the end (a student exploring on their own)."""
     global _thread
     with _lock:
         for sessions in _followers.values():
             sessions.pop(session_id, None)
-        _followers.setdefault(code, {})[session_id] = signal
+        _followers.setdefault(code, {})[session_id] = (_watched(signal, moves), moves)
         if _thread is None or not _thread.is_alive():
             _thread = threading.Thread(target=_watch, name="convlab-class-push", daemon=True)
             _thread.start()
@@ -52,10 +58,11 @@ def _watch():
         with _lock:
             for code in codes:
                 sessions = _followers.get(code, {})
-                for session_id, drawn in list(sessions.items()):
-                    if signals.get(code) != drawn:
+                for session_id, (drawn, moves) in list(sessions.items()):
+                    now = _watched(signals.get(code), moves)
+                    if now != drawn:
                         due.append(session_id)
-                        sessions[session_id] = signals.get(code)  # asked once per change
+                        sessions[session_id] = (now, moves)  # asked once per change
         for session_id in due:
             try:
                 _rerun(session_id)

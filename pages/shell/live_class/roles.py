@@ -1,8 +1,8 @@
 """Who this browser tab is in a live class: nobody, the instructor (driving or not), or a student.
 
 The role lives in Session State and, so that a reload or a restarted server process keeps it, in the tab's
-sessionStorage (a tiny component, no iframe): the instructor's secret never leaves the tab and never
-appears in a URL, and a duplicated tab (which copies sessionStorage) can take the class over.
+sessionStorage (a tiny component, no iframe): the instructor's secret is kept by that tab and sent only to the
+server (never shown, never in a URL); a duplicated tab (which copies sessionStorage) takes the class over.
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import time
 import streamlit as st
 
 from engine.classroom import normalise_code
+from engine.classroom.classes import WRONG_CODES_WINDOW_S
 from pages.shell.live_class import push, roles
 from pages.shell.live_class.roles import Student
 
@@ -13,9 +14,10 @@ TRIES_PER_TAB = 10  # wrong codes one tab may type per WRONG_CODES_WINDOW_S (the
 
 
 def client_address() -> str:
-    """The student's address as nginx saw it (X-Forwarded-For), else the connection's."""
+    """The student's address as our nginx saw it (the last X-Forwarded-For entry: nginx appends it; earlier ones
+    are whatever the client sent), else the connection's."""
     forwarded = st.context.headers.get("X-Forwarded-For")
-    address = forwarded.split(",")[0].strip() if isinstance(forwarded, str) else st.context.ip_address
+    address = forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else st.context.ip_address
     return address[:64] if isinstance(address, str) and address else "unknown"
 
 
@@ -24,14 +26,16 @@ def join(text, notes) -> bool:
     code = normalise_code(text)
     tries = st.session_state.setdefault("_convlab_class_tries", [])
     now = time.time()
-    tries[:] = [t for t in tries if now - t < 600]
+    tries[:] = [t for t in tries if now - t < WRONG_CODES_WINDOW_S]
     store = roles.store()
     if len(tries) >= TRIES_PER_TAB or not store.may_try_code(client_address(), now):
-        notes.append("Too many wrong codes: wait a few minutes, then type the code on the projector again.")
+        notes.append("Too many wrong codes were typed from here: wait a few minutes, then type the code on the "
+                     "projector again.")
         return False
     if code is None:
         tries.append(now)
-        notes.append("A class code is 6 letters and digits, like the one on the projector (e.g. HK7M2P).")
+        notes.append("A class code is 6 letters and digits, like the one on the projector (e.g. HK7M2P); codes "
+                     "never contain 0, O, 1, I or L.")
         return False
     who = roles.new_student(code)
     if not store.join(code, who.token, client_address(), now):
