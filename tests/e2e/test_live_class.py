@@ -72,6 +72,11 @@ def test_students_follow_explore_answer_a_poll_and_the_class_survives_a_restart(
         for student in (ana, ben):
             expect_at_step(student, n)
     assert "xc_op=Convolution" in ana.url and "xc_op=Convolution" in instructor.url
+    instructor.get_by_text("Controls").first.click()  # a control moved inside a fragment (no full run) follows too
+    instructor.locator(".st-key-xc_pad").get_by_text("same", exact=True).click()
+    for student in (ana, ben):
+        expect(student).to_have_url(re.compile(r"xc_pad=same"), timeout=FOLLOW_MS)
+    instructor.get_by_text("Controls").first.click()
 
     ana.get_by_role("button", name="Explore on my own").click()
     expect(banner(ana)).to_contain_text("Exploring on your own")

@@ -16,6 +16,7 @@ from pages.shell.live_class import instructor, polls, position, push, roles, stu
 from pages.shell.live_class.roles import Instructor, Student
 
 _SEQ = "_convlab_class_seq"  # the class position this follower last applied
+_STEP = "_convlab_class_step"  # (lesson, demo step) it last scrolled to
 _STYLE = """<style>
 [data-testid="stLayoutWrapper"]:has(> .st-key-class_banner) { position: sticky; top: 3.75rem; z-index: 98; }
 .st-key-class_banner { background: #fff; padding: .3rem 0; border-bottom: 3px solid #2e7d32; }
@@ -68,7 +69,10 @@ def _follow(who: Student, page, pages_by_path):
     if live and who.following and not state.paused and st.session_state.get(_SEQ) != state.seq:
         st.session_state[_SEQ] = state.seq
         path = position.apply(state.position)
-        section = state.position.get("section")
+        step = (state.position.get("path"), state.position.get("demo_step"))
+        if st.session_state.get(_STEP) != step:  # a new demo step: its part of the page is brought into view
+            st.session_state[_STEP] = step       # (not when the instructor only moves a control)
+            section = state.position.get("section")
         if path is not None and path != page.url_path and path in pages_by_path:
             # query_params given: Streamlit then replaces the URL's (a cleared URL would refuse this page's
             # widget-bound values); only what carries over between lessons stays (demo mode, hidden parts)

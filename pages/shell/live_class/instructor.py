@@ -8,7 +8,7 @@ import segno
 import streamlit as st
 
 from engine.classroom.classes import LIFETIME_S
-from pages.shell.live_class import polls, roles
+from pages.shell.live_class import polls, position, roles
 from pages.shell.live_class.roles import Instructor
 
 STATUS_S = 3  # the instructor's badge refreshes (and the tab shows it is alive: a class pauses after AWAY_S)
@@ -79,7 +79,7 @@ def bar(who: Instructor, path) -> bool:
     st.session_state["_convlab_class_driving"] = driving
     with st.container(horizontal=True, vertical_alignment="center", key="class_bar"):
         if driving:
-            st.fragment(_status, run_every=STATUS_S)(who.code)
+            st.fragment(_status, run_every=STATUS_S)(who.code, path)
             if st.button("Show the join code", key="class_show_code", icon=":material/qr_code_2:"):
                 st.session_state["_convlab_class_show_code"] = True
             polls.send_menu(who, path)
@@ -94,17 +94,17 @@ def bar(who: Instructor, path) -> bool:
     return driving
 
 
-def _status(code):
-    """The class badge with how many joined, every STATUS_S; also the driving tab's sign of life while the
-    instructor talks without clicking (the class is not paused)."""
+def _status(code, path):
+    """The class badge with how many joined, every STATUS_S. It also publishes where the tab is: a control moved
+    inside a fragment (no full run) reaches the students within STATUS_S; and it is the driving tab's sign of life
+    while the instructor talks without clicking (the class is not paused)."""
     store = roles.store()
-    if not store.publish(code, roles.session_id(), st.session_state.get("_convlab_class_place") or {}, time.time()):
+    if not store.publish(code, roles.session_id(), position.current(path), time.time()):
         st.rerun(scope="app")  # another tab took the class over, or it ended: the bar says which
     st.markdown(f":red-badge[:material/cast_for_education: Live class **{code}**] {store.members(code)} joined")
 
 
 def publish(who: Instructor, place) -> None:
     if st.session_state.get("_convlab_class_driving"):
-        st.session_state["_convlab_class_place"] = place
         if not roles.store().publish(who.code, roles.session_id(), place, time.time()):
             st.session_state["_convlab_class_driving"] = False  # another tab took over, or the class ended
