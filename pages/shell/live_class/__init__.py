@@ -90,7 +90,9 @@ def _follow(who: Student, page, pages_by_path):
 
 
 def after_run(page):
-    """The driving tab publishes where it is (a full run of its page)."""
+    """After a full run of the page: the driving tab publishes where it is; a follower's pushed run is over."""
     who = roles.role()
     if isinstance(who, Instructor):
         instructor.publish(who, position.current(page.url_path))
+    elif isinstance(who, Student):
+        push.finished(roles.session_id())

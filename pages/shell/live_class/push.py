@@ -2,7 +2,8 @@
 
 One thread per server process watches the classes its followers are in (one small query every WATCH_S for all
 of them) and, when a class changes (a step, a pause, a poll, a reveal), asks each of its local followers'
-sessions to run again, as Streamlit's own "rerun on save" does. An idle class costs its followers nothing.
+sessions to run again, as Streamlit's own "rerun on save" does, MAX_PUSHED at a time in the order they were
+queued. An idle class costs its followers nothing.
 """
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ import time
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime import Runtime
 
-WATCH_S = 0.25
+WATCH_S = 0.25  # how often the store is asked whether a class changed
+TICK_S = 0.01  # how often waiting followers are started
+MAX_PUSHED, TURN_S = 4, 5.0  # pushed runs at once per process; a run that never reports ends its turn after this
 
 _lock = threading.Lock()
 _followers: dict[str, dict[str, tuple]] = {}  # class code -> {session id: (what it watches, moves too?)}
 _NOT_MOVES = 2  # ClassState.signal[2:]: ended, poll, revealed (what an exploring student still watches)
 _thread: threading.Thread | None = None
+_waiting: dict[str, None] = {}  # session ids whose class changed, in order (a dict: each waits once)
+_running: dict[str, float] = {}  # session id -> time.monotonic() its pushed run started
 
 
 def _watched(signal, moves: bool):
@@ -41,33 +46,67 @@ def unfollow(session_id: str) -> None:
     with _lock:
         for sessions in _followers.values():
             sessions.pop(session_id, None)
+        _waiting.pop(session_id, None)
+
+
+def finished(session_id: str) -> None:
+    """A follower's run is over (app.py, after the page): its turn goes to the next one waiting."""
+    with _lock:
+        _running.pop(session_id, None)
 
 
 def _watch():
     from pages.shell.live_class.roles import store
 
+    next_query = 0.0
     while True:
-        time.sleep(WATCH_S)
-        with _lock:
-            codes = [code for code, sessions in _followers.items() if sessions]
+        busy = _waiting or _running  # followers to start, or runs to see finish: look again soon
+        time.sleep(TICK_S if busy else max(next_query - time.monotonic(), TICK_S))
+        if time.monotonic() >= next_query:
+            next_query = time.monotonic() + WATCH_S
+            _queue_changed(store)
+        _dispatch()
+
+
+def _queue_changed(store):
+    """Queue every local session whose class changed since it last drew (one query for all classes)."""
+    with _lock:
+        codes = [code for code, sessions in _followers.items() if sessions]
+    try:
+        signals = store().signals(codes, time.time())
+    except Exception:  # the database is restarting: try again on the next tick
+        return
+    with _lock:
+        for code in codes:
+            for session_id, (drawn, moves) in list(_followers.get(code, {}).items()):
+                now = _watched(signals.get(code), moves)
+                if now != drawn:
+                    _followers[code][session_id] = (now, moves)  # asked once per change
+                    if session_id not in _waiting:
+                        _waiting[session_id] = None
+
+
+def _dispatch():
+    """Start waiting followers' runs, at most MAX_PUSHED at once (a run that never reports ends its turn after
+    TURN_S): a hundred runs started together would share the process's one Python thread with a student's own
+    click, and everyone would wait for all of them."""
+    now = time.monotonic()
+    with _lock:
+        for session_id, started in list(_running.items()):
+            if now - started > TURN_S:
+                del _running[session_id]
+        starting = []
+        while _waiting and len(_running) < MAX_PUSHED:
+            session_id = next(iter(_waiting))
+            del _waiting[session_id]
+            _running[session_id] = now
+            starting.append(session_id)
+    for session_id in starting:
         try:
-            signals = store().signals(codes, time.time())
-        except Exception:  # the database is restarting: try again on the next tick
-            continue
-        due = []
-        with _lock:
-            for code in codes:
-                sessions = _followers.get(code, {})
-                for session_id, (drawn, moves) in list(sessions.items()):
-                    now = _watched(signals.get(code), moves)
-                    if now != drawn:
-                        due.append(session_id)
-                        sessions[session_id] = (now, moves)  # asked once per change
-        for session_id in due:
-            try:
-                _rerun(session_id)
-            except Exception:  # no runtime serving sessions (a test's), or the session is going away
-                unfollow(session_id)
+            _rerun(session_id)
+        except Exception:  # no runtime serving sessions (a test's), or the session is going away
+            unfollow(session_id)
+            finished(session_id)
 
 
 def _rerun(session_id: str) -> None:
@@ -76,6 +115,7 @@ def _rerun(session_id: str) -> None:
     info = runtime._session_mgr.get_active_session_info(session_id)
     if info is None:  # the tab was closed: forget it
         unfollow(session_id)
+        finished(session_id)
         return
     session = info.session
     state = ClientState()
