@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import time
+from urllib.parse import urlsplit
 
 import segno
 import streamlit as st
@@ -40,8 +41,10 @@ def end(who: Instructor) -> None:
 
 
 def join_link(code) -> str:
-    base = st.context.url.split("?")[0].rsplit("/", 1)[0] if st.context.url else ""
-    return f"{base}/?join={code}"
+    """The app's home with ?join=CODE, from the address the instructor's browser shows (any path prefix kept)."""
+    url = urlsplit(st.context.url or "")
+    folder = url.path.rsplit("/", 1)[0]  # "/cross_correlation" -> "", "/convlab/padding" -> "/convlab"
+    return f"{url.scheme}://{url.netloc}{folder}/?join={code}" if url.netloc else f"/?join={code}"
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
