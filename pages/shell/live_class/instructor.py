@@ -62,7 +62,8 @@ def show_code(code):
                 f'margin:0;text-align:center">{code}</p>', unsafe_allow_html=True)  # the code: 6 letters/digits
     st.markdown(f"Open ConvLab, press **Join a class** in the sidebar (☰ on a phone) and type this code, or open "
                 f"`{link}`.")
-    st.image(qr_png(link), caption="Scan to join", width=240)
+    _, middle, _ = st.columns([1, 1, 1])
+    middle.image(qr_png(link), caption="Scan to join", width=240)
 
 
 def check_live(who: Instructor, notes) -> None:
