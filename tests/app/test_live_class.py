@@ -66,3 +66,19 @@ def test_an_instructor_tab_keeps_its_class_against_a_join_link_and_lets_an_ended
     at.run()
     assert f"Your live class {code} has ended" in "".join(w.value for w in at.warning)
     assert at.button(key="class_start").label == "Start a live class" and not at.exception
+
+
+@pytest.mark.parametrize("held", ["", "s:ABC:x:1", "i:HK7M2P:", "s:HK7M2P:" + "t" * 65 + ":1", "x:HK7M2P:y", None, 7,
+                                  {"held": 1}, "i:hk7m2p:secret", "s:HK7M2P:token:1:extra"])
+def test_a_tab_memory_that_is_not_a_role_is_ignored(held):
+    """What a browser's sessionStorage (or a hostile client) reports back is only trusted when it is well formed."""
+    from pages.shell.live_class.roles import decode
+
+    assert decode(held) is None
+
+
+def test_a_tab_memory_role_reads_back():
+    from pages.shell.live_class.roles import Instructor, Student, decode
+
+    assert decode("i:HK7M2P:secret#1700000000") == Instructor("HK7M2P", "secret")  # after a reconnection
+    assert decode("s:HK7M2P:0123abcd:0") == Student("HK7M2P", "0123abcd", following=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from engine.classroom import ClassStore
+from engine.classroom import ClassStore, normalise_code
 
 _ROLE = "_convlab_class_role"
 _MEMORY = "_convlab_class_tab"
@@ -87,10 +87,12 @@ def _encode(who) -> str:
 
 def decode(text):
     """The role a tab's memory holds (None if it is malformed)."""
-    parts = text.split("#")[0].split(":") if isinstance(text, str) else []  # "#...": a reconnection's mark
+    parts = text.split("#")[0].split(":") if isinstance(text, str) and len(text) < 200 else []  # "#": reconnected
+    if len(parts) < 3 or normalise_code(parts[1]) != parts[1] or not 0 < len(parts[2]) <= 64:
+        return None
     if len(parts) == 3 and parts[0] == "i":
         return Instructor(parts[1], parts[2])
-    if len(parts) == 4 and parts[0] == "s" and len(parts[2]) <= 64:
+    if len(parts) == 4 and parts[0] == "s":
         return Student(parts[1], parts[2], parts[3] == "1")
     return None
 
@@ -98,7 +100,8 @@ def decode(text):
 def remember():
     """Mount the tab's memory; returns a role the tab held that this session did not know (after a reload)."""
     save = st.session_state.pop("_convlab_class_save", None)
-    held = (st.session_state.get(_MEMORY) or {}).get("held")
+    reported = st.session_state.get(_MEMORY)  # what the browser sent: anything, from a hostile client
+    held = reported.get("held") if isinstance(reported, dict) else None
     asked = st.session_state.get("_convlab_class_asked")
     data = {"known": role() is not None, "asked": asked}
     if save is not None:
