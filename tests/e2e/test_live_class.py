@@ -19,7 +19,7 @@ def banner(page):
 def start_class(page, url):
     open_page(page, url, "/cross_correlation?demo=1")
     page.get_by_role("button", name="Start a live class").click()
-    code = page.locator(".cl-class-code").inner_text().replace(" ", "").strip()
+    code = page.locator(".st-key-class_code").inner_text().replace(" ", "").strip()
     page.keyboard.press("Escape")
     wait_for_app_idle(page)
     return code

@@ -55,11 +55,19 @@ def qr_png(link: str) -> bytes:
     return out.getvalue()
 
 
+_CODE_STYLE = """<style>
+.st-key-class_code [data-testid="stText"], .st-key-class_code [data-testid="stText"] div { width: 100%;
+  font-size: 4.5rem; font-weight: 700; letter-spacing: .3em; text-align: center; font-family: inherit;
+  line-height: 1.2; }
+</style>"""  # a constant
+
+
 @st.dialog("Join the class", width="large")
 def show_code(code):
     link = join_link(code)
-    st.markdown(f'<p class="cl-class-code" style="font-size:4.5rem;font-weight:700;letter-spacing:.3em;'
-                f'margin:0;text-align:center">{code}</p>', unsafe_allow_html=True)  # the code: 6 letters/digits
+    st.html(_CODE_STYLE)
+    with st.container(key="class_code", horizontal_alignment="center"):  # plain text: no HTML from the code
+        st.text(code)
     st.markdown(f"Open ConvLab, press **Join a class** in the sidebar (☰ on a phone) and type this code, or open "
                 f"`{link}`.")
     _, middle, _ = st.columns([1, 1, 1])
