@@ -17,9 +17,9 @@ STATUS_S = 3  # the instructor's badge refreshes (and the tab shows it is alive:
 
 def restore(held: Instructor) -> None:
     """A reloaded (or duplicated) instructor tab: take the class over with the secret the tab kept."""
-    if roles.store().claim(held.code, held.secret, roles.session_id(), time.time()):
+    take_over(held)
+    if st.session_state["_convlab_class_driving"]:
         roles.set_role(held)
-        st.session_state["_convlab_class_driving"] = True
 
 
 def start() -> None:
@@ -30,6 +30,7 @@ def start() -> None:
 
 
 def take_over(who: Instructor) -> None:
+    """This tab drives the class from now on, if it holds the class's secret."""
     st.session_state["_convlab_class_driving"] = roles.store().claim(who.code, who.secret, roles.session_id(),
                                                                     time.time())
 

@@ -13,7 +13,7 @@ from engine.lessons.question_answers import answer_text
 from engine.lessons.questions import TYPE_A_NUMBER, check, parse_answer
 from pages.shell import demo_mode, self_check
 from pages.shell.live_class import roles
-from pages.shell.live_class.position import lesson_at
+from pages.shell.live_class.position import all_lessons, lesson_at
 
 REFRESH_S = 2  # the projector's count and histogram while a poll is open
 _ANCHOR = "class-poll"
@@ -22,19 +22,13 @@ _ANCHOR = "class-poll"
 def _question(poll):
     """(question, its grids' HTML) drawn again from the poll's lesson and seed (no question text is taken from
     the store); None if the poll names no question of a lesson."""
-    lesson = next((l for l in _lessons() if l.slug == poll["question"].get("slug")), None)
+    lesson = next((l for l in all_lessons() if l.slug == poll["question"].get("slug")), None)
     index, seed = poll["question"].get("index"), poll["question"].get("seed")
     if lesson is None or not isinstance(index, int) or not 0 <= index < len(lesson.questions):
         return None
     spec = lesson.questions[index]
     question = self_check.drawn(spec.kind, seed, spec.params)
     return question, self_check.grids_html(spec.kind, seed, spec.params) if question.matrices else ""
-
-
-def _lessons():
-    from pages.shell.lesson_page import lessons  # here: lesson_page's stepper imports this package
-
-    return lessons()
 
 
 def send_menu(who, path):

@@ -13,10 +13,15 @@ from pages.shell import controls, demo_mode
 _PLAIN = (bool, int, float, str)
 
 
-def lesson_at(path):
-    from pages.shell.lesson_page import lessons  # here: lesson_page's stepper imports this package
+def all_lessons():
+    """lesson_page.lessons(), imported here: lesson_page's stepper imports this package."""
+    from pages.shell.lesson_page import lessons
 
-    return next((l for l in lessons() if l.page == path), None)
+    return lessons()
+
+
+def lesson_at(path):
+    return next((l for l in all_lessons() if l.page == path), None)
 
 
 def current(path) -> dict:
