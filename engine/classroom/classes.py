@@ -208,6 +208,7 @@ class ClassStore:
                  .where(polls.c.code == code).order_by(polls.c.id, answers.c.at))
         with self.db.connect() as db:
             rows = db.execute(query).all()
-        return [{"poll": r.id, "lesson": r.lesson, "prompt": json.loads(r.question).get("prompt", ""),
-                 "correct": json.loads(r.question).get("answer"), "opened": r.opened, "answer": r.text,
+        asked = {r.id: json.loads(r.question) for r in rows}  # each poll's question, parsed once
+        return [{"poll": r.id, "lesson": r.lesson, "prompt": asked[r.id].get("prompt", ""),
+                 "correct": asked[r.id].get("answer"), "opened": r.opened, "answer": r.text,
                  "value": r.value, "answered": r.at} for r in rows]
