@@ -21,7 +21,7 @@ stepper's fragment reruns) is waited for as one chain with it.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -158,6 +158,32 @@ def open_page(page, base_url: str, path_and_query: str = "/", timeout_ms: int = 
     """Navigate, wait for the first run to settle, and return the page."""
     page.goto(base_url.rstrip("/") + "/" + path_and_query.lstrip("/"))
     wait_for_app_idle(page, timeout_ms=timeout_ms)
+    return page
+
+
+_CARRIED = ("demo", "hide")  # what the sidebar's lesson links carry over (pages/shell/demo_mode.link_params)
+
+
+def open_lesson(page, base_url: str, path_and_query: str, walk: str, timeout_ms: int = 60_000):
+    """Open a lesson as a student moves between lessons, for a test that walks the lessons one by one (`walk`
+    names it): the walk's first lesson is loaded as open_page does; the next ones through their sidebar links, a
+    client-side switch in that same session (Streamlit's JavaScript is not loaded and compiled again: ~1.2 s of
+    Chromium's CPU less a lesson). Another test's session is never reused: a page loaded since, or a
+    different demo mode or hidden parts, loads afresh. Returns the page."""
+    target = urlsplit(base_url.rstrip("/") + "/" + path_and_query.lstrip("/"))
+    here = urlsplit(page.url)
+    carried = {k: v for k, v in parse_qsl(here.query) if k in _CARRIED}
+    link = page.locator(f'[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"][href="{target.path.strip("/")}"]')
+    same_walk = here.netloc == target.netloc and page.evaluate("(walk) => window.__convlab?.walk === walk", walk)
+    if not same_walk or carried != dict(parse_qsl(target.query)) or link.count() != 1:
+        open_page(page, base_url, path_and_query, timeout_ms)
+        page.evaluate("(walk) => { window.__convlab.walk = walk; }", walk)  # gone with the next page load
+        return page
+    since = idle_count(page)
+    link.evaluate("(a) => a.click()")  # also when the sidebar is collapsed (a phone, demo mode)
+    wait_for_app_idle(page, since, timeout_ms)
+    arrived = urlsplit(page.url)
+    assert (arrived.path, dict(parse_qsl(arrived.query))) == (target.path, dict(parse_qsl(target.query))), page.url
     return page
 
 

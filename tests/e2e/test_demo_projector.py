@@ -1,4 +1,5 @@
-"""Demo mode on a 1920x1080 projector, one page load per lesson: Page Down walks the whole script, and after
+"""Demo mode on a 1920x1080 projector, the lessons opened one after another as a lecturer moves through them (one
+session, harness.browser.open_lesson): Page Down walks the whole script, and after
 every step the part the step is about (its `section:` in lessons/<slug>.md) is on screen, not under the
 sticky script bar, no figure whose content stayed the same was drawn again, and the page reads from the back of
 a lecture hall: figure text and control labels >= 20 px, no Plotly toolbar over a title, captions in full
@@ -8,7 +9,7 @@ temporary directory). A phone: tests/e2e/test_phone_layout.py."""
 import pytest
 
 from engine.lessons import load_lessons
-from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, open_page
+from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, open_lesson
 from harness.redraws import redrawn_unchanged, tag_figures
 from pages.shell.figures import DEMO_FONT
 
@@ -87,7 +88,7 @@ def screenshots(tmp_path_factory):
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda l: l.slug)
 def test_every_demo_step_brings_its_part_into_view_legibly(projector, app_url, screenshots, lesson):
-    page = open_page(projector, app_url, f"/{lesson.slug}?demo=1")
+    page = open_lesson(projector, app_url, f"/{lesson.page}?demo=1", walk="projector")
     assert page.locator("h1").first.inner_text() == lesson.title
     assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 20
     page.locator("h1").first.click()  # focus away from widgets: Page Down is the script's shortcut

@@ -1,17 +1,18 @@
 """Every lesson on a phone (390x844, touch): nothing that labels a figure or a control sits on what it labels.
 
-One page load per lesson. In every figure on screen: panel titles and the figure's title (the animation's
-equation) meet no plot area, no tick label and no other title; the Plotly toolbar meets none of these; the
-animation's play buttons meet no part of its scrub slider; no part of a figure is cut off. The grid editor's toolbar (shown on hover)
-meets no text field or switch. Key hints (Left / Right) are hidden on a touch screen. The page is no wider
-than the screen and its title fits.
+The lessons are opened one after another in one session (harness.browser.open_lesson). In every figure on
+screen: panel titles and the figure's title (the animation's equation) meet no plot area, no tick label and no
+other title; the Plotly toolbar meets none of these; the animation's play buttons meet no part of its scrub
+slider; no part of a figure is cut off. The grid editor's toolbar (shown on hover) meets no text field or
+switch. Key hints (Left / Right) are hidden on a touch screen. The page is no wider than the screen and its
+title fits.
 """
 from __future__ import annotations
 
 import pytest
 
 from engine.lessons import load_lessons
-from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, open_page
+from harness.browser import assert_no_exception, expect_rerun, horizontal_overflow, open_lesson
 from harness.stepper import steppers_ready
 
 PHONE = (390, 844)
@@ -102,7 +103,7 @@ def phone(reused_page):
 
 @pytest.mark.parametrize("lesson", load_lessons(), ids=lambda l: l.slug)
 def test_nothing_covers_what_it_labels_on_a_phone(phone, app_url, lesson):
-    page = open_page(phone, app_url, f"/{lesson.page}")
+    page = open_lesson(phone, app_url, f"/{lesson.page}", walk="phone")
     assert_no_exception(page)
     title = page.locator("h1").first.bounding_box()
     assert title["x"] >= 0 and title["x"] + title["width"] <= PHONE[0], "the title fits the screen"
