@@ -149,9 +149,19 @@ class ClassStore:
         return {r.code: (r.seq, now - r.heartbeat > AWAY_S, r.ended or r.expires <= now, r.poll, bool(r.revealed))
                 for r in rows}
 
-    def members(self, code: str) -> int:
+    def leave(self, code: str, student: str) -> None:
+        """`student` left the class (their answers stay in the poll history)."""
+        with self.db.begin() as db:
+            db.execute(delete(members).where(members.c.code == code, members.c.student == student))
+
+    def members(self, code: str, poll_id: int | None = None) -> int:
+        """How many students are in the class now (each tab once, however often it joined); with `poll_id`, also
+        those who answered that poll and left since (so "answered of joined" never reads 3 of 2)."""
+        in_class = select(members.c.student).where(members.c.code == code)
+        if poll_id is not None:
+            in_class = in_class.union(select(answers.c.student).where(answers.c.poll == poll_id))
         with self.db.connect() as db:
-            return db.execute(select(func.count()).select_from(members).where(members.c.code == code)).scalar_one()
+            return db.execute(select(func.count()).select_from(in_class.subquery())).scalar_one()
 
     # ---- polls --------------------------------------------------------------------------------------
 

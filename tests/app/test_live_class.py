@@ -42,6 +42,13 @@ def test_a_join_link_follows_the_instructors_lesson_and_values():
     assert not at.exception
     assert at.slider(key="pd_stride").value == 2 and "sd_sh" not in at.query_params
 
+    at.button(key="class_leave").click().run()  # Leave: no longer counted in the class
+    assert not at.exception and store.members(started.code) == 0
+    at.query_params["join"] = started.code  # the same tab joins again: one student, not two
+    at.run()
+    assert "Following the instructor" in "".join(m.value for m in at.markdown)
+    assert store.members(started.code) == 1
+
 
 def _code_on_screen(at):
     return at.text[0].value  # the dialog's code (st.text: no HTML)

@@ -95,6 +95,21 @@ def test_a_poll_counts_one_answer_per_student_and_keeps_its_history(store):
                                                                          ("Output size?", "5", 4)]
 
 
+def test_the_class_counts_each_student_once_and_a_student_who_left_only_in_the_poll_they_answered(store):
+    started = store.start("tab-a", NOW)
+    for student in ("s1", "s2", "s1"):  # s1 joins twice (a reloaded tab, or Leave then join again)
+        assert store.join(started.code, student, "client", NOW + 1)
+    assert store.members(started.code) == 2
+    poll = store.open_poll(started.code, "tab-a", "padding", {"prompt": "Output size?", "answer": 4}, NOW + 2)
+    assert store.answer(poll, "s1", 4, "4", NOW + 3)
+    store.leave(started.code, "s1")
+    assert store.members(started.code) == 1  # in the class now
+    assert store.members(started.code, poll) == 2  # "1 of 2 answered", not "1 of 1"
+    store.leave(started.code, "s2")
+    assert (store.members(started.code), store.members(started.code, poll)) == (0, 1)
+    assert store.tally(poll) == {4.0: 1}  # what was answered stays
+
+
 _ANSWER_MANY = """
 import sys, time
 from engine.classroom import ClassStore

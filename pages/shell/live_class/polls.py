@@ -75,7 +75,7 @@ def _projector_panel(who, poll_id):
         return
     question, grids = drawn
     tally = store.tally(poll_id)
-    answered, joined = sum(tally.values()), store.members(who.code)
+    answered, joined = sum(tally.values()), store.members(who.code, poll_id)
     with st.container(border=True, key="class_poll_projector"):
         st.subheader("Class poll", anchor=_ANCHOR)
         st.markdown(question.prompt)

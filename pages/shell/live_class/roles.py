@@ -74,7 +74,9 @@ def set_role(new):
 
 
 def new_student(code):
-    return Student(code, secrets.token_hex(8))
+    """A student of class `code`; a tab that joins again (after Leave) keeps its token: counted once, and its answer
+    to a poll stays its one answer."""
+    return Student(code, st.session_state.setdefault("_convlab_class_token", secrets.token_hex(8)))
 
 
 def _encode(who) -> str:

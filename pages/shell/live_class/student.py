@@ -50,6 +50,7 @@ def restore(held: Student) -> None:
     """A reloaded tab, or a server process that restarted: the student is back in the class."""
     state = roles.store().state(held.code, time.time())
     if state is not None and not state.ended:
+        st.session_state["_convlab_class_token"] = held.token  # joining again later: the same student
         roles.set_role(held)
 
 
@@ -60,6 +61,9 @@ def _set_following(who: Student, following: bool):
 
 
 def _leave():
+    who = roles.role()
+    if isinstance(who, roles.Student):
+        roles.store().leave(who.code, who.token)
     push.unfollow(roles.session_id())
     roles.set_role(None)
 
