@@ -118,6 +118,8 @@ _SLIDER_JS = """e => [e.value ?? e.getAttribute('aria-valuenow'), e.min ?? e.get
 
 
 def _slider(thumb, rng: random.Random) -> bool:
+    if thumb.is_disabled() or thumb.get_attribute("aria-disabled") == "true":
+        return False  # e.g. squeeze-excitation's Channel while all of a block's gates are forced
     now, lo, hi = thumb.evaluate(_SLIDER_JS)
     keys = (["Home", "ArrowLeft"] if now > lo else []) + (["End", "ArrowRight"] if now < hi else [])
     if not keys:
