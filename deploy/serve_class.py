@@ -70,14 +70,15 @@ class Cluster:
     """W workers + nginx; `url` is the public address. Used by main(), the cluster test and the load bench."""
 
     def __init__(self, port: int, worker_ports: list[int], listen_host: str = "127.0.0.1",
-                 run_dir: Path | None = None, conn_per_addr: int = 250):
+                 run_dir: Path | None = None, conn_per_addr: int = 250, env: dict[str, str] | None = None):
+        """env: more variables for the workers (e.g. CONVLAB_DB_URL: the live-class store on PostgreSQL)."""
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="convlab-class-"))
         (self.run_dir / "tmp").mkdir(parents=True, exist_ok=True)
         self.run_dir.chmod(0o755)  # nginx's workers (user nobody when started as root) reach its tmp/
         self.port, self.url = port, f"http://127.0.0.1:{port}"
         self.worker_ports = list(worker_ports)
         self.procs: list[subprocess.Popen] = []
-        env = dict(os.environ)
+        env = {**os.environ, **(env or {})}
         env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
         conf = self.run_dir / "nginx.conf"
         conf.write_text(nginx_config(self.run_dir, f"{listen_host}:{port}", self.worker_ports, conn_per_addr))

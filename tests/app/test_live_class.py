@@ -35,6 +35,9 @@ def test_a_join_link_follows_the_instructors_lesson_and_values():
     assert "Following the instructor" in "".join(m.value for m in at.markdown)
     assert at.slider(key="sd_sh").value == 3 and at.query_params["sd_sh"] == "3"  # a value bound to the URL
     assert store.members(started.code) == 1
+    at.slider(key="sd_sh").set_value(1).run()  # the student tries a value of their own while following
+    at.run()
+    assert at.slider(key="sd_sh").value == 1 and not at.exception  # theirs until the instructor's next move
 
     store.publish(started.code, "tab-of-the-instructor",
                   {"path": "padding", "title": "Padding", "values": {"pd_stride": 2}}, time.time())

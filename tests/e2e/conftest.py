@@ -48,15 +48,28 @@ def streamlit_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
-    """`make serve-class` on loopback: 2 ConvLab processes behind nginx (one cluster for the whole run)."""
+    """`make serve-class` on loopback: 2 ConvLab processes behind nginx (one cluster for the whole run). Their
+    live-class store is a throwaway PostgreSQL, as for a class served from several machines (CONVLAB_DB_URL);
+    every other app the tests start uses the SQLite default."""
     from deploy.serve_class import NGINX, Cluster
+    from harness import postgres
     from harness.server import free_port
 
     if not Path(NGINX).exists():
         pytest.skip(f"nginx is not installed at {NGINX} (`make nginx` installs Debian's package)")
-    started = Cluster(free_port(), [free_port(), free_port()], run_dir=tmp_path_factory.mktemp("class"))
+    if not postgres.available():
+        pytest.fail("PostgreSQL is not installed: `make test` installs it (Debian's postgresql package)")
+    store = postgres.Postgres()
+    try:
+        started = Cluster(free_port(), [free_port(), free_port()], run_dir=tmp_path_factory.mktemp("class"),
+                          env={"CONVLAB_DB_URL": store.url})
+    except BaseException:
+        store.stop()
+        raise
+    started.db_url = store.url  # for a test that reads what the class wrote
     yield started
     started.stop()
+    store.stop()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""A live class in Chromium against the nginx cluster (2 processes, one shared store): an instructor and two
-students join, follow, explore, answer a poll, and the class goes on after a server process restarts."""
+"""A live class in Chromium against the nginx cluster (2 processes, one shared store: PostgreSQL, see the
+`cluster` fixture): an instructor and two students join, follow, explore, answer a poll, and the class goes on
+after a server process restarts."""
 from __future__ import annotations
 
 import re
@@ -7,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from engine.classroom import ClassStore
 from harness.browser import assert_no_exception, new_app_page, open_page, wait_for_app_idle
 
 FOLLOW_MS = 10_000  # the issue's bound is 2 s p95 under load (make bench); here a generous ceiling
@@ -123,3 +125,5 @@ def test_students_follow_explore_answer_a_poll_and_the_class_survives_a_restart(
         expect(student.locator("h1").first).to_have_text("Padding")
     for page in people:
         assert_no_exception(page)
+    store = ClassStore(cluster.db_url)  # what both processes wrote went to the PostgreSQL store
+    assert store.members(code) == 2 and [r["answer"] for r in store.history(code)] == ["3", "5"]
