@@ -32,7 +32,8 @@ EARLY = 0.25  # s: a timer tick this early still counts as due
 
 _STYLE = """<style>
 html { font-size: 21px; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 2rem 3rem; }
+/* the top padding clears Streamlit's header (3.75rem, opaque): the first row (the live-class bar) was under it */
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 4rem 2rem 3rem; }
 h1 { font-size: 2.2rem !important; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-demo_bar) { position: sticky; top: 3.75rem; z-index: 99; }
 .st-key-demo_bar { background: #fff; padding: .3rem 0; border-bottom: 3px solid #e66100; }

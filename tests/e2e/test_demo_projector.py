@@ -67,6 +67,13 @@ LEGIBLE_JS = """(least) => {  // what a projector's back row could not read, as 
   return [...new Set(problems)];
 }"""
 
+FIRST_ROW_UNCOVERED_JS = """() => {  // at the top of the page, the first row (the live-class bar) starts below the header
+  const main = document.querySelector('[data-testid="stMain"]');
+  main.scrollTop = 0;
+  const first = document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]');
+  return first.getBoundingClientRect().top >= document.querySelector('[data-testid="stHeader"]').getBoundingClientRect().bottom;
+}"""
+
 WHERE_JS = """(target) => {  // for the failure message: where the heading and the script bar are
   const heading = document.getElementById(target)
     || [...document.querySelectorAll('h1, h2, h3, h4')].find((h) => h.innerText.trim() === target);
@@ -91,6 +98,7 @@ def test_every_demo_step_brings_its_part_into_view_legibly(projector, app_url, s
     page = open_lesson(projector, app_url, f"/{lesson.page}?demo=1", walk="projector")
     assert page.locator("h1").first.inner_text() == lesson.title
     assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 20
+    assert page.evaluate(FIRST_ROW_UNCOVERED_JS), "the page's first row is under Streamlit's header"
     page.locator("h1").first.click()  # focus away from widgets: Page Down is the script's shortcut
     for index, step in enumerate(lesson.demo, start=1):
         tag_figures(page)
