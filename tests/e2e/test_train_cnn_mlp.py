@@ -2,6 +2,8 @@
 shows the run; a setting changed mid-run stops it cleanly, keeping nothing."""
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from harness.browser import assert_no_exception, idle_count, open_page, wait_for_app_idle
 
 TRAINING_MS = 240_000  # a busy 2-core machine: generous, and only ever waited on the page's own state
@@ -32,7 +34,11 @@ def test_a_one_epoch_run_finishes_and_shows_its_row(page, app_url):
 def test_a_setting_changed_mid_run_stops_it_and_keeps_nothing(page, app_url):
     open_page(page, app_url, "/train_cnn_mlp?tr_epochs=6&tr_seed=5")
     train_button(page, "CNN, original").click()
-    page.locator(PROGRESS).filter(has_text="epoch 1 of 6").wait_for(timeout=TRAINING_MS)  # training now
+    try:
+        page.locator(PROGRESS).filter(has_text="epoch 1 of 6").wait_for(timeout=TRAINING_MS)  # training now
+    except PlaywrightTimeout as err:  # what the page said instead (a busy server, another run's progress, ...)
+        said = page.locator(f'{PROGRESS}, [data-testid="stAlert"]').all_inner_texts()
+        raise AssertionError(f"no 'epoch 1 of 6' after {TRAINING_MS} ms; the page shows {said}") from err
     assert train_button(page, "Train all four").is_disabled()  # no second run can start
     assert page.get_by_role("slider", name=re.compile("Epochs")).is_disabled()
     since = idle_count(page)
