@@ -73,10 +73,20 @@ def set_role(new):
     st.session_state["_convlab_class_save"] = _encode(new)
 
 
+_TOKEN = "_convlab_class_token"  # the tab's student token, kept after Leave
+
+
 def new_student(code):
     """A student of class `code`; a tab that joins again (after Leave) keeps its token: counted once, and its answer
     to a poll stays its one answer."""
-    return Student(code, st.session_state.setdefault("_convlab_class_token", secrets.token_hex(8)))
+    if _TOKEN not in st.session_state:
+        st.session_state[_TOKEN] = secrets.token_hex(8)
+    return Student(code, st.session_state[_TOKEN])
+
+
+def keep_token(held: Student) -> None:
+    """A reloaded tab's student (restored from the tab's memory) joins again later as the same student."""
+    st.session_state[_TOKEN] = held.token
 
 
 def _encode(who) -> str:

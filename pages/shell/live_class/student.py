@@ -50,7 +50,7 @@ def restore(held: Student) -> None:
     """A reloaded tab, or a server process that restarted: the student is back in the class."""
     state = roles.store().state(held.code, time.time())
     if state is not None and not state.ended:
-        st.session_state["_convlab_class_token"] = held.token  # joining again later: the same student
+        roles.keep_token(held)
         roles.set_role(held)
 
 
