@@ -43,10 +43,12 @@ def follow(code: str, session_id: str, signal: tuple, moves: bool = True) -> Non
 
 
 def unfollow(session_id: str) -> None:
+    """Forget `session_id` (it left, its class ended, or its tab closed), and free a pushed run's turn it held."""
     with _lock:
         for sessions in _followers.values():
             sessions.pop(session_id, None)
         _waiting.pop(session_id, None)
+        _running.pop(session_id, None)
 
 
 def finished(session_id: str) -> None:
@@ -106,7 +108,6 @@ def _dispatch():
             _rerun(session_id)
         except Exception:  # no runtime serving sessions (a test's), or the session is going away
             unfollow(session_id)
-            finished(session_id)
 
 
 def _rerun(session_id: str) -> None:
@@ -115,7 +116,6 @@ def _rerun(session_id: str) -> None:
     info = runtime._session_mgr.get_active_session_info(session_id)
     if info is None:  # the tab was closed: forget it
         unfollow(session_id)
-        finished(session_id)
         return
     session = info.session
     state = ClientState()
