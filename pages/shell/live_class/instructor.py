@@ -18,27 +18,27 @@ STATUS_S = 3  # the instructor's badge refreshes (and the tab shows it is alive:
 def restore(held: Instructor) -> None:
     """A reloaded (or duplicated) instructor tab: take the class over with the secret the tab kept."""
     take_over(held)
-    if st.session_state["_convlab_class_driving"]:
+    if st.session_state[roles.DRIVING]:
         roles.set_role(held)
 
 
 def start() -> None:
     started = roles.store().start(roles.session_id(), time.time())
     roles.set_role(Instructor(started.code, started.secret))
-    st.session_state["_convlab_class_driving"] = True
+    st.session_state[roles.DRIVING] = True
     st.session_state["_convlab_class_show_code"] = True
 
 
 def take_over(who: Instructor) -> None:
     """This tab drives the class from now on, if it holds the class's secret."""
-    st.session_state["_convlab_class_driving"] = roles.store().claim(who.code, who.secret, roles.session_id(),
+    st.session_state[roles.DRIVING] = roles.store().claim(who.code, who.secret, roles.session_id(),
                                                                     time.time())
 
 
 def end(who: Instructor) -> None:
     roles.store().end(who.code, roles.session_id())
     roles.set_role(None)
-    st.session_state["_convlab_class_driving"] = False
+    st.session_state[roles.DRIVING] = False
 
 
 def join_link(code) -> str:
@@ -82,14 +82,14 @@ def check_live(who: Instructor, notes) -> None:
         notes.append(f"Your live class {who.code} has ended (from another tab, or after {LIFETIME_S // 3600} "
                      "hours). Start a new one when you need it.")
         roles.set_role(None)
-        st.session_state["_convlab_class_driving"] = False
+        st.session_state[roles.DRIVING] = False
 
 
 def bar(who: Instructor, path) -> bool:
     """The class row under the demo bar; returns whether this tab drives the class."""
     store = roles.store()
-    driving = st.session_state.get("_convlab_class_driving", False) and store.drives(who.code, roles.session_id())
-    st.session_state["_convlab_class_driving"] = driving
+    driving = st.session_state.get(roles.DRIVING, False) and store.drives(who.code, roles.session_id())
+    st.session_state[roles.DRIVING] = driving
     with st.container(horizontal=True, vertical_alignment="center", key="class_bar"):
         if driving:
             st.fragment(_status, run_every=STATUS_S)(who.code, path)
@@ -118,6 +118,6 @@ def _status(code, path):
 
 
 def publish(who: Instructor, place) -> None:
-    if st.session_state.get("_convlab_class_driving"):
+    if st.session_state.get(roles.DRIVING):
         if not roles.store().publish(who.code, roles.session_id(), place, time.time()):
-            st.session_state["_convlab_class_driving"] = False  # another tab took over, or the class ended
+            st.session_state[roles.DRIVING] = False  # another tab took over, or the class ended

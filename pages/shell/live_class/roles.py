@@ -74,6 +74,7 @@ def set_role(new):
 
 
 _TOKEN = "_convlab_class_token"  # the tab's student token, kept after Leave
+DRIVING = "_convlab_class_driving"  # does this instructor tab drive its class (True) or only show it?
 
 
 def new_student(code):
@@ -129,4 +130,4 @@ def remember():
 def driving() -> bool:
     """Does this tab drive a live class (its stepper then reports every step to the server)?"""
     who = role()
-    return isinstance(who, Instructor) and st.session_state.get("_convlab_class_driving", False)
+    return isinstance(who, Instructor) and st.session_state.get(DRIVING, False)
