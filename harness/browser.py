@@ -172,10 +172,10 @@ def open_lesson(page, base_url: str, path_and_query: str, walk: str, timeout_ms:
     different demo mode or hidden parts, loads afresh. Returns the page."""
     target = urlsplit(base_url.rstrip("/") + "/" + path_and_query.lstrip("/"))
     here = urlsplit(page.url)
-    carried = {k: v for k, v in parse_qsl(here.query) if k in _CARRIED}
+    carried, wanted = {k: v for k, v in parse_qsl(here.query) if k in _CARRIED}, dict(parse_qsl(target.query))
     link = page.locator(f'[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"][href="{target.path.strip("/")}"]')
     same_walk = here.netloc == target.netloc and page.evaluate("(walk) => window.__convlab?.walk === walk", walk)
-    if not same_walk or carried != dict(parse_qsl(target.query)) or link.count() != 1:
+    if not same_walk or carried != wanted or link.count() != 1:
         open_page(page, base_url, path_and_query, timeout_ms)
         page.evaluate("(walk) => { window.__convlab.walk = walk; }", walk)  # gone with the next page load
         return page
@@ -183,7 +183,7 @@ def open_lesson(page, base_url: str, path_and_query: str, walk: str, timeout_ms:
     link.evaluate("(a) => a.click()")  # also when the sidebar is collapsed (a phone, demo mode)
     wait_for_app_idle(page, since, timeout_ms)
     arrived = urlsplit(page.url)
-    assert (arrived.path, dict(parse_qsl(arrived.query))) == (target.path, dict(parse_qsl(target.query))), page.url
+    assert (arrived.path, dict(parse_qsl(arrived.query))) == (target.path, wanted), page.url
     return page
 
 
